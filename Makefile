@@ -1,0 +1,67 @@
+# 职工技能大赛平台 — the two commands of the README are `make run` and `make test`.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+PORT   ?= 5000
+CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: run test lint format i18n migrate sysdeps clean
+
+## run: install, migrate the SQLite database, load the demo event, serve on 127.0.0.1:$(PORT)
+run: $(VENV)/.runtime $(COMPILED)
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	@echo "→ http://127.0.0.1:$(PORT)/"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## test: install the test tools (and system packages when possible), lint, run the suite
+test: $(VENV)/.dev $(COMPILED) sysdeps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	env -u TEST_DATABASE_URL $(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
+	  $(BIN)/pytest --ignore=tests/domain; \
+	fi
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## i18n: extract messages, merge them into the catalogues, compile
+i18n: $(VENV)/.runtime
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  --project contest -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --width 100
+	$(BIN)/pybabel compile -d translations --statistics
+
+## migrate: create a migration from model changes (MESSAGE="…")
+migrate: $(VENV)/.runtime
+	$(FLASK) db migrate -m "$(MESSAGE)"
+
+%.mo: %.po $(VENV)/.runtime
+	$(BIN)/pybabel compile -i $< -o $@
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## sysdeps: CJK fonts, poppler and Chromium for the PDF and browser tests (Debian, as root)
+sysdeps:
+	@./scripts/sysdeps.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache translations/*/LC_MESSAGES/*.mo

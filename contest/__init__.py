@@ -1,0 +1,117 @@
+"""The labour-competition platform: application factory."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from contest import config as config_module
+from contest.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, errors, CLI."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Defaults → instance/config.py → environment → explicit overrides."""
+    app.config.from_object(config_module.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(prefix="CONTEST")
+    config_module.apply_environment(app.config)
+    if overrides:
+        app.config.update(overrides)
+
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        path = os.path.join(app.instance_path, "contest.sqlite")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+
+    if not app.config.get("SECRET_KEY"):
+        if app.config["ENV_NAME"] == "production":
+            raise RuntimeError(
+                "CONTEST_SECRET_KEY must be set in production (a long random string)."
+            )
+        app.config["SECRET_KEY"] = config_module.instance_secret(app.instance_path)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension singletons to this app."""
+    from contest import i18n
+    from contest.auth import access
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
+        render_as_batch=True,
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=i18n.select_timezone,
+    )
+    login_manager.init_app(app)
+    access.configure_login(login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per area of the product."""
+    from contest.admin.views import bp as admin_bp
+    from contest.auth.views import bp as auth_bp
+    from contest.entrant.views import bp as entrant_bp
+    from contest.judging.views import bp as judging_bp
+    from contest.main.views import bp as main_bp
+    from contest.organise.views import bp as organise_bp
+    from contest.unit.views import bp as unit_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(organise_bp, url_prefix="/organise")
+    app.register_blueprint(unit_bp, url_prefix="/unit")
+    app.register_blueprint(judging_bp, url_prefix="/judging")
+    app.register_blueprint(entrant_bp, url_prefix="/me")
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Security headers on every response; template helpers for every page."""
+    from contest import i18n, security
+
+    app.after_request(security.set_headers)
+    i18n.register_template_helpers(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Friendly, translated error pages (and JSON for API clients); never a stack trace."""
+    from contest import errors
+
+    errors.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """The ``flask --app wsgi …`` commands."""
+    from contest import cli
+
+    cli.register(app)

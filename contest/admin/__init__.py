@@ -1,0 +1,1 @@
+"""Platform administration: accounts and the audit log."""

@@ -1,0 +1,91 @@
+"""Administrator pages: accounts and the audit log."""
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from contest.admin.forms import CreateUserForm, ResetPasswordForm
+from contest.auth.access import roles_required
+from contest.auth.forms import ACCOUNT_ERRORS
+from contest.extensions import db
+from contest.models import AuditEntry, Role, User
+from contest.services import accounts
+
+bp = Blueprint("admin", __name__)
+admin_only = roles_required(Role.ADMIN)
+
+
+def _page(form: CreateUserForm, status: int = 200):
+    users = db.session.execute(sa.select(User).order_by(User.role, User.username)).scalars()
+    recent = db.session.execute(
+        sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(50)
+    ).scalars()
+    return (
+        render_template("admin/home.html", users=list(users), recent=list(recent), form=form),
+        status,
+    )
+
+
+@bp.get("/")
+@admin_only
+def home():
+    """Accounts, a form for new organisers, and the latest audit entries."""
+    return _page(CreateUserForm())
+
+
+@bp.post("/users")
+@admin_only
+def create_user():
+    """Create an organiser or administrator account."""
+    form = CreateUserForm()
+    if not form.validate():
+        return _page(form, 400)
+    try:
+        user = accounts.create_user(
+            current_user,
+            username=form.username.data,
+            name=form.name.data,
+            role=Role(form.role.data),
+            password=form.password.data,
+            phone=form.phone.data or None,
+        )
+    except accounts.AccountError as error:
+        form.username.errors.append(str(ACCOUNT_ERRORS[error.code]))
+        return _page(form, 400)
+    db.session.commit()
+    flash(_("Account %(name)s created.", name=user.username), "success")
+    return redirect(url_for(".home"))
+
+
+@bp.post("/users/<int:user_id>/active")
+@admin_only
+def toggle_active(user_id: int):
+    """Disable an active account or enable a disabled one."""
+    user = db.get_or_404(User, user_id)
+    try:
+        accounts.set_active(current_user, user, not user.active)
+    except accounts.AccountError as error:
+        flash(str(ACCOUNT_ERRORS[error.code]), "error")
+        return _page(CreateUserForm(formdata=None), 409)
+    db.session.commit()
+    return redirect(url_for(".home"))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@admin_only
+def reset_password(user_id: int):
+    """Set a new password for an account (e.g. a judge who forgot theirs)."""
+    user = db.get_or_404(User, user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(current_user, user, form.password.data, form.reason.data)
+        except accounts.AccountError as error:
+            form.password.errors.append(str(ACCOUNT_ERRORS[error.code]))
+        else:
+            db.session.commit()
+            flash(_("Password of %(name)s reset.", name=user.username), "success")
+            return redirect(url_for(".home"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/password.html", form=form, user=user), status

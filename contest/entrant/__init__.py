@@ -1,0 +1,1 @@
+"""Entrants' own pages."""

@@ -1,0 +1,17 @@
+"""An entrant's own entries: registration status, station, check-in."""
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from contest.auth.access import roles_required
+from contest.models import Role
+from contest.services import registration
+
+bp = Blueprint("entrant", __name__)
+
+
+@bp.get("/")
+@roles_required(Role.ENTRANT)
+def home():
+    """Every entry of this account, newest event first."""
+    return render_template("entrant/home.html", entries=registration.entries_for_user(current_user))

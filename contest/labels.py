@@ -1,0 +1,73 @@
+"""How stored values read to people: one translated label per enum member."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from flask_babel import lazy_gettext as _l
+
+from contest.domain.scoring import Aggregation, CriterionKind, DeclaredStatus, Recusal
+from contest.domain.stages import StageKind, StageState
+from contest.models import CheckIn, Gender, RegistrationStatus, Role, UnitKind
+
+LABELS: dict[type[Enum], dict[Enum, object]] = {
+    Role: {
+        Role.ADMIN: _l("Platform administrator"),
+        Role.ORGANISER: _l("Organiser"),
+        Role.UNIT_CONTACT: _l("Unit contact"),
+        Role.CHIEF_JUDGE: _l("Chief judge"),
+        Role.JUDGE: _l("Judge"),
+        Role.ENTRANT: _l("Entrant"),
+    },
+    UnitKind: {
+        UnitKind.DISTRICT: _l("District union"),
+        UnitKind.INDUSTRY: _l("Industry union"),
+        UnitKind.ENTERPRISE: _l("Enterprise union"),
+        UnitKind.OTHER: _l("Other"),
+    },
+    Gender: {Gender.MALE: _l("Male"), Gender.FEMALE: _l("Female")},
+    RegistrationStatus: {
+        RegistrationStatus.DRAFT: _l("Draft"),
+        RegistrationStatus.SUBMITTED: _l("Awaiting review"),
+        RegistrationStatus.APPROVED: _l("Approved"),
+        RegistrationStatus.RETURNED: _l("Returned"),
+    },
+    CheckIn: {CheckIn.PRESENT: _l("Present"), CheckIn.ABSENT: _l("Absent")},
+    DeclaredStatus: {
+        DeclaredStatus.DNS: _l("Did not start"),
+        DeclaredStatus.DQ: _l("Disqualified"),
+        DeclaredStatus.WD: _l("Withdrawn"),
+    },
+    CriterionKind: {
+        CriterionKind.MEASUREMENT: _l("Measurement"),
+        CriterionKind.JUDGEMENT: _l("Judgement"),
+    },
+    Aggregation: {
+        Aggregation.MEAN: _l("Mean"),
+        Aggregation.MEDIAN: _l("Median"),
+        Aggregation.SUM: _l("Sum"),
+        Aggregation.TRIMMED_MEAN: _l("Trimmed mean"),
+        Aggregation.TRIMMED_SUM: _l("Trimmed sum"),
+    },
+    Recusal: {Recusal.SAME_UNIT: _l("Same-unit judges recused"), Recusal.NONE: _l("No recusal")},
+    StageKind: {
+        StageKind.REGISTRATION: _l("Registration"),
+        StageKind.REVIEW: _l("Review"),
+        StageKind.SCORING: _l("Scoring"),
+        StageKind.APPEAL: _l("Appeals"),
+        StageKind.PUBLIC_NOTICE: _l("Public notice"),
+        StageKind.PUBLISH: _l("Publication"),
+    },
+    StageState: {
+        StageState.PENDING: _l("Not yet open"),
+        StageState.OPEN: _l("Open"),
+        StageState.CLOSED: _l("Closed"),
+    },
+}
+
+
+def label(value: Enum | None) -> str:
+    """The translated label of an enum member ('' for None)."""
+    if value is None:
+        return ""
+    return str(LABELS[type(value)][value])

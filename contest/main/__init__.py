@@ -1,0 +1,1 @@
+"""Public pages, the home dispatcher, language switch and health check."""

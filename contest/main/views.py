@@ -1,0 +1,80 @@
+"""Public entry pages, role home dispatch, language switch, health check."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from contest.extensions import db
+from contest.models import Role
+from contest.services import events
+
+bp = Blueprint("main", __name__)
+
+#: Where each kind of account lands after logging in.
+ROLE_HOMES = {
+    Role.ADMIN: "admin.home",
+    Role.ORGANISER: "organise.home",
+    Role.UNIT_CONTACT: "unit.home",
+    Role.CHIEF_JUDGE: "judging.home",
+    Role.JUDGE: "judging.home",
+    Role.ENTRANT: "entrant.home",
+}
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness for load balancers; deliberately touches nothing, not even the database."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+@bp.get("/")
+def index():
+    """The platform's front page: every event with its key figures."""
+    return render_template("main/index.html", events=events.event_summaries())
+
+
+@bp.get("/e/<slug>/")
+def event_home(slug: str):
+    """An event's public home: dates, venue, trades and schedule."""
+    event = events.event_by_slug(slug) or abort(404)
+    g.timezone = event.timezone
+    return render_template(
+        "main/event.html",
+        event=event,
+        trades=events.trade_summaries(event),
+        windows=events.event_windows(event),
+    )
+
+
+@bp.get("/home")
+@login_required
+def home():
+    """Send each account to its own home page."""
+    return redirect(url_for(ROLE_HOMES[current_user.role]))
+
+
+@bp.post("/lang")
+def set_language():
+    """Switch the interface language (kept in the session and on the account)."""
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["lang"] = lang
+    if current_user.is_authenticated:
+        current_user.locale = lang
+        db.session.commit()
+    return redirect(_back())
+
+
+def _back() -> str:
+    target = request.form.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else url_for(".index")

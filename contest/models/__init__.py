@@ -1,0 +1,56 @@
+"""The data model, one module per aggregate; import models from here."""
+
+from contest.models.audit import AuditEntry, AuditLogIsAppendOnly
+from contest.models.event import (
+    AwardRule,
+    Component,
+    Criterion,
+    Event,
+    Trade,
+    Unit,
+    UnitKind,
+    component_judges,
+    unit_contacts,
+)
+from contest.models.judging import (
+    ComponentScore,
+    EntrantFactor,
+    Excusal,
+    Judge,
+    PanelMember,
+    Score,
+    ScoreState,
+)
+from contest.models.registration import CheckIn, Entrant, Gender, RegistrationStatus, Team
+from contest.models.stages import StageTransition, StageWindow
+from contest.models.user import Role, User
+
+__all__ = [
+    "AuditEntry",
+    "AuditLogIsAppendOnly",
+    "AwardRule",
+    "CheckIn",
+    "Component",
+    "ComponentScore",
+    "Criterion",
+    "Entrant",
+    "EntrantFactor",
+    "Event",
+    "Excusal",
+    "Gender",
+    "Judge",
+    "PanelMember",
+    "RegistrationStatus",
+    "Role",
+    "Score",
+    "ScoreState",
+    "StageTransition",
+    "StageWindow",
+    "Team",
+    "Trade",
+    "Unit",
+    "UnitKind",
+    "User",
+    "component_judges",
+    "unit_contacts",
+]

@@ -1,0 +1,1 @@
+"""Organisers' pages: events, trades, units, registrations."""

@@ -1,0 +1,1 @@
+"""Unit contacts' pages: their team and entrants."""

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install the system packages some tests need (CJK fonts, pdftoppm, Chromium) when they are
+# missing and this machine allows it (Debian/Ubuntu as root). Otherwise say what is missing;
+# the tests that need them then skip with the same reason.
+set -u
+missing=()
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+  echo "Installing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  if apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+    exit 0
+  fi
+  echo "warning: could not install ${missing[*]}; tests that need them will be skipped." >&2
+else
+  echo "note: missing ${missing[*]} (install them as root: apt-get install ${missing[*]});" \
+       "tests that need them will be skipped." >&2
+fi
+exit 0

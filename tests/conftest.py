@@ -1,0 +1,123 @@
+"""Shared fixtures: an app on a real database (SQLite, or PostgreSQL via TEST_DATABASE_URL),
+a test client, a CLI runner, and logging in through the real login form."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from contest import create_app
+from contest.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+PASSWORD = "secret-pass-1"
+
+
+def app_config(database_url: str, **overrides) -> dict:
+    """Settings for an app under test."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """The database every test of the session uses (emptied between tests)."""
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    """Build the schema once per session, through the migrations (as production does)."""
+    from flask_migrate import upgrade
+
+    app = create_app(app_config(database_url))
+    with app.app_context():
+        drop_everything()
+        upgrade()
+        db.engine.dispose()
+    yield
+
+
+def drop_everything() -> None:
+    """Remove every table (ours and Alembic's) from the current app's database."""
+    metadata = sa.MetaData()
+    metadata.reflect(bind=db.engine)
+    metadata.drop_all(bind=db.engine)
+
+
+def empty_tables() -> None:
+    """Delete every row of every table, children first."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(database_url, _schema) -> Flask:
+    """A fresh app on an empty database. No app context is held, so requests behave as in
+    production; wrap direct database work in ``with app.app_context():``."""
+    app = create_app(app_config(database_url))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for tests that work with services and models directly."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token of ``client``'s session, read from a real form as a browser would."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD):
+    """Log in through the login form; returns the response (a redirect on success)."""
+    token = csrf_token(client)
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
+
+
+def post(client: FlaskClient, path: str, data: dict | None = None, **kwargs):
+    """POST with the session's CSRF token, as the page's own form would."""
+    payload = {"csrf_token": csrf_token(client, "/")}
+    payload.update(data or {})
+    return client.post(path, data=payload, **kwargs)

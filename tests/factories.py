@@ -1,0 +1,140 @@
+"""Builders for test data; call inside an app context, then commit."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from datetime import date
+from decimal import Decimal
+
+from werkzeug.security import generate_password_hash
+
+from contest.domain import idcard
+from contest.extensions import db
+from contest.models import (
+    Component,
+    Criterion,
+    Entrant,
+    Event,
+    Gender,
+    Judge,
+    PanelMember,
+    RegistrationStatus,
+    Role,
+    Team,
+    Trade,
+    Unit,
+    UnitKind,
+    User,
+)
+from tests.conftest import PASSWORD
+
+_seq = itertools.count(1)
+
+
+@functools.cache
+def _password_hash() -> str:
+    """Hash the test password once per session (real hashing is deliberately slow)."""
+    return generate_password_hash(PASSWORD)
+
+
+def make_user(role: Role, username: str | None = None, name: str | None = None) -> User:
+    """An active account with the standard test password."""
+    n = next(_seq)
+    user = User(username=username or f"{role.value}-{n}", name=name or f"用户{n}", role=role)
+    user.password_hash = _password_hash()
+    db.session.add(user)
+    return user
+
+
+def make_event(slug: str = "test-games", **fields) -> Event:
+    """An event starting on 2026-05-10 in Asia/Shanghai."""
+    values = {
+        "name": "测试市职工技术运动会",
+        "starts_on": date(2026, 5, 10),
+        "placement_points": [9, 7, 6],
+    }
+    values.update(fields)
+    event = Event(slug=slug, **values)
+    db.session.add(event)
+    return event
+
+
+def make_unit(event: Event, code: str, name: str | None = None, kind=UnitKind.DISTRICT) -> Unit:
+    unit = Unit(event=event, code=code, name=name or f"{code}区总工会", kind=kind)
+    db.session.add(unit)
+    return unit
+
+
+def make_trade(event: Event, code: str = "WELD", name: str = "焊工", criteria: int = 2) -> Trade:
+    """A trade with theory (0.3, direct) and practical (0.7) with ``criteria`` criteria."""
+    trade = Trade(event=event, code=code, name=name, position=len(event.trades))
+    trade.components.append(
+        Component(position=0, code="theory", name="理论", weight=Decimal("0.3"))
+    )
+    practical = Component(position=1, code="practical", name="实操", weight=Decimal("0.7"))
+    trade.components.append(practical)
+    for i in range(criteria):
+        practical.criteria.append(
+            Criterion(
+                trade=trade, position=i, code=f"P{i + 1}", name=f"评分项{i + 1}", max=Decimal(50)
+            )
+        )
+    db.session.add(trade)
+    return trade
+
+
+def make_judge(
+    trade: Trade, code: str, unit: Unit | None = None, user: User | None = None, chief: bool = False
+) -> Judge:
+    judge = Judge(event=trade.event, code=code, name=f"裁判{code}", unit=unit, user=user)
+    trade.panel.append(PanelMember(judge=judge, is_chief=chief))
+    db.session.add(judge)
+    return judge
+
+
+def make_team(unit: Unit, code: str | None = None) -> Team:
+    team = Team(
+        event=unit.event, unit=unit, code=code or f"{unit.code}-1", name=f"{unit.name}代表队"
+    )
+    db.session.add(team)
+    return team
+
+
+def make_entrant(
+    trade: Trade,
+    unit: Unit,
+    code: str,
+    *,
+    station: int | None = None,
+    user: User | None = None,
+    team: Team | None = None,
+    **fields,
+) -> Entrant:
+    """An approved entrant with a valid resident ID (born 1990, region 330102)."""
+    n = next(_seq)
+    values = {
+        "name": f"选手{code}",
+        "gender": Gender.MALE,
+        "birth_date": date(1990, 1 + n % 12, 1 + n % 28),
+        "registration_status": RegistrationStatus.APPROVED,
+        "phone": "13812345678",
+    }
+    values.update(fields)
+    if "id_number" not in values:
+        values["id_number"] = idcard.build(
+            "330102", values["birth_date"], n % 100, values["gender"].value
+        )
+    entrant = Entrant(
+        event=trade.event,
+        trade=trade,
+        unit=unit,
+        team=team,
+        code=code,
+        user=user,
+        station_no=station,
+        anon_code=f"A{station:03d}" if station else None,
+        **values,
+    )
+    db.session.add(entrant)
+    return entrant

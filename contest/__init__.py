@@ -65,8 +65,8 @@ def register_extensions(app: Flask) -> None:
         directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
         render_as_batch=True,
     )
+    limiter.init_app(app)  # before CSRF, so refused floods are counted too
     csrf.init_app(app)
-    limiter.init_app(app)
     babel.init_app(
         app,
         locale_selector=i18n.select_locale,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from contest.extensions import db
 from contest.labels import LABELS
@@ -17,6 +18,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Load the demo event into an empty database, then print the demo logins."""
     if demo.has_events():

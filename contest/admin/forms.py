@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from contest.labels import LABELS
@@ -26,7 +26,7 @@ class CreateUserForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
     role = SelectField(
         _l("Role"),
-        choices=[(r.value, LABELS[Role][r]) for r in (Role.ORGANISER, Role.ADMIN)],
+        choices=[SelectChoice(r.value, LABELS[Role][r]) for r in (Role.ORGANISER, Role.ADMIN)],
     )
     phone = StringField(
         _l("Mobile phone"),

@@ -18,18 +18,18 @@ run: $(VENV)/.runtime $(COMPILED)
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## test: install the test tools (and system packages when possible), lint, run the suite
-test: $(VENV)/.dev $(COMPILED) sysdeps
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint $(COMPILED) sysdeps
 	env -u TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
 	  $(BIN)/pytest --ignore=tests/domain; \
 	fi
 
+## lint: ruff (rules and formatting) and mypy on the pure domain
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

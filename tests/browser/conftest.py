@@ -86,6 +86,16 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+def require_browser() -> None:
+    """Skip the test unless Debian's Chromium and the playwright package are both there."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (Debian: apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.skip("the playwright package is not installed (pip install -r requirements-dev.txt)")
+
+
 @pytest.fixture(scope="module")
 def live_server(database_url, _schema) -> Iterator[LiveSite]:
     """The demo event in the test database, served by a threaded Werkzeug server.
@@ -94,6 +104,7 @@ def live_server(database_url, _schema) -> Iterator[LiveSite]:
     function-scoped ``app`` fixture would empty the database after every test); the tables
     are emptied at the end, as ``app`` does, so later tests start from an empty database.
     """
+    require_browser()  # before seeding: nothing to serve without a browser
     app = create_app(app_config(database_url))
     with app.app_context():
         empty_tables()
@@ -141,12 +152,9 @@ def _demo_facts() -> DemoFacts:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """One headless Chromium for the whole module."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (Debian: apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright package is not installed (pip install -r requirements-dev.txt)")
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
@@ -208,7 +216,10 @@ class Watch:
             self.failed_requests.append(f"{response.status} {response.url}")
 
     def on_request_failed(self, request: Request) -> None:
-        self.failed_requests.append(f"{request.failure} {request.url}")
+        # A request cancelled because the page navigated away (the icon of a page left
+        # at once) is no failure; a blocked or refused one is.
+        if request.failure != "net::ERR_ABORTED":
+            self.failed_requests.append(f"{request.failure} {request.url}")
 
 
 @dataclass
@@ -241,11 +252,11 @@ class Screen:
         """The page does not scroll sideways at this viewport (wide tables scroll inside their
         own wrapper instead); on failure, name the elements sticking out."""
         width = self.page.viewport_size["width"]
-        layout = self.page.evaluate(OVERFLOW_PROBE)
-        assert layout["innerWidth"] == width, f"{self.name}: viewport zoomed out: {layout}"
-        assert layout["scrollWidth"] <= layout["innerWidth"], (
-            f"{self.name} {self.path()} scrolls sideways: {layout}"
-        )
+        layout = self.page.evaluate(OVERFLOW_PROBE, width)
+        where = f"{self.name} ({width}px) {self.path()}"
+        # A phone browser zooms out a page wider than the screen, so measure that too.
+        assert layout["innerWidth"] == width, f"{where}: zoomed out to fit: {layout}"
+        assert layout["scrollWidth"] <= layout["innerWidth"], f"{where} scrolls sideways: {layout}"
 
     def text(self) -> str:
         """The visible text of the page."""
@@ -253,11 +264,10 @@ class Screen:
 
 
 OVERFLOW_PROBE = """
-() => {
+(limit) => {
   const doc = document.documentElement;
-  const limit = window.innerWidth;
   const wide = [];
-  if (doc.scrollWidth > limit) {
+  if (doc.scrollWidth > limit || window.innerWidth > limit) {
     for (const el of document.body.querySelectorAll("*")) {
       const box = el.getBoundingClientRect();
       if (box.width > 0 && box.right > limit + 0.5) {
@@ -266,24 +276,37 @@ OVERFLOW_PROBE = """
       }
     }
   }
-  return {scrollWidth: doc.scrollWidth, innerWidth: limit, wide: wide.slice(0, 12)};
+  return {scrollWidth: doc.scrollWidth, innerWidth: window.innerWidth, wide: wide.slice(0, 12)};
 }
 """
 
 
-@pytest.fixture
-def open_screen(live_server, browser) -> Iterator[Callable[[str], Screen]]:
-    """Open a fresh browser context (no cookies) at a named viewport; closed after the test.
+CALL_FAILED = pytest.StashKey[bool]()
 
-    Requests ``live_server`` before ``browser`` so that the browser is closed before the
-    server shuts down."""
-    contexts = []
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Remember whether the test itself failed, for the screenshot taken on failure."""
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_FAILED] = report.failed
+    return report
+
+
+@pytest.fixture
+def open_screen(request, live_server, browser) -> Iterator[Callable[[str], Screen]]:
+    """Open a fresh browser context (no cookies) at a named viewport; closed after the test,
+    with a screenshot of where it stood if the test failed.
+
+    The browser asks for English: the platform must still answer in Chinese unless the
+    visitor chooses otherwise. Requests ``live_server`` before ``browser`` so that the
+    browser is closed before the server shuts down."""
+    screens: list[Screen] = []
 
     def open_(name: str) -> Screen:
         context = browser.new_context(
-            **VIEWPORTS[name], locale="zh-CN", timezone_id="Asia/Shanghai"
+            **VIEWPORTS[name], locale="en-US", timezone_id="Asia/Shanghai"
         )
-        contexts.append(context)
         watch = Watch()
         context.expose_function("reportCspViolation", watch.on_csp_violation)
         context.add_init_script(CSP_LISTENER)
@@ -292,22 +315,26 @@ def open_screen(live_server, browser) -> Iterator[Callable[[str], Screen]]:
         page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
         page.on("response", watch.on_response)
         page.on("requestfailed", watch.on_request_failed)
-        return Screen(name=name, page=page, watch=watch, base_url=live_server.url)
+        screens.append(Screen(name=name, page=page, watch=watch, base_url=live_server.url))
+        return screens[-1]
 
     yield open_
-    for context in contexts:
-        context.close()
+    failed = request.node.stash.get(CALL_FAILED, False)
+    for screen in screens:
+        if failed:
+            save_screenshot(screen, f"{request.node.name}-{screen.name}-FAILED")
+        screen.page.context.close()
+
+
+def save_screenshot(screen: Screen, name: str) -> Path:
+    """A full-page screenshot as ``test-artifacts/screenshots/<name>.png``."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / (re.sub(r"[^\w.-]+", "_", name).strip("_") + ".png")
+    screen.page.screenshot(path=str(path), full_page=True)
+    return path
 
 
 @pytest.fixture
 def screenshot(request) -> Callable[[Screen, str], Path]:
-    """Save a full-page screenshot as ``<test>-<label>.png`` under test-artifacts/."""
-
-    def save(screen: Screen, label: str) -> Path:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", f"{request.node.originalname}-{label}")
-        path = ARTIFACTS / f"{name}.png"
-        screen.page.screenshot(path=str(path), full_page=True)
-        return path
-
-    return save
+    """Save a screenshot named after the test and ``label`` (the viewport, the role…)."""
+    return lambda screen, label: save_screenshot(screen, f"{request.node.originalname}-{label}")

@@ -82,3 +82,27 @@ def test_static_assets_are_local(client, world):
     for asset in ("/static/css/app.css", "/static/js/app.js", "/static/img/favicon.svg"):
         with client.get(asset) as response:
             assert response.status_code == 200, asset
+
+
+def test_times_are_shown_in_the_event_time_zone(app, client, world):
+    from datetime import UTC, datetime
+
+    from contest.domain.stages import StageKind
+    from contest.extensions import db
+    from contest.models import Event, StageWindow
+
+    with app.app_context():
+        event = db.session.get(Event, world.event_id)
+        event.timezone = "Asia/Urumqi"  # UTC+6
+        db.session.add(
+            StageWindow(
+                event=event,
+                kind=StageKind.SCORING,
+                opens_at=datetime(2026, 5, 10, 2, 30, tzinfo=UTC),
+                closes_at=datetime(2026, 5, 10, 11, 0, tzinfo=UTC),
+            )
+        )
+        db.session.commit()
+    page = client.get("/e/test-games/").get_data(as_text=True)
+    assert "08:30" in page and "17:00" in page
+    assert "Asia/Urumqi" in page

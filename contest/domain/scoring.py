@@ -1,8 +1,23 @@
-"""Marks, panels and totals (SCORING.md §1–2): the vocabulary of a marking scheme."""
+"""Marks, panels and totals (SCORING.md §1–2, §4).
+
+Pure functions over plain data: a trade's marking scheme (``TradeSpec``) and one entrant's
+entered values (``EntrantInput``) give that entrant's criterion marks, component scores,
+total, status and flags (``EntrantScore``), with a breakdown explaining every number.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
+from statistics import median
+
+from contest.domain.numbers import exact, is_multiple, round_half_up
+
+# --- vocabulary ------------------------------------------------------------------------------
 
 
 class CriterionKind(StrEnum):
@@ -21,6 +36,11 @@ class Aggregation(StrEnum):
     TRIMMED_MEAN = "trimmed_mean"
     TRIMMED_SUM = "trimmed_sum"
 
+    @property
+    def trims(self) -> bool:
+        """Whether the rule drops the highest and lowest values first."""
+        return self in (Aggregation.TRIMMED_MEAN, Aggregation.TRIMMED_SUM)
+
 
 class Recusal(StrEnum):
     """Whether judges of the entrant's own unit are kept off the panel (SCORING.md §4)."""
@@ -37,6 +57,319 @@ class DeclaredStatus(StrEnum):
     WD = "WD"
 
 
-def is_recused(recusal: Recusal, judge_unit: str | int | None, entrant_unit: str | int) -> bool:
+class Status(StrEnum):
+    """An entrant's computed status: ranked only when ``ok``."""
+
+    OK = "ok"
+    INCOMPLETE = "incomplete"
+    DNS = "DNS"
+    DQ = "DQ"
+    WD = "WD"
+
+
+def is_recused(recusal: Recusal, judge_unit: object, entrant_unit: object) -> bool:
     """SCORING.md §4: a judge of the entrant's own unit may not score them (unless "none")."""
     return recusal == Recusal.SAME_UNIT and judge_unit is not None and judge_unit == entrant_unit
+
+
+# --- marking scheme --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    """A criterion as SCORING.md §1 defines it."""
+
+    code: str
+    max: Decimal
+    kind: CriterionKind = CriterionKind.MEASUREMENT
+    scale: Decimal | None = None
+    step: Decimal = Decimal("0.01")
+    aggregation: Aggregation = Aggregation.MEAN
+    trim: int = 1
+    factor: Decimal = Decimal(1)
+    max_spread: Decimal | None = None
+
+    @property
+    def entry_max(self) -> Decimal:
+        """The largest value a judge may enter: the scale if set, else the maximum mark."""
+        return self.scale if self.scale is not None else self.max
+
+    @property
+    def min_panel(self) -> int:
+        """The fewest judges the aggregation rule can work with."""
+        return 2 * self.trim + 1 if self.aggregation.trims else 1
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    """A weighted component: entered directly (no criteria) or the sum of its criteria."""
+
+    code: str
+    weight: Decimal
+    max: Decimal = Decimal(100)
+    step: Decimal = Decimal("0.01")
+    criteria: tuple[CriterionSpec, ...] = ()
+    judges: tuple[str, ...] = ()  # the component's own panel; empty = the trade's judges
+
+    @property
+    def is_direct(self) -> bool:
+        """Whether the score is entered directly."""
+        return not self.criteria
+
+
+@dataclass(frozen=True)
+class JudgeRef:
+    """A judge of the trade's panel and the unit they come from (for recusal)."""
+
+    code: str
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class TradeSpec:
+    """A trade's marking scheme, panel and ranking settings."""
+
+    code: str
+    components: tuple[ComponentSpec, ...]
+    judges: tuple[JudgeRef, ...] = ()
+    tie_breakers: tuple[str, ...] = ()
+    min_entrants: int | None = None
+    team_size: int | None = None
+    recusal: Recusal = Recusal.SAME_UNIT
+
+    @property
+    def criteria(self) -> tuple[CriterionSpec, ...]:
+        """Every criterion of the trade, in the trade's order."""
+        return tuple(c for component in self.components for c in component.criteria)
+
+    def criterion(self, code: str) -> CriterionSpec | None:
+        """The criterion with this code, if any."""
+        return next((c for c in self.criteria if c.code == code), None)
+
+    def component(self, code: str) -> ComponentSpec | None:
+        """The component with this code, if any."""
+        return next((c for c in self.components if c.code == code), None)
+
+    def judge(self, code: str) -> JudgeRef | None:
+        """The panel judge with this code, if any."""
+        return next((j for j in self.judges if j.code == code), None)
+
+
+@dataclass(frozen=True)
+class EntrantInput:
+    """Everything entered for one entrant of a trade."""
+
+    code: str
+    unit: str
+    team: str | None = None
+    status: DeclaredStatus | None = None
+    time: Decimal | None = None  # completion time in seconds
+    values: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)  # (criterion, judge)
+    direct: Mapping[str, Decimal] = field(default_factory=dict)  # component → entered score
+    factors: Mapping[str, Decimal] = field(default_factory=dict)  # criterion → own factor
+    excused: frozenset[str] = frozenset()  # judges excused from this entrant
+    birth_date: date | None = None  # for age-limited awards
+    skill_level: str | None = None  # for promotions
+
+
+# --- entry validation ------------------------------------------------------------------------
+
+
+class EntryError(StrEnum):
+    """Why an entered value is refused (SCORING.md §1, §4)."""
+
+    OUT_OF_RANGE = "out_of_range"
+    OFF_STEP = "off_step"
+    RECUSED = "recused"
+    EXCUSED = "excused"
+    NOT_ON_PANEL = "not_on_panel"
+
+
+def check_value(value: Decimal, maximum: Decimal, step: Decimal) -> EntryError | None:
+    """A value must lie in 0..maximum and be a multiple of step."""
+    if not value.is_finite() or value < 0 or value > maximum:
+        return EntryError.OUT_OF_RANGE
+    if not is_multiple(value, step):
+        return EntryError.OFF_STEP
+    return None
+
+
+def check_judge_value(
+    trade: TradeSpec,
+    criterion: CriterionSpec,
+    judge: JudgeRef,
+    entrant_unit: str,
+    value: Decimal,
+    excused: frozenset[str] = frozenset(),
+) -> EntryError | None:
+    """Whether ``judge`` may enter ``value`` for this criterion of this entrant."""
+    component = next(c for c in trade.components if criterion in c.criteria)
+    if judge.code not in _panel_codes(trade, component):
+        return EntryError.NOT_ON_PANEL
+    if is_recused(trade.recusal, judge.unit, entrant_unit):
+        return EntryError.RECUSED
+    if judge.code in excused:
+        return EntryError.EXCUSED
+    return check_value(value, criterion.entry_max, criterion.step)
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    """How one criterion's mark came about, judge by judge."""
+
+    code: str
+    panel: tuple[str, ...]  # judges expected to score, after recusal and excusal
+    values: Mapping[str, Decimal]  # judge → value entered
+    missing: tuple[str, ...] = ()
+    recused: tuple[str, ...] = ()
+    excused: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()  # judges whose values a trimmed rule dropped
+    aggregate: Fraction | None = None
+    factor: Decimal = Decimal(1)
+    mark: Fraction | None = None
+    flag: str | None = None  # "panel:<code>" or "spread:<code>"
+
+    @property
+    def spread(self) -> Decimal | None:
+        """max − min of the panel's values."""
+        return max(self.values.values()) - min(self.values.values()) if self.values else None
+
+
+@dataclass(frozen=True)
+class ComponentResult:
+    """A component's exact score (None while any part is missing)."""
+
+    code: str
+    weight: Decimal
+    score: Fraction | None
+    criteria: tuple[CriterionResult, ...] = ()
+
+
+@dataclass(frozen=True)
+class EntrantScore:
+    """One entrant's computed status, components, total and flags, with the breakdown."""
+
+    code: str
+    status: Status
+    components: tuple[ComponentResult, ...] = ()
+    total_exact: Fraction | None = None
+    total: Decimal | None = None  # rounded to the event's decimals
+    flags: tuple[str, ...] = ()
+
+    @property
+    def ranked(self) -> bool:
+        """Only ``ok`` entrants are ranked."""
+        return self.status == Status.OK
+
+    def component(self, code: str) -> ComponentResult | None:
+        """The component result with this code, if any."""
+        return next((c for c in self.components if c.code == code), None)
+
+    def criterion(self, code: str) -> CriterionResult | None:
+        """The criterion result with this code, if any."""
+        for component in self.components:
+            for criterion in component.criteria:
+                if criterion.code == code:
+                    return criterion
+        return None
+
+
+def score_entrant(trade: TradeSpec, entrant: EntrantInput, decimals: int = 2) -> EntrantScore:
+    """Compute one entrant's marks, total, status and flags (SCORING.md §1–2)."""
+    if entrant.status is not None:
+        return EntrantScore(code=entrant.code, status=Status(entrant.status.value))
+    components = tuple(_score_component(trade, c, entrant) for c in trade.components)
+    flags = tuple(
+        criterion.flag
+        for component in components
+        for criterion in component.criteria
+        if criterion.flag is not None
+    )
+    if any(c.score is None for c in components):
+        return EntrantScore(entrant.code, Status.INCOMPLETE, components, flags=flags)
+    total = sum((exact(c.weight) * c.score for c in components if c.score is not None), Fraction(0))
+    return EntrantScore(
+        entrant.code, Status.OK, components, total, round_half_up(total, decimals), flags
+    )
+
+
+def _panel_codes(trade: TradeSpec, component: ComponentSpec) -> tuple[str, ...]:
+    return component.judges or tuple(j.code for j in trade.judges)
+
+
+def _score_component(
+    trade: TradeSpec, component: ComponentSpec, entrant: EntrantInput
+) -> ComponentResult:
+    if component.is_direct:
+        value = entrant.direct.get(component.code)
+        score = exact(value) if value is not None else None
+        return ComponentResult(component.code, component.weight, score)
+    criteria = tuple(_score_criterion(trade, component, c, entrant) for c in component.criteria)
+    marks = [c.mark for c in criteria if c.mark is not None]
+    score = sum(marks, Fraction(0)) if len(marks) == len(criteria) else None
+    return ComponentResult(component.code, component.weight, score, criteria)
+
+
+def _score_criterion(
+    trade: TradeSpec, component: ComponentSpec, criterion: CriterionSpec, entrant: EntrantInput
+) -> CriterionResult:
+    units = {j.code: j.unit for j in trade.judges}
+    seats = _panel_codes(trade, component)
+    recused = tuple(j for j in seats if is_recused(trade.recusal, units.get(j), entrant.unit))
+    excused = tuple(j for j in seats if j in entrant.excused and j not in recused)
+    panel = tuple(j for j in seats if j not in recused and j not in excused)
+    values = {
+        j: entrant.values[(criterion.code, j)]
+        for j in panel
+        if (criterion.code, j) in entrant.values
+    }
+    missing = tuple(j for j in panel if j not in values)
+    factor = entrant.factors.get(criterion.code, criterion.factor)
+    base = CriterionResult(criterion.code, panel, values, missing, recused, excused, factor=factor)
+    if missing:
+        return base  # simply incomplete: no flag while values are still to come
+    if len(panel) < criterion.min_panel:
+        return replace(base, flag=f"panel:{criterion.code}")
+    aggregate, dropped = aggregate_values(criterion, values)
+    mark = aggregate
+    if criterion.scale is not None:
+        mark = mark / exact(criterion.scale) * exact(criterion.max)
+    mark *= exact(factor)
+    spread_flag = (
+        criterion.max_spread is not None
+        and max(values.values()) - min(values.values()) > criterion.max_spread
+    )
+    return replace(
+        base,
+        dropped=dropped,
+        aggregate=aggregate,
+        mark=mark,
+        flag=f"spread:{criterion.code}" if spread_flag else None,
+    )
+
+
+def aggregate_values(
+    criterion: CriterionSpec, values: Mapping[str, Decimal]
+) -> tuple[Fraction, tuple[str, ...]]:
+    """Combine a complete panel's values by the criterion's rule.
+
+    Returns the exact aggregate and the judges whose values a trimmed rule dropped (the
+    lowest ``trim`` and the highest ``trim``; among equal values, by judge code, so the
+    breakdown is the same whatever order the values arrived in).
+    """
+    ordered = sorted(values.items(), key=lambda item: (item[1], item[0]))
+    dropped: tuple[str, ...] = ()
+    if criterion.aggregation.trims:
+        trim = criterion.trim
+        if trim:
+            dropped = tuple(j for j, _ in ordered[:trim] + ordered[-trim:])
+            ordered = ordered[trim:-trim]
+    kept = [exact(v) for _, v in ordered]
+    if criterion.aggregation in (Aggregation.SUM, Aggregation.TRIMMED_SUM):
+        return sum(kept, Fraction(0)), dropped
+    if criterion.aggregation == Aggregation.MEDIAN:
+        return Fraction(median(kept)), dropped
+    return sum(kept, Fraction(0)) / len(kept), dropped

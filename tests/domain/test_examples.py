@@ -1,0 +1,26 @@
+"""The shared example packages give exactly their published results (skipped without them)."""
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from contest.domain.package import read_package
+
+EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "examples"
+NAMES = ["demo-city-games", "diving-example", "ws-style-example", "edge-cases"]
+
+
+def load(path: Path):
+    return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_example_results(name):
+    package_path = EXAMPLES / f"{name}.json"
+    if not package_path.exists():
+        pytest.skip(f"shared examples not available at {EXAMPLES}")
+    package = read_package(load(package_path))
+    expected = json.loads((EXAMPLES / f"{name}.results.json").read_text(encoding="utf-8"))
+    assert package.results() == expected

@@ -37,7 +37,7 @@ format: $(VENV)/.dev
 
 ## i18n: extract messages, merge them into the catalogues, compile
 i18n: $(VENV)/.runtime
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
 	  --project contest -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --width 100
 	$(BIN)/pybabel compile -d translations --statistics

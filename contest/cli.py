@@ -1,46 +1,172 @@
-"""Command-line interface: ``flask --app wsgi <command>``."""
+"""Command-line interface: ``flask --app wsgi <command>``.
+
+Messages are in the configured default language (Simplified Chinese) unless the shell's
+locale (``LC_ALL`` / ``LC_MESSAGES`` / ``LANG``) asks for English.
+"""
 
 from __future__ import annotations
 
-import click
-from flask import Flask
-from flask.cli import with_appcontext
+import json
+import os
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from functools import wraps
+from pathlib import Path
+from typing import Any
 
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from flask_babel import force_locale, gettext
+
+from contest.domain.package import PackageError, Problem, read_package
 from contest.extensions import db
 from contest.labels import LABELS
+from contest.messages import describe
 from contest.models import Role
-from contest.services import demo, events
+from contest.services import demo, events, exports, packages, results
 
 
 def register(app: Flask) -> None:
     """Attach the commands to ``app``."""
-    app.cli.add_command(seed_demo)
+    for command in (seed_demo, import_package, export_results, export_package):
+        app.cli.add_command(command)
+
+
+def cli_locale() -> str:
+    """The language for console messages: English if the shell asks for it, else the default."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "")
+        if value.startswith("en"):
+            return "en"
+        if value.startswith("zh"):
+            break
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def localised(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a command inside an app context, speaking the console's language."""
+
+    @wraps(command)
+    @with_appcontext
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with force_locale(cli_locale()):
+            return command(*args, **kwargs)
+
+    return wrapped
 
 
 @click.command("seed-demo")
-@with_appcontext
+@localised
 def seed_demo() -> None:
     """Load the demo event into an empty database, then print the demo logins."""
     if demo.has_events():
-        click.echo(
-            "数据库中已有赛事，未加载演示数据。 The database already has events; demo not loaded."
-        )
+        click.echo(gettext("The database already has events; the demo was not loaded."))
         if events.event_by_slug(demo.DEMO_SLUG) is None:
             return
     else:
         event = demo.seed()
         db.session.commit()
-        click.echo(f"已加载演示赛事 Demo event loaded: {event.name} ({event.slug})")
+        click.echo(
+            gettext("Demo event loaded: %(name)s (%(slug)s)", name=event.name, slug=event.slug)
+        )
     click.echo("")
-    click.echo(f"演示账号 Demo logins (password / 密码: {demo.DEMO_PASSWORD})")
+    click.echo(gettext("Demo logins (password: %(password)s)", password=demo.DEMO_PASSWORD))
     for login in demo.demo_logins():
-        role_zh = _role_name(login.role)
-        click.echo(f"  {login.username:<12} {role_zh} / {login.role.value}")
+        click.echo(f"  {login.username:<12} {LABELS[Role][login.role]}")
 
 
-def _role_name(role: Role) -> str:
-    """The Chinese role name, for console output outside a request."""
-    from flask_babel import force_locale
+@click.command("import-package")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@localised
+def import_package(file: Path) -> None:
+    """Create or replace the event a contest-package/1 FILE describes (all or nothing)."""
+    try:
+        document = json.loads(file.read_text(encoding="utf-8-sig"), parse_float=Decimal)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        _fail([Problem("", "invalid_json", {"error": str(error)})])
+    try:
+        package = read_package(document)
+    except PackageError as error:
+        _fail(error.problems)
+    for warning in package.warnings:
+        click.echo(gettext("warning: %(text)s", text=describe(warning)), err=True)
+    try:
+        summary = packages.import_package(package)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    message = (
+        gettext(
+            "Replaced event %(slug)s: %(trades)d trades, %(units)d units, %(teams)d teams, "
+            "%(entrants)d entrants, %(judges)d judges, %(scores)d scores.",
+            slug=summary.event.slug,
+            **summary.counts,
+        )
+        if summary.replaced
+        else gettext(
+            "Created event %(slug)s: %(trades)d trades, %(units)d units, %(teams)d teams, "
+            "%(entrants)d entrants, %(judges)d judges, %(scores)d scores.",
+            slug=summary.event.slug,
+            **summary.counts,
+        )
+    )
+    click.echo(message)
 
-    with force_locale("zh_Hans_CN"):
-        return str(LABELS[Role][role])
+
+def _fail(problems: list[Problem]) -> None:
+    click.echo(
+        gettext("The package was not imported: %(n)d problem(s).", n=len(problems)), err=True
+    )
+    for problem in problems:
+        click.echo(f"  {describe(problem)}", err=True)
+    sys.exit(1)
+
+
+def _event_or_exit(slug: str):
+    event = events.event_by_slug(slug)
+    if event is None:
+        click.echo(gettext("No event with the slug “%(slug)s”.", slug=slug), err=True)
+        sys.exit(1)
+    return event
+
+
+@click.command("export-results")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(["json", "xlsx", "csv"]), default="json")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@localised
+def export_results(slug: str, fmt: str, output: Path | None) -> None:
+    """Write the event's results as contest-results/1 JSON, an Excel workbook or CSV."""
+    event = _event_or_exit(slug)
+    if fmt == "json":
+        data = json.dumps(results.results_for(event), ensure_ascii=False, indent=1) + "\n"
+        _write(data.encode("utf-8"), output)
+    else:
+        book = exports.results_workbook(event) if fmt == "xlsx" else exports.results_csv(event)
+        if output is None and fmt == "xlsx":
+            click.echo(gettext("An Excel workbook needs an output file: -o FILE.xlsx"), err=True)
+            sys.exit(2)
+        _write(book, output)
+    db.session.commit()  # results computed on the way are kept
+
+
+@click.command("export-package")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@localised
+def export_package(slug: str, output: Path | None) -> None:
+    """Write the event back as a contest-package/1 document."""
+    event = _event_or_exit(slug)
+    document = packages.export_package(event)
+    _write((json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8"), output)
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
 from contest.domain.numbers import exact
 from contest.domain.skills import SKILL_LADDER, skill_rank
@@ -31,6 +32,29 @@ class Selection:
     percent: Decimal | None = None
     rounding: Rounding = Rounding.ROUND
     top_by_field: tuple[tuple[int | None, int], ...] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``select`` object of the package format (percent as an exact string)."""
+        if self.top is not None:
+            return {"top": self.top}
+        if self.ranks is not None:
+            return {"ranks": list(self.ranks)}
+        if self.percent is not None:
+            return {"percent": str(self.percent), "rounding": self.rounding.value}
+        assert self.top_by_field is not None
+        return {"top_by_field": [list(row) for row in self.top_by_field]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Selection:
+        """Read a ``select`` object that has already been validated."""
+        if "top" in data:
+            return cls(top=int(data["top"]))
+        if "ranks" in data:
+            return cls(ranks=(int(data["ranks"][0]), int(data["ranks"][1])))
+        if "percent" in data:
+            rounding = Rounding(data.get("rounding", Rounding.ROUND.value))
+            return cls(percent=Decimal(str(data["percent"])), rounding=rounding)
+        return cls(top_by_field=tuple((row[0], row[1]) for row in data["top_by_field"]))
 
     def cut(self, ranked_count: int) -> tuple[int, int] | None:
         """The inclusive band of ranks selected in a field of ``ranked_count`` (None: nobody)."""

@@ -182,10 +182,14 @@ class Package:
         """The event-wide settings the results depend on."""
         event = self.event
         return EventSpec(
-            slug=event.slug, starts_on=event.starts_on, decimals=event.decimals,
-            placement_points=event.placement_points, medals_by_field=event.medals_by_field,
-            award_rules=event.award_rules, units=tuple(u.code for u in self.units),
-        )  # fmt: skip
+            slug=event.slug,
+            starts_on=event.starts_on,
+            decimals=event.decimals,
+            placement_points=event.placement_points,
+            medals_by_field=event.medals_by_field,
+            award_rules=event.award_rules,
+            units=tuple(u.code for u in self.units),
+        )
 
     def results(self) -> dict[str, Any]:
         """The ``contest-results/1`` document for this package."""
@@ -494,20 +498,40 @@ class _Sections:
         excusals = [self.excusal(p, n) for p, n in r.items(doc, "excusals", "")]
         times = [self.time(p, n) for p, n in r.items(doc, "times", "")]
         statuses = [self.status(p, n) for p, n in r.items(doc, "statuses", "")]
-        for section, rows in (("units", units), ("trades", trades), ("teams", teams),
-                              ("entrants", entrants), ("judges", judges)):  # fmt: skip
+        for section, rows in (
+            ("units", units),
+            ("trades", trades),
+            ("teams", teams),
+            ("entrants", entrants),
+            ("judges", judges),
+        ):
             r.unique(section, (row.code if row else None for row in rows))
         if r.failed(mark) or event is None:
             return None  # cross-references of a broken document would only add noise
         return Package(
-            event, _sound(units), _sound(trades), _sound(teams), _sound(entrants), _sound(judges),
-            _sound(scores), _sound(factors), _sound(excusals), _sound(times), _sound(statuses),
-        )  # fmt: skip
+            event,
+            _sound(units),
+            _sound(trades),
+            _sound(teams),
+            _sound(entrants),
+            _sound(judges),
+            _sound(scores),
+            _sound(factors),
+            _sound(excusals),
+            _sound(times),
+            _sound(statuses),
+        )
 
     def event(self, node: Any) -> EventData | None:
         r, path, mark = self.r, "event", self.r.mark()
-        optional = ("timezone", "decimals", "placement_points", "medals_by_field", "schedule",
-                    "award_rules")  # fmt: skip
+        optional = (
+            "timezone",
+            "decimals",
+            "placement_points",
+            "medals_by_field",
+            "schedule",
+            "award_rules",
+        )
         if not r.obj(node, path, ("slug", "name", "starts_on"), optional):
             return None
         slug = r.code(*at(node, "slug", path), max_length=64)
@@ -527,9 +551,16 @@ class _Sections:
         if r.failed(mark):
             return None
         return EventData(
-            slug, name, starts_on, timezone, decimals, tuple(points), medals, schedule,
+            slug,
+            name,
+            starts_on,
+            timezone,
+            decimals,
+            tuple(points),
+            medals,
+            schedule,
             _sound(rules),
-        )  # fmt: skip
+        )
 
     def schedule(self, node: Mapping[str, Any], path: str, kinds: list[str]) -> dict[str, Window]:
         value, where = at(node, "schedule", path)
@@ -598,8 +629,12 @@ class _Sections:
             selection = Selection(top=r.integer(*at(node, "top", path), minimum=1))
         elif way == "ranks":
             pair = node["ranks"]
-            if not (isinstance(pair, list) and len(pair) == 2 and all(_is_int(x) for x in pair)
-                    and 1 <= pair[0] <= pair[1]):  # fmt: skip
+            if not (
+                isinstance(pair, list)
+                and len(pair) == 2
+                and all(_is_int(x) for x in pair)
+                and 1 <= pair[0] <= pair[1]
+            ):
                 r.problem(f"{path}.ranks", "bad_rank_range")
             else:
                 selection = Selection(ranks=(pair[0], pair[1]))
@@ -615,9 +650,13 @@ class _Sections:
                 r.problem(f"{path}.top_by_field", "not_list")
                 return None
             for i, row in enumerate(rows):
-                if not (isinstance(row, list) and len(row) == 2
-                        and (row[0] is None or (_is_int(row[0]) and row[0] >= 1))
-                        and _is_int(row[1]) and row[1] >= 0):  # fmt: skip
+                if not (
+                    isinstance(row, list)
+                    and len(row) == 2
+                    and (row[0] is None or (_is_int(row[0]) and row[0] >= 1))
+                    and _is_int(row[1])
+                    and row[1] >= 0
+                ):
                     r.problem(f"{path}.top_by_field[{i}]", "bad_field_row")
             selection = Selection(top_by_field=tuple((row[0], row[1]) for row in rows))
         return None if r.failed(mark) else selection
@@ -670,9 +709,16 @@ class _Sections:
                 Problem(f"{path}.components", "weights_not_one", {"sum": str(weights)})
             )
         return TradeData(
-            code, name, category, _sound(components), tuple(b for _, b in breakers), min_entrants,
-            team_size, Recusal(recusal), schedule,
-        )  # fmt: skip
+            code,
+            name,
+            category,
+            _sound(components),
+            tuple(b for _, b in breakers),
+            min_entrants,
+            team_size,
+            Recusal(recusal),
+            schedule,
+        )
 
     def component(self, path: str, node: Any) -> ComponentData | None:
         r, mark = self.r, self.r.mark()
@@ -694,8 +740,16 @@ class _Sections:
 
     def criterion(self, path: str, node: Any) -> CriterionData | None:
         r, mark = self.r, self.r.mark()
-        optional = ("kind", "scale", "step", "aggregation", "trim", "factor", "max_spread",
-                    "description")  # fmt: skip
+        optional = (
+            "kind",
+            "scale",
+            "step",
+            "aggregation",
+            "trim",
+            "factor",
+            "max_spread",
+            "description",
+        )
         if not r.obj(node, path, ("code", "name", "max"), optional):
             return None
         code, name = r.code(*at(node, "code", path)), r.text(*at(node, "name", path))

@@ -22,6 +22,7 @@ from contest.models.judging import (
     ScoreState,
 )
 from contest.models.registration import CheckIn, Entrant, Gender, RegistrationStatus, Team
+from contest.models.results import TradeResultRecord
 from contest.models.stages import StageTransition, StageWindow
 from contest.models.user import Role, User
 
@@ -48,6 +49,7 @@ __all__ = [
     "StageWindow",
     "Team",
     "Trade",
+    "TradeResultRecord",
     "Unit",
     "UnitKind",
     "User",

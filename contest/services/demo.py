@@ -37,7 +37,7 @@ from contest.models import (
     Unit,
     UnitKind,
 )
-from contest.services import accounts
+from contest.services import accounts, results
 
 DEMO_SLUG = "binjiang-2026"
 DEMO_PASSWORD = "demo2026"
@@ -336,6 +336,7 @@ def seed(today: date | None = None) -> Event:
     db.session.flush()
     _scores(trades, entrants, judges, rng)
     db.session.flush()
+    results.recompute_event(event)
     return event
 
 

@@ -89,6 +89,8 @@ def extracted(tmp_path_factory):
             "_l",
             "-k",
             "lazy_gettext",
+            "-k",
+            "N_",
             "-o",
             str(pot),
             ".",

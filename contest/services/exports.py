@@ -139,7 +139,7 @@ def results_workbook(event: Event) -> bytes:
         for t in trade.teams
     ]
     _fill(
-        book.create_sheet(gettext("Teams")),
+        book.create_sheet(gettext("Team results")),
         [
             gettext("Trade code"),
             gettext("Trade"),
@@ -156,7 +156,7 @@ def results_workbook(event: Event) -> bytes:
         for u in units(spec, trades)
     ]
     _fill(
-        book.create_sheet(gettext("Units")),
+        book.create_sheet(gettext("Unit standings")),
         [
             gettext("Rank"),
             gettext("Unit code"),

@@ -10,10 +10,12 @@ recusal, excusal and panel membership.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -205,43 +207,43 @@ class Package:
 
     def entrant_inputs(self, trade: str) -> list[EntrantInput]:
         """Everything entered for the entrants of one trade, for the scoring engine."""
-        entrants = [e for e in self.entrants if e.trade == trade]
-        codes = {e.code for e in entrants}
-        values: dict[str, dict[tuple[str, str], Decimal]] = {c: {} for c in codes}
-        direct: dict[str, dict[str, Decimal]] = {c: {} for c in codes}
+        return self._inputs_by_trade.get(trade, [])
+
+    @cached_property
+    def _inputs_by_trade(self) -> dict[str, list[EntrantInput]]:
+        """Every entrant's input, grouped by trade in one pass over the package."""
+        values: dict[str, dict[tuple[str, str], Decimal]] = defaultdict(dict)
+        direct: dict[str, dict[str, Decimal]] = defaultdict(dict)
         for score in self.scores:
-            if score.entrant not in codes:
-                continue
             if score.component is not None:
                 direct[score.entrant][score.component] = score.value
             elif score.criterion is not None and score.judge is not None:
                 values[score.entrant][(score.criterion, score.judge)] = score.value
-        factors: dict[str, dict[str, Decimal]] = {c: {} for c in codes}
+        factors: dict[str, dict[str, Decimal]] = defaultdict(dict)
         for entrant, criterion, factor in self.factors:
-            if entrant in codes:
-                factors[entrant][criterion] = factor
-        excused: dict[str, set[str]] = {c: set() for c in codes}
+            factors[entrant][criterion] = factor
+        excused: dict[str, set[str]] = defaultdict(set)
         for entrant, judge, _ in self.excusals:
-            if entrant in codes:
-                excused[entrant].add(judge)
-        times = {e: s for e, s in self.times}
-        statuses = {e: s for e, s in self.statuses}
-        return [
-            EntrantInput(
-                code=e.code,
-                unit=e.unit,
-                team=e.team,
-                status=statuses.get(e.code),
-                time=times.get(e.code),
-                values=values[e.code],
-                direct=direct[e.code],
-                factors=factors[e.code],
-                excused=frozenset(excused[e.code]),
-                birth_date=e.birth_date,
-                skill_level=e.skill_level,
+            excused[entrant].add(judge)
+        times, statuses = dict(self.times), dict(self.statuses)
+        grouped: dict[str, list[EntrantInput]] = defaultdict(list)
+        for e in self.entrants:
+            grouped[e.trade].append(
+                EntrantInput(
+                    code=e.code,
+                    unit=e.unit,
+                    team=e.team,
+                    status=statuses.get(e.code),
+                    time=times.get(e.code),
+                    values=values[e.code],
+                    direct=direct[e.code],
+                    factors=factors[e.code],
+                    excused=frozenset(excused[e.code]),
+                    birth_date=e.birth_date,
+                    skill_level=e.skill_level,
+                )
             )
-            for e in entrants
-        ]
+        return grouped
 
 
 def trade_spec(trade: TradeData, judges: Iterable[JudgeData]) -> TradeSpec:
@@ -940,7 +942,9 @@ class _References:
         return self.trades.get(self.entrants[code].trade)
 
     def check_scores(self) -> None:
-        excused = {(e, j) for e, j, _ in self.p.excusals}
+        excused: dict[str, set[str]] = defaultdict(set)
+        for entrant, judge, _ in self.p.excusals:
+            excused[entrant].add(judge)
         seen: set[tuple[str | None, ...]] = set()
         for i, score in enumerate(self.p.scores):
             path = f"scores[{i}]"
@@ -971,7 +975,7 @@ class _References:
             elif judge is None:
                 self.r.problem(f"{path}.judge", "dangling", what="panel_judge", ref=score.judge)
             else:
-                judges_excused = frozenset(j for e, j in excused if e == score.entrant)
+                judges_excused = frozenset(excused[score.entrant])
                 unit = self.entrants[score.entrant].unit
                 error = check_judge_value(spec, criterion, judge, unit, score.value, judges_excused)
                 self.value_problem(path, error, score.value, criterion.entry_max, criterion.step)

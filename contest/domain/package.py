@@ -943,8 +943,8 @@ class _References:
 
     def check_scores(self) -> None:
         excused: dict[str, set[str]] = defaultdict(set)
-        for entrant, judge, _ in self.p.excusals:
-            excused[entrant].add(judge)
+        for entrant, code, _ in self.p.excusals:
+            excused[entrant].add(code)
         seen: set[tuple[str | None, ...]] = set()
         for i, score in enumerate(self.p.scores):
             path = f"scores[{i}]"

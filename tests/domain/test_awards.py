@@ -209,6 +209,21 @@ def test_min_total_is_inclusive():
     assert selected(rule(Selection(top=3), min_total=D(95)), candidates) == ["E1", "E2"]
 
 
+def test_min_total_compares_the_rounded_total():
+    # §2: the total is rounded; 0.5 × 94.99 + 0.5 × 95 = 94.995 → 95.00 ≥ 95
+    trade = TradeSpec("T", (ComponentSpec("a", D("0.5")), ComponentSpec("b", D("0.5"))))
+    entrants = [EntrantInput("A", "U1", direct={"a": D("94.99"), "b": D(95)})]
+    event = EventSpec(
+        "e",
+        STARTS,
+        award_rules=(AwardRule("champion", "状元", Selection(top=1), min_total=D(95)),),
+        units=("U1",),
+    )
+    result = compute_trade(event, trade, entrants)
+    assert str(result.entrants[0].score.total) == "95.00"
+    assert [n.rule for n in result.entrants[0].awards] == ["champion"]
+
+
 def test_min_entrants_on_the_rule():
     r = rule(Selection(top=1), min_entrants=5)
     assert selected(r, field(range(1, 5))) == []  # 4 ranked < 5

@@ -226,7 +226,7 @@ def test_breakers_never_override_the_total():
     assert result[1].tie is None  # different totals: no tie to explain
 
 
-# --- shared ranks, unranked ------------------------------------------------------------------------
+# --- shared ranks, unranked ---------------------------------------------------------------------
 
 
 def test_shared_ranks_skip_the_next_1_2_2_4():
@@ -353,9 +353,7 @@ def test_no_team_size_means_no_team_ranking():
 
 
 def test_team_ranking_ignores_the_field_size_rule():
-    trade = TradeSpec(
-        "T", TRADE.components, judges=TRADE.judges, team_size=1, min_entrants=5
-    )
+    trade = TradeSpec("T", TRADE.components, judges=TRADE.judges, team_size=1, min_entrants=5)
     entrants = [
         total("A", "90", team="T1", unit="U1"),
         total("B", "80", team="T2", unit="U2"),
@@ -399,7 +397,7 @@ def six_placings(ranks_: Sequence[int]) -> list[Placing]:
 
 
 def test_placement_points_by_rank_and_zero_past_the_table():
-    placed = six_placings([1, 2, 3, 4, 5, 6]) + [Placing("X", None)]
+    placed = [*six_placings([1, 2, 3, 4, 5, 6]), Placing("X", None)]
     unit_of = {f"E{i}": f"U{i}" for i in range(1, 7)} | {"X": "U1"}
     earned = contributions(placed, unit_of, (5, 3, 2, 1), None, False)
     assert [(c.entrant, c.unit, c.points, c.medal) for c in earned] == [
@@ -571,7 +569,9 @@ def test_medals_by_field_in_contributions_keep_the_points(count, expected):
 
 
 def test_medals_by_field_with_a_tie_for_gold_in_a_small_field():
-    earned = contributions(six_placings([1, 1, 3]), {"E1": "U", "E2": "U", "E3": "U"}, (), None, True)
+    earned = contributions(
+        six_placings([1, 1, 3]), {"E1": "U", "E2": "U", "E3": "U"}, (), None, True
+    )
     assert [c.medal for c in earned] == [Medal.GOLD, Medal.GOLD, None]
 
 

@@ -454,9 +454,7 @@ def ws_trade(**kwargs) -> TradeSpec:
                 "practical",
                 D("0.7"),
                 criteria=(
-                    CriterionSpec(
-                        "JUD", D(4), kind=CriterionKind.JUDGEMENT, scale=D(3), step=D(1)
-                    ),
+                    CriterionSpec("JUD", D(4), kind=CriterionKind.JUDGEMENT, scale=D(3), step=D(1)),
                     CriterionSpec("MEA", D(4), step=D("0.5")),
                 ),
             ),
@@ -614,6 +612,22 @@ def test_values_still_missing_win_over_a_too_small_trimmed_panel():
     assert score.flags == ()
     complete = score_entrant(trade, marks({"C1": ["5", "6"]}))
     assert complete.flags == ("panel:C1",)
+
+
+def test_an_untrimmed_criterion_with_no_judge_left_is_flagged_panel():
+    # Ambiguity: §2 names `panel:` only for a panel too small for a *trimmed* rule; a mean
+    # over nobody (every judge recused) cannot be computed either. The implementation treats
+    # it as a panel below the minimum of one judge: incomplete and flagged `panel:`.
+    criterion = CriterionSpec("C1", D(10))
+    trade = TradeSpec(
+        "T",
+        (ComponentSpec("p", D(1), criteria=(criterion,)),),
+        judges=panel(2, ["U1", "U1"]),
+    )
+    score = score_entrant(trade, marks({"C1": [None, None]}, unit="U1"))
+    assert score.status == Status.INCOMPLETE
+    assert score.criterion("C1").panel == ()
+    assert score.flags == ("panel:C1",)
 
 
 def test_a_missing_value_is_completed_by_excusing_the_judge():
@@ -825,7 +839,9 @@ def test_incomplete_entrant_shows_its_scored_components_and_its_flags():
         judges=panel(3),
     )
     entrant = marks({"S": ["2", "5", "5"], "W": ["5", None, "5"]})
-    entrant = EntrantInput(entrant.code, entrant.unit, values=entrant.values, direct={"theory": D(80)})
+    entrant = EntrantInput(
+        entrant.code, entrant.unit, values=entrant.values, direct={"theory": D(80)}
+    )
     score = score_entrant(trade, entrant)
     assert score.status == Status.INCOMPLETE
     assert score.flags == ("spread:S",)
@@ -920,9 +936,7 @@ def dive_trade(factor: str = "1") -> TradeSpec:
         trim=2,
         factor=D(factor),
     )
-    return TradeSpec(
-        "DIVE", (ComponentSpec("dive", D(1), criteria=(criterion,)),), judges=panel(7)
-    )
+    return TradeSpec("DIVE", (ComponentSpec("dive", D(1), criteria=(criterion,)),), judges=panel(7))
 
 
 def test_worked_example_dive_66_00_with_the_criterions_factor():

@@ -8,7 +8,7 @@ and entrants are linked again to the records with the same codes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -169,24 +169,15 @@ def _trades(event: Event, package: Package):
             trade.components.append(component)
             components[(data.code, item.code)] = component
             for criterion_data in item.criteria:
-                spec = criterion_data.spec
                 criterion = Criterion(
                     trade=trade,
                     position=order,
-                    code=spec.code,
                     name=criterion_data.name,
                     description=criterion_data.description,
-                    max=spec.max,
-                    kind=spec.kind,
-                    scale=spec.scale,
-                    step=spec.step,
-                    aggregation=spec.aggregation,
-                    trim=spec.trim,
-                    factor=spec.factor,
-                    max_spread=spec.max_spread,
+                    **asdict(criterion_data.spec),  # the spec's fields are the column names
                 )
                 component.criteria.append(criterion)
-                criteria[(data.code, spec.code)] = criterion
+                criteria[(data.code, criterion.code)] = criterion
                 order += 1
         db.session.add(trade)
         trades[data.code] = trade

@@ -7,6 +7,7 @@ A changed score recomputes only its trade (``recompute_trade``); the event-wide 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import fields
 from decimal import Decimal
 from typing import Any
 
@@ -130,18 +131,8 @@ def trade_spec(trade: Trade) -> TradeSpec:
 
 
 def criterion_spec(criterion: Criterion) -> CriterionSpec:
-    """The domain's view of a stored criterion."""
-    return CriterionSpec(
-        code=criterion.code,
-        max=criterion.max,
-        kind=criterion.kind,
-        scale=criterion.scale,
-        step=criterion.step,
-        aggregation=criterion.aggregation,
-        trim=criterion.trim,
-        factor=criterion.factor,
-        max_spread=criterion.max_spread,
-    )
+    """The domain's view of a stored criterion (its columns carry the spec's field names)."""
+    return CriterionSpec(**{f.name: getattr(criterion, f.name) for f in fields(CriterionSpec)})
 
 
 def entrant_inputs(trade: Trade) -> list[EntrantInput]:

@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.judging.views import bp as judging_bp
     from contest.main.views import bp as main_bp
     from contest.organise.views import bp as organise_bp
+    from contest.registration.views import bp as registration_bp
     from contest.unit.views import bp as unit_bp
 
     app.register_blueprint(main_bp)
@@ -91,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(organise_bp, url_prefix="/organise")
     app.register_blueprint(unit_bp, url_prefix="/unit")
+    app.register_blueprint(registration_bp, url_prefix="/registration")
     app.register_blueprint(judging_bp, url_prefix="/judging")
     app.register_blueprint(entrant_bp, url_prefix="/me")
 

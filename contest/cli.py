@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext
@@ -23,14 +24,21 @@ from flask_babel import force_locale, gettext
 from contest.domain.package import PackageError, Problem, read_package
 from contest.extensions import db
 from contest.labels import LABELS
-from contest.messages import describe
-from contest.models import Role
-from contest.services import demo, events, exports, packages, results
+from contest.messages import describe, describe_roster
+from contest.models import Role, Unit
+from contest.services import demo, events, exports, packages, results, roster
 
 
 def register(app: Flask) -> None:
     """Attach the commands to ``app``."""
-    for command in (seed_demo, import_package, export_results, export_package):
+    for command in (
+        seed_demo,
+        import_package,
+        export_results,
+        export_package,
+        roster_template,
+        import_roster,
+    ):
         app.cli.add_command(command)
 
 
@@ -170,3 +178,48 @@ def _write(data: bytes, output: Path | None) -> None:
         sys.stdout.flush()
     else:
         output.write_bytes(data)
+
+
+@click.command("roster-template")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@localised
+def roster_template(slug: str, output: Path) -> None:
+    """Write the event's Excel roster template (报名表)."""
+    _write(roster.template(_event_or_exit(slug)), output)
+
+
+@click.command("import-roster")
+@click.argument("slug")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--unit", "unit_code", required=True, help="The code of the registering unit.")
+@localised
+def import_roster(slug: str, file: Path, unit_code: str) -> None:
+    """Register a unit's entrants from an Excel roster: every row, or none."""
+    event = _event_or_exit(slug)
+    unit = db.session.execute(
+        sa.select(Unit).where(Unit.event_id == event.id, Unit.code == unit_code)
+    ).scalar_one_or_none()
+    if unit is None:
+        click.echo(gettext("No unit with the code “%(code)s”.", code=unit_code), err=True)
+        sys.exit(1)
+    try:
+        created = roster.import_roster(None, unit, file.read_bytes(), check_stage=False)
+        db.session.commit()
+    except roster.RosterError as error:
+        db.session.rollback()
+        click.echo(roster.problem_summary(error.problems), err=True)
+        for problem in error.problems:
+            click.echo(f"  {describe_roster(problem)}", err=True)
+        sys.exit(1)
+    except OSError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    click.echo(
+        gettext(
+            "Imported %(n)d entrants for %(unit)s into %(event)s.",
+            n=len(created),
+            unit=unit.name,
+            event=event.slug,
+        )
+    )

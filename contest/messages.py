@@ -6,6 +6,7 @@ from flask_babel import gettext
 
 from contest.domain.idcard import IdNumberError
 from contest.domain.package import Problem
+from contest.domain.registration import COLUMN_TITLES, RowProblem
 
 
 def N_(message: str) -> str:
@@ -61,6 +62,34 @@ PROBLEMS = {
     "duplicate_entry": N_("given twice for the same entrant"),
 }
 
+#: Registration problems (a form field or a roster cell), in addition to PROBLEMS.
+ROW_PROBLEMS = {
+    "bad_gender": N_("must be 男 or 女"),
+    "bad_phone": N_("must be an 11-digit mobile number"),
+    "bad_skill_level": N_("must be one of 初级工, 中级工, 高级工, 技师, 高级技师"),
+    "unknown_trade": N_("“%(value)s” is not a trade of this event"),
+    "too_young": N_(
+        "is %(age)s on the first day of the event; the trade requires at least %(min)s"
+    ),
+    "too_old": N_("is %(age)s on the first day of the event; the trade allows at most %(max)s"),
+    "skill_too_low": N_("the trade requires at least %(min)s"),
+    "duplicate_in_batch": N_("the same person appears again (row %(row)s)"),
+    "already_registered": N_("this person is already registered in trade %(trade)s"),
+    "registered_elsewhere": N_("this person is already registered by unit %(unit)s"),
+    "over_quota": N_("exceeds the quota of %(quota)s entrants per unit in trade %(trade)s"),
+    "over_capacity": N_("exceeds the capacity of %(capacity)s entrants in trade %(trade)s"),
+    "not_xlsx": N_("The file is not an Excel workbook (.xlsx)."),
+    "too_many_rows": N_("The roster has more than %(max)s rows."),
+    "empty_roster": N_("The roster has no entrants."),
+    "bad_header": N_("The first row must be the template's header: %(expected)s"),
+    "id_as_number": N_(
+        "Excel stored the number as a figure and lost digits; format the column as text"
+    ),
+    "bad_date": N_("must be a date or YYYY-MM-DD"),
+    "id_birth_mismatch": N_("does not match the ID number, which gives %(birth_date)s"),
+    "id_gender_mismatch": N_("does not match the ID number, which gives %(gender)s"),
+}
+
 THINGS = {
     "trade": N_("trade"),
     "unit": N_("unit"),
@@ -73,6 +102,8 @@ THINGS = {
     "direct_component": N_("component scored directly"),
 }
 
+GENDER_NAMES = {"M": N_("Male"), "F": N_("Female")}
+
 ID_NUMBER_REASONS = {
     IdNumberError.LENGTH: N_("it must have 18 characters"),
     IdNumberError.CHARACTERS: N_("only digits, with X allowed as the last character"),
@@ -80,6 +111,17 @@ ID_NUMBER_REASONS = {
     IdNumberError.BIRTH_DATE: N_("the birth date in it is not valid"),
     IdNumberError.CHECK_DIGIT: N_("the check digit is wrong"),
 }
+
+
+def describe_row(problem: RowProblem) -> str:
+    """What is wrong with one field of a registration (without its row or column)."""
+    params = dict(problem.params)
+    if "reason" in params:
+        params["reason"] = gettext(ID_NUMBER_REASONS.get(params["reason"], params["reason"]))
+    if "gender" in params:
+        params["gender"] = gettext(GENDER_NAMES.get(params["gender"], params["gender"]))
+    template = ROW_PROBLEMS.get(problem.code) or PROBLEMS.get(problem.code)
+    return gettext(template, **params) if template is not None else problem.code
 
 
 def describe(problem: Problem) -> str:
@@ -92,3 +134,14 @@ def describe(problem: Problem) -> str:
     template = PROBLEMS.get(problem.code)
     text = gettext(template, **params) if template is not None else problem.code
     return f"{problem.path}: {text}" if problem.path else text
+
+
+def describe_roster(problem: RowProblem) -> str:
+    """A roster problem as one line: Excel row, column title, what is wrong."""
+    where = []
+    if problem.row > 0:
+        where.append(gettext("row %(row)d", row=problem.row))
+    if problem.column:
+        where.append(COLUMN_TITLES.get(problem.column, problem.column))
+    text = describe_row(problem)
+    return f"{' '.join(where)}: {text}" if where else text

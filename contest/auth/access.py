@@ -64,6 +64,11 @@ def can_chief_trade(user: User, trade: Trade) -> bool:
     return member is not None and member.is_chief
 
 
+def can_check_in(user: User, trade: Trade) -> bool:
+    """Check-in (检录) is run by the organisers' staff or the trade's chief judge."""
+    return user.has_role(*STAFF) or can_chief_trade(user, trade)
+
+
 def can_view_own_entry(user: User, entrant: Entrant) -> bool:
     """An entrant sees their own entries; staff see everyone's."""
     return user.has_role(*STAFF) or (user.has_role(Role.ENTRANT) and entrant.user_id == user.id)

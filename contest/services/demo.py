@@ -37,7 +37,7 @@ from contest.models import (
     Unit,
     UnitKind,
 )
-from contest.services import accounts, results
+from contest.services import accounts, registration, results
 
 DEMO_SLUG = "binjiang-2026"
 DEMO_PASSWORD = "demo2026"
@@ -318,7 +318,7 @@ def seed(today: date | None = None) -> Event:
             event=event,
             unit=units[code],
             code=f"{code}-1",
-            name=units[code].name.removesuffix("工会").removesuffix("总") + "代表队",
+            name=registration.default_team_name(units[code]),
             leader_name=_person(rng, "M"),
             coach_name=_person(rng, "F"),
             contact_phone=_phone(rng),

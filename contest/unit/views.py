@@ -1,13 +1,34 @@
-"""Unit contact home and unit page."""
+"""Unit contacts register their unit's team and entrants: by form or by Excel roster."""
 
-from flask import Blueprint, g, redirect, render_template, url_for
+from __future__ import annotations
+
+import io
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest.auth.access import can_act_for_unit, object_required, roles_required
-from contest.models import Role, Unit
-from contest.services import registration
+from contest.auth.access import STAFF, can_act_for_unit, object_required, roles_required
+from contest.domain.registration import Applicant
+from contest.domain.stages import StageKind
+from contest.extensions import db
+from contest.messages import describe_roster, describe_row
+from contest.models import Entrant, Role, Trade, Unit
+from contest.services import registration, roster, stages
+from contest.unit.forms import EntrantForm, ReasonForm, RosterForm, TeamForm
 
 bp = Blueprint("unit", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/")
@@ -20,9 +41,208 @@ def home():
     return render_template("unit/home.html", units=units)
 
 
+def _page(unit: Unit, status: int = 200, **forms):
+    g.timezone = unit.event.timezone
+    forms.setdefault("roster_form", RosterForm())
+    return (
+        render_template(
+            "unit/unit.html",
+            unit=unit,
+            entrants=registration.unit_entrants(unit),
+            team=registration.team_of(unit),
+            window=stages.window(unit.event, StageKind.REGISTRATION),
+            open=stages.is_open(unit.event, StageKind.REGISTRATION),
+            is_staff=current_user.has_role(*STAFF),
+            remove_form=ReasonForm(),
+            **forms,
+        ),
+        status,
+    )
+
+
 @bp.get("/<int:unit_id>")
 @object_required(Unit, "unit_id", can_act_for_unit)
 def unit(unit: Unit):
-    """The unit's teams and entrants with their registration status (IDs masked)."""
+    """The unit's team and entrants with their registration status (IDs masked)."""
+    return _page(unit)
+
+
+@bp.route("/<int:unit_id>/team", methods=["GET", "POST"])
+@object_required(Unit, "unit_id", can_act_for_unit)
+def team(unit: Unit):
+    """Register or update the unit's team: name, leader, coach, contact phone."""
+    existing = registration.team_of(unit)
+    form = TeamForm(obj=existing)
+    if request.method == "GET" and existing is None:
+        form.name.data = registration.default_team_name(unit)
+    if form.validate_on_submit():
+        try:
+            registration.save_team(
+                current_user,
+                unit,
+                name=form.name.data,
+                leader_name=form.leader_name.data or None,
+                coach_name=form.coach_name.data or None,
+                contact_phone=form.contact_phone.data or None,
+                reason=_staff_reason(),
+            )
+        except stages.WindowClosed:
+            return _closed(unit)
+        db.session.commit()
+        flash(_("The team has been saved."), "success")
+        return redirect(url_for(".unit", unit_id=unit.id))
+    return _form_page("unit/team.html", unit, form)
+
+
+def _trades(unit: Unit) -> list[Trade]:
+    return sorted(unit.event.trades, key=lambda t: (t.position, t.id))
+
+
+def _entrant_form(unit: Unit, entrant: Entrant | None = None) -> EntrantForm:
+    form = EntrantForm(obj=entrant)
+    form.trade.choices = [(t.code, f"{t.name}（{t.code}）") for t in _trades(unit)]
+    if entrant is not None and request.method == "GET":
+        form.trade.data = entrant.trade.code
+        form.gender.data = entrant.gender.value if entrant.gender else ""
+        form.skill_level.data = entrant.skill_level or ""
+    return form
+
+
+def _applicant(form: EntrantForm) -> Applicant:
+    return Applicant(
+        name=form.name.data.strip(),
+        id_number=form.id_number.data.strip().upper(),
+        gender=form.gender.data or None,
+        birth_date=form.birth_date.data,
+        trade=form.trade.data,
+        skill_level=form.skill_level.data or None,
+        phone=form.phone.data.strip(),
+        employer=(form.employer.data or "").strip() or None,
+    )
+
+
+def _show_problems(form: EntrantForm, problems) -> None:
+    for problem in problems:
+        field = getattr(form, problem.column or "", None) or form.name
+        field.errors = [*field.errors, describe_row(problem)]
+
+
+def _staff_reason() -> str | None:
+    return (request.form.get("reason") or "").strip() or None
+
+
+def _closed(unit: Unit):
+    message = _("Registration is closed.")
+    if current_user.has_role(*STAFF):
+        message += " " + _("Organisers may still correct registrations, giving a reason.")
+    flash(message, "error")
+    return _page(unit, 409)
+
+
+def _form_page(template: str, unit: Unit, form, status: int | None = None, **context):
     g.timezone = unit.event.timezone
-    return render_template("unit/unit.html", unit=unit, entrants=registration.unit_entrants(unit))
+    code = status if status is not None else (400 if form.is_submitted() else 200)
+    return render_template(template, unit=unit, form=form, **context), code
+
+
+@bp.route("/<int:unit_id>/entrants/new", methods=["GET", "POST"])
+@object_required(Unit, "unit_id", can_act_for_unit)
+def add_entrant(unit: Unit):
+    """Register one entrant by form."""
+    form = _entrant_form(unit)
+    if form.validate_on_submit():
+        try:
+            registration.register(current_user, unit, [_applicant(form)], reason=_staff_reason())
+        except stages.WindowClosed:
+            return _closed(unit)
+        except registration.RegistrationError as error:
+            db.session.rollback()
+            _show_problems(form, error.problems)
+            return _form_page("unit/entrant.html", unit, form, 400)
+        db.session.commit()
+        flash(_("%(name)s has been registered and awaits review.", name=form.name.data), "success")
+        return redirect(url_for(".unit", unit_id=unit.id))
+    return _form_page("unit/entrant.html", unit, form)
+
+
+def _entrant_of(unit: Unit, entrant_id: int) -> Entrant:
+    entrant = db.get_or_404(Entrant, entrant_id)
+    if entrant.unit_id != unit.id:
+        abort(404)
+    return entrant
+
+
+@bp.route("/<int:unit_id>/entrants/<int:entrant_id>", methods=["GET", "POST"])
+@object_required(Unit, "unit_id", can_act_for_unit)
+def edit_entrant(unit: Unit, entrant_id: int):
+    """Correct a registration (it goes back to review)."""
+    entrant = _entrant_of(unit, entrant_id)
+    form = _entrant_form(unit, entrant)
+    if form.validate_on_submit():
+        try:
+            registration.update_entrant(
+                current_user, entrant, _applicant(form), reason=_staff_reason()
+            )
+        except stages.WindowClosed:
+            return _closed(unit)
+        except registration.RegistrationError as error:
+            db.session.rollback()
+            _show_problems(form, error.problems)
+            return _form_page("unit/entrant.html", unit, form, 400, entrant=entrant)
+        db.session.commit()
+        flash(_("The registration of %(name)s has been updated.", name=entrant.name), "success")
+        return redirect(url_for(".unit", unit_id=unit.id))
+    return _form_page("unit/entrant.html", unit, form, entrant=entrant)
+
+
+@bp.post("/<int:unit_id>/entrants/<int:entrant_id>/remove")
+@object_required(Unit, "unit_id", can_act_for_unit)
+def remove_entrant(unit: Unit, entrant_id: int):
+    """Take back a registration."""
+    entrant = _entrant_of(unit, entrant_id)
+    name = entrant.name
+    try:
+        registration.remove_entrant(current_user, entrant, reason=_staff_reason())
+    except stages.WindowClosed:
+        return _closed(unit)
+    db.session.commit()
+    flash(_("The registration of %(name)s has been withdrawn.", name=name), "success")
+    return redirect(url_for(".unit", unit_id=unit.id))
+
+
+@bp.get("/<int:unit_id>/roster-template.xlsx")
+@object_required(Unit, "unit_id", can_act_for_unit)
+def roster_template(unit: Unit):
+    """The event's Excel roster template."""
+    return send_file(
+        io.BytesIO(roster.template(unit.event)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"{unit.event.slug}-roster.xlsx",
+    )
+
+
+@bp.post("/<int:unit_id>/roster")
+@object_required(Unit, "unit_id", can_act_for_unit)
+def upload_roster(unit: Unit):
+    """Register every entrant of an uploaded roster, or none, with a full error report."""
+    form = RosterForm()
+    if not form.validate_on_submit():
+        return _page(unit, 400, roster_form=form)
+    try:
+        created = roster.import_roster(current_user, unit, form.file.data.read())
+    except stages.WindowClosed:
+        return _closed(unit)
+    except roster.RosterError as error:
+        db.session.rollback()
+        report = [describe_roster(p) for p in error.problems]
+        return _page(
+            unit,
+            400,
+            roster_form=form,
+            roster_report=report,
+            roster_summary=roster.problem_summary(error.problems),
+        )
+    db.session.commit()
+    flash(_("%(n)d entrants have been registered from the roster.", n=len(created)), "success")
+    return redirect(url_for(".unit", unit_id=unit.id))

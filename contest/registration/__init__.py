@@ -1,0 +1,1 @@
+"""Organisers' registration desk: review, coverage, draw of lots, check-in."""

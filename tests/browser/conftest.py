@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from contest import create_app
@@ -46,6 +47,8 @@ VIEWPORTS = {
     "tablet-portrait": dict(viewport={"width": 820, "height": 1180}, has_touch=True),
     "tablet-landscape": dict(viewport={"width": 1024, "height": 768}, has_touch=True),
     "desktop": dict(viewport={"width": 1366, "height": 900}),
+    #: The commonest office laptop screen: a desktop layout with little height.
+    "laptop": dict(viewport={"width": 1366, "height": 768}),
 }
 
 # Report CSP violations from inside the page as well (Chromium also logs them to the console).
@@ -77,6 +80,8 @@ class LiveSite:
 
     url: str
     facts: DemoFacts
+    #: The served app, for tests that set the stage in its database (in an app context).
+    app: Flask
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -117,7 +122,7 @@ def live_server(database_url, _schema) -> Iterator[LiveSite]:
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield LiveSite(url=f"http://127.0.0.1:{server.server_port}", facts=facts)
+        yield LiveSite(url=f"http://127.0.0.1:{server.server_port}", facts=facts, app=app)
     finally:
         server.shutdown()
         server.server_close()
@@ -324,6 +329,18 @@ def open_screen(request, live_server, browser) -> Iterator[Callable[[str], Scree
         if failed:
             save_screenshot(screen, f"{request.node.name}-{screen.name}-FAILED")
         screen.page.context.close()
+
+
+def log_in(screen: Screen, username: str, password: str) -> None:
+    """Go from the front page to the login form through the header link, and submit it."""
+    from playwright.sync_api import expect
+
+    screen.goto("/")
+    screen.page.get_by_role("link", name="登录").click()
+    expect(screen.page.get_by_role("heading", name="登录")).to_be_visible()
+    screen.page.get_by_label("用户名").fill(username)
+    screen.page.get_by_label("密码").fill(password)
+    screen.page.get_by_role("button", name="登录").click()
 
 
 def save_screenshot(screen: Screen, name: str) -> Path:

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from contest.services.demo import DEMO_PASSWORD, demo_logins
-from tests.browser.conftest import VIEWPORTS
+from tests.browser.conftest import VIEWPORTS, log_in
 
 playwright_api = pytest.importorskip("playwright.sync_api", exc_type=ImportError)
 expect = playwright_api.expect
@@ -22,16 +22,6 @@ FULL_ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 MASKED_ID_NUMBER = re.compile(r"\b3301\*{10}[0-9]{3}[0-9X]\b")
 #: How a judge sees an entrant: station number · anonymous code (W for the welding trade).
 JUDGE_LABEL = re.compile(r"^[0-9]{2} · W[0-9]{3}$")
-
-
-def log_in(screen, username: str, password: str) -> None:
-    """Go from the front page to the login form through the header link, and submit it."""
-    screen.goto("/")
-    screen.page.get_by_role("link", name="登录").click()
-    expect(screen.page.get_by_role("heading", name="登录")).to_be_visible()
-    screen.page.get_by_label("用户名").fill(username)
-    screen.page.get_by_label("密码").fill(password)
-    screen.page.get_by_role("button", name="登录").click()
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))

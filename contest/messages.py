@@ -144,4 +144,4 @@ def describe_roster(problem: RowProblem) -> str:
     if problem.column:
         where.append(COLUMN_TITLES.get(problem.column, problem.column))
     text = describe_row(problem)
-    return f"{' '.join(where)}: {text}" if where else text
+    return gettext("%(where)s: %(text)s", where=" ".join(where), text=text) if where else text

@@ -142,7 +142,13 @@ def _closed(unit: Unit):
 def _form_page(template: str, unit: Unit, form, status: int | None = None, **context):
     g.timezone = unit.event.timezone
     code = status if status is not None else (400 if form.is_submitted() else 200)
-    return render_template(template, unit=unit, form=form, **context), code
+    needs_reason = current_user.has_role(*STAFF) and not stages.is_open(
+        unit.event, StageKind.REGISTRATION
+    )
+    return (
+        render_template(template, unit=unit, form=form, needs_reason=needs_reason, **context),
+        code,
+    )
 
 
 @bp.route("/<int:unit_id>/entrants/new", methods=["GET", "POST"])
@@ -235,6 +241,7 @@ def upload_roster(unit: Unit):
         return _closed(unit)
     except roster.RosterError as error:
         db.session.rollback()
+        flash(roster.problem_summary(error.problems), "error")
         report = [describe_roster(p) for p in error.problems]
         return _page(
             unit,
@@ -245,4 +252,4 @@ def upload_roster(unit: Unit):
         )
     db.session.commit()
     flash(_("%(n)d entrants have been registered from the roster.", n=len(created)), "success")
-    return redirect(url_for(".unit", unit_id=unit.id))
+    return redirect(url_for(".unit", unit_id=unit.id, _anchor="entrants"))

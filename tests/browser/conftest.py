@@ -205,7 +205,10 @@ class Watch:
         match = DOCUMENT_STATUS_ERROR.match(text)
         if not match or int(match.group(1)) not in self.expected_statuses:
             return False
-        return (int(match.group(1)), url) in self.documents
+        without_fragment = url.split("#", 1)[0]
+        return (int(match.group(1)), without_fragment) in {
+            (status, address.split("#", 1)[0]) for status, address in self.documents
+        }
 
     def on_console(self, message: ConsoleMessage) -> None:
         if message.type == "error":

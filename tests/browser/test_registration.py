@@ -161,12 +161,11 @@ def assert_entrant_listed(
     number nowhere in the page."""
     row = entrant_row(screen, name)
     expect(row).to_have_count(1)
-    cells = row.locator("td")
-    expect(cells.nth(0)).to_have_text(name)
-    expect(cells.nth(1)).to_have_text(trade)
-    expect(cells.nth(2)).to_have_text(mask_id_number(number))
+    expect(row.locator("td.name")).to_have_text(name)
+    expect(row.locator('td[data-label="工种"]')).to_have_text(trade)
+    expect(row.locator('td[data-label="身份证号码"]')).to_have_text(mask_id_number(number))
     if phone is not None:
-        expect(cells.nth(5)).to_have_text(mask_phone(phone))
+        expect(row.locator('td[data-label="电话"]')).to_have_text(mask_phone(phone))
     expect(row.locator(".badge")).to_have_text(status)
     assert number not in screen.text()
     assert number not in screen.page.content()
@@ -352,7 +351,7 @@ def test_unit_contact_registers_entrants_by_excel_roster(
     # A good roster: every row registered, awaiting review.
     rows = ROSTER_ROWS[viewport]
     upload(screen, fill_roster(template, rows, tmp_path / "good.xlsx"))
-    expect(page).to_have_url(clean.site.url + clean.unit_path)
+    expect(page).to_have_url(clean.site.url + clean.unit_path + "#entrants")
     expect(page.locator(".flash-success")).to_have_text(f"已从报名表登记 {len(rows)} 名选手。")
     for name, number, _g, _b, trade, _l, phone in rows:
         assert_entrant_listed(screen, name, TRADE_NAMES.get(trade, trade), number, "待审核", phone)
@@ -370,7 +369,7 @@ def test_unit_contact_registers_entrants_by_excel_roster(
     expect(report).to_be_visible()
     expect(report.locator(".error")).to_have_text("1 行共有 1 个问题，未导入任何数据。")
     expect(report.locator("li")).to_have_text(
-        ["第 3 行 身份证号码: 不是有效的身份证号码：校验码错误"]
+        ["第 3 行 身份证号码：不是有效的身份证号码：校验码错误"]
     )
     assert screen.watch.documents[-1][0] == 400
     assert entrant_count(screen) == len(registered)

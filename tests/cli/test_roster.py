@@ -52,8 +52,8 @@ def test_import_with_errors_changes_nothing(app, runner, tmp_path):
     result = run(runner, "import-roster", "test-games", path, "--unit", "A")
     assert result.exit_code == 1
     assert "2 行共有 2 个问题，未导入任何数据" in result.stderr
-    assert "第 3 行 手机号码: 必须是11位手机号码" in result.stderr
-    assert "第 4 行 工种: “厨师”不是本赛事的工种" in result.stderr
+    assert "第 3 行 手机号码：必须是11位手机号码" in result.stderr
+    assert "第 4 行 工种：“厨师”不是本赛事的工种" in result.stderr
     assert count(app) == 0
 
 

@@ -313,15 +313,15 @@ def test_a_500_row_roster_with_a_few_bad_rows_reports_all_and_saves_nothing(app,
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     for line in (
-        "第 11 行 身份证号码: 不是有效的身份证号码：校验码错误",
-        "第 101 行 性别: 与身份证号码不一致",
-        "第 201 行 工种: “厨师”不是本赛事的工种",
-        "第 301 行 手机号码: 必须是11位手机号码",
-        "第 401 行 身份证号码: 与第 2 行为同一人",
-        "第 451 行 技能等级: 该工种要求至少中级工",
+        "第 11 行 身份证号码：不是有效的身份证号码：校验码错误",
+        "第 101 行 性别：与身份证号码不一致",
+        "第 201 行 工种：“厨师”不是本赛事的工种",
+        "第 301 行 手机号码：必须是11位手机号码",
+        "第 401 行 身份证号码：与第 2 行为同一人",
+        "第 451 行 技能等级：该工种要求至少中级工",
     ):
         assert line in page, line
-    assert "第 401 行 出生日期: 与身份证号码不一致" in page  # row 401 keeps its own birth date
+    assert "第 401 行 出生日期：与身份证号码不一致" in page  # row 401 keeps its own birth date
     assert "6 行共有 7 个问题，未导入任何数据" in page
     assert entrants(app) == []
 
@@ -353,12 +353,12 @@ def test_a_clean_1000_row_roster_is_imported_at_once(app, client, desk):
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"id": 330102199001010011}, "第 2 行 身份证号码: Excel 将号码存成了数值"),
-        ({"birth": "1990/01/01"}, "第 2 行 出生日期: 必须是日期或 YYYY-MM-DD 格式"),
-        ({"gender": "M"}, "第 2 行 性别: 必须填“男”或“女”"),
-        ({"level": "工程师"}, "第 2 行 技能等级: 必须是初级工、中级工"),
-        ({"name": None}, "第 2 行 姓名: 为必填项"),
-        ({"phone": None}, "第 2 行 手机号码: 为必填项"),
+        ({"id": 330102199001010011}, "第 2 行 身份证号码：Excel 将号码存成了数值"),
+        ({"birth": "1990/01/01"}, "第 2 行 出生日期：必须是日期或 YYYY-MM-DD 格式"),
+        ({"gender": "M"}, "第 2 行 性别：必须填“男”或“女”"),
+        ({"level": "工程师"}, "第 2 行 技能等级：必须是初级工、中级工"),
+        ({"name": None}, "第 2 行 姓名：为必填项"),
+        ({"phone": None}, "第 2 行 手机号码：为必填项"),
         ({"trade": "WELD", "id": person(1, born=date(1960, 1, 1))}, "该工种最高 60 周岁"),
     ],
 )
@@ -380,7 +380,7 @@ def test_quota_is_checked_across_the_roster(app, client, desk):
     login(client, "contact-a")
     response = upload(client, desk.a, roster_bytes([row(n) for n in range(1, 5)]))
     assert response.status_code == 400
-    assert "第 5 行 工种: 超过工种 WELD 每单位限报 3 人" in response.get_data(as_text=True)
+    assert "第 5 行 工种：超过工种 WELD 每单位限报 3 人" in response.get_data(as_text=True)
     assert entrants(app) == []
 
 

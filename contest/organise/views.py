@@ -1,12 +1,37 @@
-"""Organiser home and event overview."""
+"""Organiser home and the event hub; the configuration screens live in ``events``
+(settings, schedule, award rules, copy), ``trades`` and ``people`` (units, contacts,
+judges, panels), each a blueprint nested in this one."""
 
 from flask import Blueprint, g, render_template
+from sqlalchemy.exc import IntegrityError
 
+from contest import errors
 from contest.auth.access import STAFF, can_manage_event, object_required, roles_required
+from contest.extensions import db
 from contest.models import Event
-from contest.services import events, registration
+from contest.organise import events as event_screens
+from contest.organise import people as people_screens
+from contest.organise import trades as trade_screens
+from contest.organise.wording import has_errors, selection_text
+from contest.services import events, organise_trades, registration
 
 bp = Blueprint("organise", __name__)
+bp.register_blueprint(event_screens.bp)
+bp.register_blueprint(trade_screens.bp)
+bp.register_blueprint(people_screens.bp)
+
+
+@bp.errorhandler(IntegrityError)
+def conflict(error: IntegrityError):
+    """Two people saved the same code at the same moment: the later one is told to reload."""
+    db.session.rollback()
+    return errors.render_error(409)
+
+
+@bp.context_processor
+def template_helpers() -> dict:
+    """Helpers of the organiser's templates."""
+    return {"has_errors": has_errors, "selection_text": selection_text}
 
 
 @bp.get("/")
@@ -17,14 +42,18 @@ def home():
 
 
 @bp.get("/events/<int:event_id>")
+@roles_required(*STAFF)
 @object_required(Event, "event_id", can_manage_event)
 def event(event: Event):
-    """One event: trades with their fields and panels, units with their entries, windows."""
+    """One event's hub: trades with their schemes and panels, units, schedule, award rules,
+    and the way to every configuration screen."""
     g.timezone = event.timezone
     return render_template(
         "organise/event.html",
         event=event,
-        trades=events.trade_summaries(event),
+        trades=organise_trades.trade_rows(event),
         units=registration.unit_summaries(event),
         windows=events.event_windows(event),
+        rules=event.award_rules,
+        judges=len(event.judges),
     )

@@ -14,7 +14,7 @@ from contest.models import AuditEntry, Criterion, Trade
 from tests.conftest import login
 
 
-class _FormReader(HTMLParser):
+class FormReader(HTMLParser):
     """Collects each form's successful controls, as a browser would submit them."""
 
     def __init__(self):
@@ -66,7 +66,7 @@ class _FormReader(HTMLParser):
 def page_form(client, path: str, action: str | None = None) -> dict:
     """The data the page's form would submit: its main form, or the one posting to
     ``action``. A name given several times (checkboxes) maps to a list."""
-    reader = _FormReader()
+    reader = FormReader()
     reader.feed(client.get(path).get_data(as_text=True))
     forms = [f for f in reader.forms if "/lang" not in f["action"] and "/logout" not in f["action"]]
     if action is not None:
@@ -112,7 +112,7 @@ def test_add_a_criterion_with_the_button_then_save(app, client, world):
     assert 'name="components-1-criteria-2-code"' in page
     assert len(_criteria(app, world.weld)) == 2
 
-    reader = _FormReader()
+    reader = FormReader()
     reader.feed(page)
     data = dict(reader.forms[-1]["fields"]) | {"csrf_token": data["csrf_token"]}
     data.update(
@@ -173,7 +173,7 @@ def test_award_rules_editor_adds_moves_and_removes_rows(app, client, world):
     data = page_form(client, path)
     page = client.post(path, data={**data, "action": "add-rule"}).get_data(as_text=True)
     assert 'name="award_rules-0-code"' in page
-    reader = _FormReader()
+    reader = FormReader()
     reader.feed(page)
     data = dict(reader.forms[-1]["fields"]) | {"csrf_token": data["csrf_token"]}
     data |= {"award_rules-0-code": "gold", "award_rules-0-title": "金牌", "action": "add-rule"}

@@ -31,7 +31,7 @@ from contest.services import packages, results
 from tests.conftest import login, post
 from tests.factories import make_user
 from tests.packages import EXPECTED, small_package
-from tests.web.test_organise_browser import page_form
+from tests.web.test_organise_browser import FormReader, page_form
 
 EVENT_FORM = {
     "name": "示范市第七届职工技术运动会",
@@ -242,7 +242,7 @@ def test_changing_a_window_keeps_its_state(app, client, world):
         db.session.commit()
     response = post(client, path, {**SCHEDULE, "registration-closes": "2026-03-31T20:00"})
     assert response.status_code == 302
-    opens, closes, state = _windows(app, world.event_id)[StageKind.REGISTRATION]
+    _, closes, state = _windows(app, world.event_id)[StageKind.REGISTRATION]
     assert closes == datetime(2026, 3, 31, 12, 0, tzinfo=UTC) and state == StageState.OPEN
 
 
@@ -365,9 +365,7 @@ def test_removing_and_reordering_rules(app, client, games):
     page = client.post(path, data={**data, "action": "remove-rule:0"}).get_data(as_text=True)
     assert 'value="gold"' not in page
     assert len(_rules(app, games.event_id)) == 3  # a row button saves nothing
-    from tests.web.test_organise_browser import _FormReader
-
-    reader = _FormReader()
+    reader = FormReader()
     reader.feed(page)
     form = dict(reader.forms[-1]["fields"])
     response = client.post(path, data={**form, "csrf_token": data["csrf_token"], "action": "save"})
@@ -444,7 +442,7 @@ def test_copy_an_event_with_judges_and_schedule(app, client, games):
         new = db.session.get(Event, new.id)
         assert new.name == "小型测试赛（2027）" and new.placement_points == [5, 3, 1]
         assert [u.code for u in new.units] == ["U1", "U2", "U3", "JU"]
-        weld, elec = new.trades
+        weld, _ = new.trades
         assert (weld.code, weld.category, weld.tie_breakers) == (
             "WELD",
             "一类",

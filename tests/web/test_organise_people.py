@@ -26,7 +26,7 @@ from contest.models import (
 from contest.models.event import unit_contacts
 from contest.services import packages, results
 from tests.conftest import login, post
-from tests.factories import make_user
+from tests.factories import make_event, make_trade, make_user
 from tests.packages import small_package
 from tests.web.test_organise_browser import page_form
 
@@ -452,8 +452,6 @@ def test_leaving_a_panel_also_leaves_its_component_panels(app, client, world):
 
 
 def test_a_judge_of_another_event_cannot_be_seated(app, client, world):
-    from tests.factories import make_event, make_trade
-
     with app.app_context():
         other = make_event("other-games")
         trade = make_trade(other, "X")

@@ -29,7 +29,8 @@ from contest.services import packages, results
 from contest.services.organise_trades import trade_state
 from tests.conftest import login, post
 from tests.factories import make_user
-from tests.web.test_organise_browser import page_form
+from tests.packages import small_package
+from tests.web.test_organise_browser import FormReader, page_form
 
 
 def _trade(app, code):
@@ -350,9 +351,7 @@ def test_a_directly_scored_component_keeps_its_scores(app, client, scored):
     data = page_form(client, path)
     response = client.post(path, data={**data, "action": "add-criterion:0"})
     page = response.get_data(as_text=True)
-    from tests.web.test_organise_browser import _FormReader
-
-    reader = _FormReader()
+    reader = FormReader()
     reader.feed(page)
     rows = dict(reader.forms[-1]["fields"]) | {"csrf_token": data["csrf_token"]}
     rows |= {
@@ -387,8 +386,6 @@ def test_a_locked_trade_keeps_its_scheme_but_not_its_limits(app, client, world):
 @pytest.fixture
 def games(app):
     """The small package's event (scores, award rules, results) and an organiser."""
-    from tests.packages import small_package
-
     with app.app_context():
         make_user(Role.ORGANISER, username="organiser")
         package = read_package(json.loads(json.dumps(small_package()), parse_float=Decimal))

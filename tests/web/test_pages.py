@@ -106,3 +106,9 @@ def test_times_are_shown_in_the_event_time_zone(app, client, world):
     page = client.get("/e/test-games/").get_data(as_text=True)
     assert "08:30" in page and "17:00" in page
     assert "Asia/Urumqi" in page
+
+
+def test_valid_fields_are_not_announced_as_invalid(client, world):
+    page = client.get("/login").get_data(as_text=True)
+    assert 'aria-invalid="None"' not in page and 'aria-describedby="None"' not in page
+    assert "aria-invalid" not in page

@@ -1,0 +1,64 @@
+"""What every organiser view shares: loading an event's object, rebuilding list forms,
+and turning a service's refusal into messages on the form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, g
+from wtforms import Form
+
+from contest.extensions import db
+from contest.models import Event
+from contest.organise.wording import attach
+from contest.services.organise import Invalid
+
+
+def in_event(model: type, arg: str) -> Callable:
+    """Load ``model`` by the URL argument ``arg``; 404 unless it belongs to the event.
+
+    Use below ``object_required(Event, "event_id", …)``: the view receives
+    ``(event, obj, …)``, and times on the page are shown in the event's time zone.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(event: Event, *args, **kwargs):
+            obj = db.session.get(model, kwargs.pop(arg))
+            if obj is None or obj.event_id != event.id:
+                abort(404)
+            g.timezone = event.timezone
+            return view(event, obj, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def event_page(view: Callable) -> Callable:
+    """Show the page's times in the event's time zone (below ``object_required``)."""
+
+    @wraps(view)
+    def wrapped(event: Event, *args, **kwargs):
+        g.timezone = event.timezone
+        return view(event, *args, **kwargs)
+
+    return wrapped
+
+
+def rebuild(form_class: type[Form], data: dict[str, Any], **kwargs) -> Form:
+    """A form filled from ``data`` rather than from the request (after a row button, or
+    with the rows the service saw)."""
+    data = {key: value for key, value in data.items() if key not in ("csrf_token", "submit")}
+    return form_class(formdata=None, data=data, **kwargs)
+
+
+def refused(
+    form: Form, error: Invalid, aliases: tuple[tuple[str, str], ...] = (), prefix: str = ""
+) -> list[str]:
+    """Undo anything the refused request touched and put its problems on the form; returns
+    the messages that belong to no single field."""
+    db.session.rollback()
+    return attach(form, error.problems, aliases, prefix)

@@ -1,0 +1,175 @@
+"""Event screens: create, edit, copy; the planned schedule; the award rules."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from contest.auth.access import STAFF, can_manage_event, object_required, roles_required
+from contest.extensions import db
+from contest.models import Event
+from contest.organise.base import event_page, rebuild, refused
+from contest.organise.forms import (
+    RULE_ALIASES,
+    AwardRulesForm,
+    CopyEventForm,
+    EventForm,
+    ScheduleForm,
+    apply_rules_action,
+    blank_rule,
+    options,
+    rule_input,
+    rule_row,
+    text,
+)
+from contest.services import organise_events
+from contest.services.organise import Invalid
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+
+
+def _hub(event: Event):
+    return redirect(url_for("organise.event", event_id=event.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def create():
+    """A new, empty event."""
+    form = EventForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            event = organise_events.create_event(current_user, form.to_input())
+        except Invalid as error:
+            general = refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("Event %(name)s created.", name=event.name), "success")
+            return _hub(event)
+    status = 400 if form.is_submitted() else 200
+    page = render_template("organise/event_form.html", form=form, event=None, general=general)
+    return page, status
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+@object_required(Event, "event_id", can_manage_event)
+@event_page
+def edit(event: Event):
+    """The event's settings; results are recomputed when they depend on a change."""
+    form = EventForm(data=EventForm.initial(organise_events.event_input(event)))
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            organise_events.update_event(current_user, event, form.to_input())
+        except Invalid as error:
+            general = refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The event's settings are saved."), "success")
+            return _hub(event)
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "organise/event_form.html", form=form, event=event, general=general
+    ), status
+
+
+@bp.route("/<int:event_id>/copy", methods=["GET", "POST"])
+@roles_required(*STAFF)
+@object_required(Event, "event_id", can_manage_event)
+@event_page
+def copy(event: Event):
+    """A new event made from this one (last year's as this year's template)."""
+    form = CopyEventForm(data={"name": event.name})
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            new = organise_events.copy_event(
+                current_user,
+                event,
+                slug=text(form.slug.data),
+                name=text(form.name.data),
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                judges=form.judges.data,
+                schedule=form.schedule.data,
+            )
+        except Invalid as error:
+            general = refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("Event %(name)s created from %(source)s.", name=new.name, source=event.name))
+            return _hub(new)
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "organise/event_copy.html", form=form, event=event, general=general
+    ), status
+
+
+@bp.route("/<int:event_id>/schedule", methods=["GET", "POST"])
+@roles_required(*STAFF)
+@object_required(Event, "event_id", can_manage_event)
+@event_page
+def schedule(event: Event):
+    """The planned windows, in the event's time zone. Opening and closing them is not
+    done here."""
+    form = ScheduleForm(data=ScheduleForm.initial(organise_events.schedule_input(event)))
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            organise_events.plan_schedule(current_user, event, form.to_input())
+        except Invalid as error:
+            general = refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The schedule is saved."), "success")
+            return _hub(event)
+    status = 400 if form.is_submitted() else 200
+    windows = organise_events.event_windows(event)
+    return render_template(
+        "organise/schedule.html", form=form, event=event, windows=windows, general=general
+    ), status
+
+
+def _rule_choices(form: AwardRulesForm, event: Event) -> AwardRulesForm:
+    trades = options((t.code, f"{t.code} {t.name}") for t in event.trades)
+    for entry in form.award_rules:
+        entry.form.trades.choices = trades
+    return form
+
+
+def _rules_page(event: Event, form: AwardRulesForm, status: int = 200, general=()):
+    _rule_choices(form, event)
+    return render_template(
+        "organise/awards.html", form=form, event=event, general=list(general)
+    ), status
+
+
+@bp.route("/<int:event_id>/awards", methods=["GET", "POST"])
+@roles_required(*STAFF)
+@object_required(Event, "event_id", can_manage_event)
+@event_page
+def awards(event: Event):
+    """The ordered award rules (SCORING.md §5); saving recomputes the results."""
+    if request.method == "GET":
+        rows = [rule_row(rule) for rule in organise_events.award_rule_inputs(event)]
+        return _rules_page(event, AwardRulesForm(data={"award_rules": rows}))
+    form = _rule_choices(AwardRulesForm(), event)
+    action = request.form.get("action", "save")
+    if action != "save":
+        rows = apply_rules_action(form.data["award_rules"], action)
+        return _rules_page(event, rebuild(AwardRulesForm, {"award_rules": rows}))
+    if not form.validate():
+        return _rules_page(event, form, 400)
+    rows = [row for row in form.data["award_rules"] if not blank_rule(row)]
+    try:
+        organise_events.replace_award_rules(current_user, event, [rule_input(r) for r in rows])
+    except Invalid as error:
+        form = _rule_choices(rebuild(AwardRulesForm, {"award_rules": rows}), event)
+        general = refused(form, error, RULE_ALIASES)
+        return _rules_page(event, form, 400, general)
+    db.session.commit()
+    flash(_("The award rules are saved and the results recomputed."), "success")
+    return redirect(url_for(".awards", event_id=event.id))

@@ -1,0 +1,207 @@
+"""Trade screens: the trade editor (settings, limits, tie-breakers, marking scheme), copy,
+delete and order."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from contest.auth.access import STAFF, can_manage_event, object_required, roles_required
+from contest.extensions import db
+from contest.models import Event, Judge, Trade
+from contest.organise.base import event_page, in_event, rebuild, refused
+from contest.organise.forms import (
+    CopyTradeForm,
+    TradeForm,
+    apply_trade_action,
+    options,
+    text,
+    trade_data,
+    trade_input,
+    without_blank_rows,
+)
+from contest.organise.wording import word
+from contest.services import organise_trades
+from contest.services.organise import Invalid
+from contest.services.organise_trades import ComponentInput, CriterionInput, TradeInput
+
+bp = Blueprint("trades", __name__, url_prefix="/events/<int:event_id>/trades")
+
+
+def _default_trade() -> TradeInput:
+    """A starting scheme: theory 30 % entered directly, practical 70 % with criteria."""
+    return TradeInput(
+        components=[
+            ComponentInput(code="theory", name=_("Theory"), weight="0.3", max="100", step="0.5"),
+            ComponentInput(
+                code="practical", name=_("Practical"), weight="0.7", criteria=[CriterionInput()]
+            ),
+        ]
+    )
+
+
+def _breaker_choices(form: TradeForm) -> list[tuple[str, str]]:
+    """Tie-breakers this scheme offers: its components, its criteria, and time."""
+    options = [("", "—")]
+    for component in form.components:
+        code = text(component.form.code.data)
+        if code:
+            name = text(component.form.name.data) or code
+            options.append((f"component:{code}", _("Component: %(name)s", name=name)))
+    for component in form.components:
+        for criterion in component.form.criteria:
+            code = text(criterion.form.code.data)
+            if code:
+                name = text(criterion.form.name.data) or ""
+                options.append(
+                    (f"criterion:{code}", _("Criterion: %(code)s %(name)s", code=code, name=name))
+                )
+    options.append(("time", _("Completion time (shorter is better)")))
+    return options
+
+
+def _prepare(form: TradeForm, panel: list[Judge]) -> TradeForm:
+    """Choices that depend on the trade: its panel, and the tie-breakers of the scheme."""
+    judges = options((j.id, f"{j.code} {j.name}") for j in panel)
+    for component in form.components:
+        component.form.judges.choices = judges
+    breakers = _breaker_choices(form)
+    values = {value for value, _ in breakers}
+    for entry in form.tie_breakers:
+        extra = [(entry.data, entry.data)] if entry.data and entry.data not in values else []
+        entry.choices = options(breakers + extra)
+    return form
+
+
+def _panel(trade: Trade | None) -> list[Judge]:
+    if trade is None:
+        return []
+    return sorted((m.judge for m in trade.panel), key=lambda j: j.id)
+
+
+def _data(form: TradeForm) -> dict:
+    return {key: value for key, value in form.data.items() if key != "csrf_token"}
+
+
+def _editor(event: Event, trade: Trade | None, form: TradeForm, status: int = 200, general=()):
+    panel = _panel(trade)
+    _prepare(form, panel)
+    warnings = [word(w) for w in organise_trades.scheme_warnings(trade)] if trade else []
+    entrants = organise_trades.entrant_count(trade) if trade else 0
+    return render_template(
+        "organise/trade.html",
+        event=event,
+        trade=trade,
+        form=form,
+        panel=panel,
+        general=list(general),
+        warnings=warnings,
+        entrants=entrants,
+    ), status
+
+
+def _submit(event: Event, trade: Trade | None):
+    """Handle the editor's POST: a row button, or saving."""
+    form = _prepare(TradeForm(), _panel(trade))
+    action = request.form.get("action", "save")
+    if action != "save":
+        return _editor(event, trade, rebuild(TradeForm, apply_trade_action(_data(form), action)))
+    if not form.validate():
+        return _editor(event, trade, form, 400)
+    data = without_blank_rows(_data(form))
+    try:
+        if trade is None:
+            trade, _warnings = organise_trades.create_trade(current_user, event, trade_input(data))
+        else:
+            organise_trades.update_trade(current_user, trade, trade_input(data))
+    except Invalid as error:
+        form = _prepare(rebuild(TradeForm, data), _panel(trade))
+        general = refused(form, error)
+        return _editor(event, trade, form, 400, general)
+    db.session.commit()
+    flash(_("Trade %(code)s is saved.", code=trade.code), "success")
+    return redirect(url_for(".edit", event_id=event.id, trade_id=trade.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+@object_required(Event, "event_id", can_manage_event)
+@event_page
+def create(event: Event):
+    """A new trade with its scheme."""
+    if request.method == "POST":
+        return _submit(event, None)
+    return _editor(event, None, TradeForm(data=trade_data(_default_trade())))
+
+
+@bp.route("/<int:trade_id>", methods=["GET", "POST"])
+@roles_required(*STAFF)
+@object_required(Event, "event_id", can_manage_event)
+@in_event(Trade, "trade_id")
+def edit(event: Event, trade: Trade):
+    """The trade editor; saving recomputes the trade's results."""
+    if request.method == "POST":
+        return _submit(event, trade)
+    form = TradeForm(data=trade_data(organise_trades.trade_input(trade)))
+    return _editor(event, trade, form)
+
+
+@bp.route("/<int:trade_id>/copy", methods=["GET", "POST"])
+@roles_required(*STAFF)
+@object_required(Event, "event_id", can_manage_event)
+@in_event(Trade, "trade_id")
+def copy(event: Event, trade: Trade):
+    """A copy of the trade in this event under a new code."""
+    form = CopyTradeForm(data={"name": trade.name})
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            new = organise_trades.copy_trade(
+                current_user,
+                trade,
+                code=text(form.code.data),
+                name=text(form.name.data),
+                panel=form.panel.data,
+            )
+        except Invalid as error:
+            general = refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("Trade %(code)s copied to %(new)s.", code=trade.code, new=new.code), "success")
+            return redirect(url_for(".edit", event_id=event.id, trade_id=new.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "organise/trade_copy.html", form=form, event=event, trade=trade, general=general
+    ), status
+
+
+@bp.post("/<int:trade_id>/delete")
+@roles_required(*STAFF)
+@object_required(Event, "event_id", can_manage_event)
+@in_event(Trade, "trade_id")
+def delete(event: Event, trade: Trade):
+    """Remove a trade that has no entrants."""
+    code = trade.code
+    try:
+        organise_trades.delete_trade(current_user, trade)
+    except Invalid as error:
+        form = TradeForm(data=trade_data(organise_trades.trade_input(trade)))
+        return _editor(event, trade, form, 400, refused(form, error))
+    db.session.commit()
+    flash(_("Trade %(code)s is deleted.", code=code), "success")
+    return redirect(url_for("organise.event", event_id=event.id))
+
+
+@bp.post("/<int:trade_id>/move")
+@roles_required(*STAFF)
+@object_required(Event, "event_id", can_manage_event)
+@in_event(Trade, "trade_id")
+def move(event: Event, trade: Trade):
+    """Move the trade up or down the event's list (the order of every results list)."""
+    offset = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
+    if offset is None:
+        abort(400)
+    organise_trades.move_trade(current_user, trade, offset)
+    db.session.commit()
+    return redirect(url_for("organise.event", event_id=event.id, _anchor="trades"))

@@ -1,0 +1,152 @@
+"""Organisers configure events: the shared pieces of the organise_* services.
+
+The configuration services (``organise_events``, ``organise_trades``, ``organise_people``)
+validate what an organiser submits exactly as the contest-package reader validates a
+package — by handing it the same document shape — so that a value the app accepts can
+always be exported and imported again, and the app and the package speak with one voice.
+Every change is audited (who, what, old → new); none of them commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from contest.domain.package import PACKAGE_FORMAT, Package, PackageError, Problem, read_package
+from contest.models import Event, User
+from contest.services import audit
+
+#: A value as the organiser typed it: text for decimals (read exactly by the package
+#: reader), a whole number where the form already recognised one, or nothing.
+Raw = int | str | None
+
+#: A stand-in event for validating one part of an event on its own.
+STUB_EVENT = {"slug": "validation", "name": "validation", "starts_on": "2000-01-01"}
+
+
+class Invalid(ValueError):
+    """Input the organiser has to correct; nothing was changed.
+
+    ``problems`` carry a path naming the field (``code``, ``components[0].criteria[1].max``,
+    ``award_rules[2].select.top``) and a code the view words in the user's language.
+    """
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__(f"{len(self.problems)} problem(s)")
+
+
+def problem(path: str, code: str, /, **params: Any) -> Problem:
+    """A problem at ``path`` (relative to the object being edited)."""
+    return Problem(path, code, params)
+
+
+def read(document: dict[str, Any], prefix: str) -> Package:
+    """Validate ``document`` with the package reader; problems lose ``prefix`` from their path.
+
+    Raises ``Invalid`` listing every problem found.
+    """
+    try:
+        return read_package({"format": PACKAGE_FORMAT, **document})
+    except PackageError as error:
+        raise Invalid(relative(error.problems, prefix)) from None
+
+
+def relative(problems: Iterable[Problem], prefix: str) -> list[Problem]:
+    """The problems with ``prefix`` (e.g. ``trades[0].``) removed from their paths."""
+    found = []
+    for item in problems:
+        path = item.path
+        if path.startswith(prefix):
+            path = path[len(prefix) :]
+        elif path == prefix.rstrip("."):
+            path = ""
+        found.append(Problem(path, item.code, item.params))
+    return found
+
+
+def check_int(
+    problems: list[Problem],
+    path: str,
+    value: Raw,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int | None:
+    """A whole number within bounds, worded as the package reader words it (None if blank)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.append(problem(path, "not_integer", value=str(value)))
+        return None
+    if minimum is not None and value < minimum:
+        problems.append(problem(path, "too_small", value=value, min=minimum))
+        return None
+    if maximum is not None and value > maximum:
+        problems.append(problem(path, "too_large", value=value, max=maximum))
+        return None
+    return value
+
+
+def check_text(
+    problems: list[Problem], path: str, value: str | None, max_length: int
+) -> str | None:
+    """Optional text, stripped, at most ``max_length`` characters (None if blank)."""
+    if value is None or not value.strip():
+        return None
+    if len(value.strip()) > max_length:
+        problems.append(problem(path, "too_long", max=max_length))
+        return None
+    return value.strip()
+
+
+def jsonable(value: Any) -> Any:
+    """A value as it is written to the audit log (decimals and dates as exact strings)."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def record_change(
+    actor: User,
+    action: str,
+    entity: str,
+    entity_id: object,
+    old: Mapping[str, Any] | None,
+    new: Mapping[str, Any] | None,
+    *,
+    event: Event | None,
+) -> bool:
+    """Audit a change with only the keys that differ (old → new); False if nothing did.
+
+    ``old`` None records a creation, ``new`` None a removal (all keys are kept then).
+    """
+    before, after = jsonable(old or {}), jsonable(new or {})
+    if old is not None and new is not None:
+        keys = [k for k in after if before.get(k) != after.get(k)]
+        keys += [k for k in before if k not in after]
+        if not keys:
+            return False
+        before = {k: before.get(k) for k in keys}
+        after = {k: after.get(k) for k in keys}
+    audit.record(
+        actor,
+        action,
+        entity,
+        entity_id,
+        old=before if old is not None else None,
+        new=after if new is not None else None,
+        event=event,
+    )
+    return True

@@ -362,22 +362,7 @@ def replace_award_rules(actor: User, event: Event, rules: list[AwardRuleInput]) 
         event.award_rules.remove(rule)
     db.session.flush()  # the new rules may reuse the old codes
     for position, rule in enumerate(checked):
-        event.award_rules.append(
-            AwardRule(
-                position=position,
-                code=rule.code,
-                title=rule.title,
-                select=rule.select.to_json(),
-                min_total=rule.min_total,
-                min_entrants=rule.min_entrants,
-                max_age=rule.max_age,
-                trades=sorted(rule.trades) if rule.trades is not None else None,
-                group=rule.group,
-                promote=None
-                if rule.promote is None
-                else {"levels": rule.promote.levels, "cap": rule.promote.cap},
-            )
-        )
+        event.award_rules.append(results.award_rule_row(rule, position))
     db.session.flush()
     after = [rule_state(rule) for rule in _rules(event)]
     if record_change(

@@ -121,22 +121,7 @@ def _event(package: Package) -> Event:
         medals_by_field=data.medals_by_field,
     )
     for position, rule in enumerate(data.award_rules):
-        event.award_rules.append(
-            AwardRule(
-                position=position,
-                code=rule.code,
-                title=rule.title,
-                select=rule.select.to_json(),
-                min_total=rule.min_total,
-                min_entrants=rule.min_entrants,
-                max_age=rule.max_age,
-                trades=sorted(rule.trades) if rule.trades is not None else None,
-                group=rule.group,
-                promote=None
-                if rule.promote is None
-                else {"levels": rule.promote.levels, "cap": rule.promote.cap},
-            )
-        )
+        event.award_rules.append(results.award_rule_row(rule, position))
     return event
 
 

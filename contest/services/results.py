@@ -85,6 +85,24 @@ def award_rule(rule: AwardRule) -> award_rules.AwardRule:
     )
 
 
+def award_rule_row(rule: award_rules.AwardRule, position: int) -> AwardRule:
+    """A stored award rule from the domain's rule (the inverse of ``award_rule``)."""
+    return AwardRule(
+        position=position,
+        code=rule.code,
+        title=rule.title,
+        select=rule.select.to_json(),
+        min_total=rule.min_total,
+        min_entrants=rule.min_entrants,
+        max_age=rule.max_age,
+        trades=sorted(rule.trades) if rule.trades is not None else None,
+        group=rule.group,
+        promote=None
+        if rule.promote is None
+        else {"levels": rule.promote.levels, "cap": rule.promote.cap},
+    )
+
+
 def trade_spec(trade: Trade) -> TradeSpec:
     """The marking scheme and panel of a trade, for the scoring engine."""
     components = db.session.execute(

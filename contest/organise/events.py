@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.auth.access import STAFF, can_manage_event, object_required, roles_required
+from contest.domain.stages import StageKind, StageState
 from contest.extensions import db
+from contest.labels import label
 from contest.models import Event
 from contest.organise.base import event_page, rebuild, refused
 from contest.organise.forms import (
@@ -23,7 +25,7 @@ from contest.organise.forms import (
     rule_row,
     text,
 )
-from contest.services import organise_events
+from contest.services import organise_events, stages
 from contest.services.organise import Invalid
 
 bp = Blueprint("events", __name__, url_prefix="/events")
@@ -131,6 +133,36 @@ def schedule(event: Event):
     return render_template(
         "organise/schedule.html", form=form, event=event, windows=windows, general=general
     ), status
+
+
+@bp.post("/<int:event_id>/schedule/<kind>/state")
+@roles_required(*STAFF)
+@object_required(Event, "event_id", can_manage_event)
+def set_state(event: Event, kind: str):
+    """Open or close a window by hand, now, giving a reason (recorded)."""
+    try:
+        window = stages.window(event, StageKind(kind))
+        target = StageState(request.form.get("state", ""))
+    except ValueError:
+        abort(400)
+    if target == StageState.PENDING:
+        abort(400)
+    if window is None:
+        abort(404)
+    reason = (request.form.get("reason") or "").strip()[:500]
+    if not reason:
+        abort(400, _("Give the reason for opening or closing the window by hand."))
+    try:
+        changed = stages.transition(window, target, current_user, reason)
+    except stages.TransitionRefused:
+        abort(409)
+    db.session.commit()
+    if changed:
+        flash(
+            _("%(stage)s is now %(state)s.", stage=label(window.kind), state=label(target)),
+            "success",
+        )
+    return redirect(url_for(".schedule", event_id=event.id))
 
 
 def _rule_choices(form: AwardRulesForm, event: Event) -> AwardRulesForm:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from contest.domain.stages import TRADE_OVERRIDABLE, StageKind, StageState
+from contest.domain.stages import TRADE_OVERRIDABLE, StageKind, StageState, can_transition
 from contest.extensions import db
-from contest.models import Event, StageWindow, Trade
+from contest.models import Event, StageTransition, StageWindow, Trade, User
+from contest.models.types import utcnow
+from contest.services import audit
 
 
 class WindowClosed(Exception):
@@ -44,3 +46,56 @@ def require_open(event: Event, kind: StageKind, trade: Trade | None = None) -> N
     """Raise ``WindowClosed`` unless the window is open."""
     if not is_open(event, kind, trade):
         raise WindowClosed(kind)
+
+
+class TransitionRefused(ValueError):
+    """The window is not in a state from which it may move to the target."""
+
+
+def transition(
+    window: StageWindow,
+    target: StageState,
+    actor: User | None,
+    reason: str | None = None,
+) -> bool:
+    """Move a window to ``target`` exactly once, whoever else tries at the same moment.
+
+    The change is a conditional update (only from the state just read), so of two
+    concurrent attempts one applies and the other finds nothing to do (returns False).
+    Applied changes are recorded as a ``StageTransition`` and in the audit log.
+    """
+    current = window.state
+    if current == target:
+        return False
+    if not can_transition(current, target):
+        raise TransitionRefused(f"{current.value} → {target.value}")
+    changed = db.session.execute(
+        sa.update(StageWindow)
+        .where(StageWindow.id == window.id, StageWindow.state == current)
+        .values(state=target, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        db.session.refresh(window)
+        return False
+    db.session.refresh(window)
+    db.session.add(
+        StageTransition(
+            window_id=window.id,
+            from_state=current,
+            to_state=target,
+            by_user_id=actor.id if actor else None,
+            reason=reason,
+        )
+    )
+    audit.record(
+        actor or audit.SCHEDULER,
+        f"stage.{target.value}",
+        "stage_window",
+        window.id,
+        event=window.event,
+        old={"state": current.value},
+        new={"state": target.value},
+        reason=reason,
+    )
+    return True

@@ -1,0 +1,125 @@
+"""Organisers open and close a window by hand, with a reason; each change applies once."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from contest.domain.stages import StageKind, StageState
+from contest.extensions import db
+from contest.models import AuditEntry, Event, Role, StageTransition, StageWindow
+from contest.services import stages
+from tests.conftest import login, post
+from tests.factories import make_event, make_user
+
+
+@pytest.fixture
+def planned(app):
+    with app.app_context():
+        event = make_event()
+        make_user(Role.ORGANISER, username="organiser")
+        make_user(Role.UNIT_CONTACT, username="contact")
+        now = datetime.now(UTC)
+        window = StageWindow(
+            event=event, kind=StageKind.REGISTRATION, opens_at=now + timedelta(days=1),
+            closes_at=now + timedelta(days=9),
+        )  # fmt: skip
+        db.session.add(window)
+        db.session.commit()
+        return event.id, window.id
+
+
+def state(app, window_id):
+    with app.app_context():
+        return db.session.get(StageWindow, window_id).state
+
+
+def test_open_and_close_by_hand_with_a_reason(app, client, planned):
+    event_id, window_id = planned
+    login(client, "organiser")
+    path = f"/organise/events/{event_id}/schedule/registration/state"
+    assert post(client, path, {"state": "open"}).status_code == 400  # no reason
+    assert state(app, window_id) == StageState.PENDING
+    assert post(client, path, {"state": "open", "reason": "提前开放报名"}).status_code == 302
+    assert state(app, window_id) == StageState.OPEN
+    assert post(client, path, {"state": "closed", "reason": "名额已满"}).status_code == 302
+    assert state(app, window_id) == StageState.CLOSED
+    with app.app_context():
+        moves = db.session.execute(
+            sa.select(
+                StageTransition.from_state, StageTransition.to_state, StageTransition.reason
+            ).order_by(StageTransition.id)
+        ).all()
+        assert [tuple(m) for m in moves] == [
+            (StageState.PENDING, StageState.OPEN, "提前开放报名"),
+            (StageState.OPEN, StageState.CLOSED, "名额已满"),
+        ]
+        actions = (
+            db.session.execute(
+                sa.select(AuditEntry.action).where(AuditEntry.entity == "stage_window")
+            )
+            .scalars()
+            .all()
+        )
+        assert actions == ["stage.open", "stage.closed"]
+
+
+def test_bad_requests(app, client, planned):
+    event_id, _ = planned
+    login(client, "organiser")
+    base = f"/organise/events/{event_id}/schedule"
+    assert (
+        post(client, f"{base}/registration/state", {"state": "pending", "reason": "x"}).status_code
+        == 400
+    )
+    assert (
+        post(client, f"{base}/nonsense/state", {"state": "open", "reason": "x"}).status_code == 400
+    )
+    assert (
+        post(client, f"{base}/scoring/state", {"state": "open", "reason": "x"}).status_code == 404
+    )
+    login(contact := app.test_client(), "contact")
+    assert (
+        post(contact, f"{base}/registration/state", {"state": "open", "reason": "x"}).status_code
+        == 403
+    )
+
+
+def test_two_people_opening_at_the_same_moment_open_it_once(app, planned):
+    event_id, window_id = planned
+    barrier, outcomes = threading.Barrier(2), []
+
+    def attempt():
+        with app.app_context():
+            window = db.session.get(StageWindow, window_id)
+            barrier.wait()
+            try:
+                outcomes.append(stages.transition(window, StageState.OPEN, None, "并发测试"))
+                db.session.commit()
+            except Exception as error:  # a busy database counts as "not applied"
+                db.session.rollback()
+                outcomes.append(type(error).__name__)
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count(True) == 1
+    with app.app_context():
+        assert (
+            db.session.execute(sa.select(sa.func.count()).select_from(StageTransition)).scalar_one()
+            == 1
+        )
+        assert db.session.get(Event, event_id).windows[0].state == StageState.OPEN
+
+
+def test_an_opened_window_lets_contacts_register(app, planned):
+    event_id, window_id = planned
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        assert not stages.is_open(event, StageKind.REGISTRATION)
+        stages.transition(db.session.get(StageWindow, window_id), StageState.OPEN, None, "测试")
+        db.session.commit()
+        assert stages.is_open(event, StageKind.REGISTRATION)

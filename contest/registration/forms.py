@@ -49,5 +49,5 @@ class DrawForm(FlaskForm):
 class CheckInForm(FlaskForm):
     """Present or absent at check-in."""
 
-    present = SubmitField(_l("Present"))
-    absent = SubmitField(_l("Absent"))
+    present = SubmitField(_l("Mark present"))
+    absent = SubmitField(_l("Mark absent"))

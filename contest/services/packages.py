@@ -333,40 +333,21 @@ def json_number(value: Decimal) -> int | float | str:
 
 def export_package(event: Event) -> dict[str, Any]:
     """The event as a ``contest-package/1`` document; importing it gives the same event."""
-    units = list(
-        db.session.execute(
-            sa.select(Unit).where(Unit.event_id == event.id).order_by(Unit.id)
-        ).scalars()
-    )
+
+    def rows(model, *order):
+        query = sa.select(model).where(model.event_id == event.id).order_by(*order, model.id)
+        return list(db.session.execute(query).scalars())
+
+    units = rows(Unit)
+    trades = rows(Trade, Trade.position)
+    windows = rows(StageWindow)
+    judges = rows(Judge)
+    entrants = rows(Entrant)
+    teams = rows(Team)
     unit_codes = {u.id: u.code for u in units}
-    trades = list(
-        db.session.execute(
-            sa.select(Trade).where(Trade.event_id == event.id).order_by(Trade.position, Trade.id)
-        ).scalars()
-    )
     trade_codes = {t.id: t.code for t in trades}
-    windows = list(
-        db.session.execute(
-            sa.select(StageWindow).where(StageWindow.event_id == event.id).order_by(StageWindow.id)
-        ).scalars()
-    )
-    judges = list(
-        db.session.execute(
-            sa.select(Judge).where(Judge.event_id == event.id).order_by(Judge.id)
-        ).scalars()
-    )
     judge_codes = {j.id: j.code for j in judges}
-    entrants = list(
-        db.session.execute(
-            sa.select(Entrant).where(Entrant.event_id == event.id).order_by(Entrant.id)
-        ).scalars()
-    )
     entrant_codes = {e.id: e.code for e in entrants}
-    teams = list(
-        db.session.execute(
-            sa.select(Team).where(Team.event_id == event.id).order_by(Team.id)
-        ).scalars()
-    )
     team_codes = {t.id: t.code for t in teams}
 
     document: dict[str, Any] = {

@@ -79,7 +79,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per area of the product."""
     from contest.admin.views import bp as admin_bp
+    from contest.api.views import bp as api_bp
     from contest.auth.views import bp as auth_bp
+    from contest.chief.views import bp as chief_bp
     from contest.entrant.views import bp as entrant_bp
     from contest.judging.views import bp as judging_bp
     from contest.main.views import bp as main_bp
@@ -95,6 +97,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_bp, url_prefix="/registration")
     app.register_blueprint(judging_bp, url_prefix="/judging")
     app.register_blueprint(entrant_bp, url_prefix="/me")
+    app.register_blueprint(api_bp, url_prefix="/api")
+    app.register_blueprint(chief_bp, url_prefix="/chief")
 
 
 def register_request_hooks(app: Flask) -> None:

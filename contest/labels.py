@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from contest.domain.scoring import Aggregation, CriterionKind, DeclaredStatus, Recusal
 from contest.domain.stages import StageKind, StageState
-from contest.models import CheckIn, Gender, RegistrationStatus, Role, UnitKind
+from contest.models import CheckIn, Gender, RegistrationStatus, Role, ScoreState, UnitKind
 
 LABELS: dict[type[Enum], dict[Enum, object]] = {
     Role: {
@@ -33,6 +33,7 @@ LABELS: dict[type[Enum], dict[Enum, object]] = {
         RegistrationStatus.RETURNED: _l("Returned"),
     },
     CheckIn: {CheckIn.PRESENT: _l("Present"), CheckIn.ABSENT: _l("Absent")},
+    ScoreState: {ScoreState.DRAFT: _l("Draft"), ScoreState.SUBMITTED: _l("Submitted")},
     DeclaredStatus: {
         DeclaredStatus.DNS: _l("Did not start"),
         DeclaredStatus.DQ: _l("Disqualified"),

@@ -145,3 +145,31 @@ def describe_roster(problem: RowProblem) -> str:
         where.append(COLUMN_TITLES.get(problem.column, problem.column))
     text = describe_row(problem)
     return gettext("%(where)s: %(text)s", where=" ".join(where), text=text) if where else text
+
+
+#: Why a judge's save or submit was refused (services.sheets.SheetError codes).
+SHEET_PROBLEMS = {
+    "not_on_panel": N_("You are not on the panel for this criterion."),
+    "recused": N_("You are from this entrant's unit and must not score them (recusal)."),
+    "excused": N_("The chief judge has excused you from this entrant."),
+    "not_competing": N_("This entrant is not competing in this trade."),
+    "locked": N_("The chief judge has locked this trade; scores can no longer be changed."),
+    "window_closed": N_("Scoring is not open for this trade."),
+    "out_of_range": N_("Enter a value from 0 to %(max)s."),
+    "off_step": N_("Enter a multiple of %(step)s."),
+    "unknown_criterion": N_("There is no criterion %(criterion)s on this sheet."),
+    "conflict": N_("This value was changed on another device. Reload the sheet to see it."),
+    "incomplete": N_("Enter every criterion before submitting (missing: %(missing)s)."),
+    "reason_required": N_("The sheet has been submitted: give the reason for the change."),
+    "double_entry": N_("This trade uses double entry of paper sheets by two clerks."),
+    "bad_request": N_("The request could not be understood."),
+    "bad_key": N_("Every save needs an idempotency key."),
+    "not_locked": N_("The trade is not locked."),
+    "already_excused": N_("This judge is already excused from this entrant."),
+}
+
+
+def describe_sheet(code: str, **params: object) -> str:
+    """A refusal of the score sheet or the chief judge's desk, in the user's language."""
+    template = SHEET_PROBLEMS.get(code)
+    return gettext(template, **params) if template is not None else code

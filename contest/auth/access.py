@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_required
 
@@ -29,6 +29,13 @@ def configure_login(manager: LoginManager) -> None:
     manager.login_message = _l("Please log in to see this page.")
     manager.login_message_category = "info"
     manager.session_protection = "basic"
+
+    @manager.unauthorized_handler
+    def unauthorized():
+        if request.path.startswith("/api/"):
+            abort(401)
+        flash(str(manager.login_message), manager.login_message_category)
+        return redirect(url_for(manager.login_view, next=request.full_path.rstrip("?")))
 
     @manager.user_loader
     def load_user(user_id: str) -> User | None:
@@ -64,9 +71,14 @@ def can_chief_trade(user: User, trade: Trade) -> bool:
     return member is not None and member.is_chief
 
 
+def can_run_trade(user: User, trade: Trade) -> bool:
+    """The chief judge's desk: the trade's chief judge, or the organisers' staff."""
+    return user.has_role(*STAFF) or can_chief_trade(user, trade)
+
+
 def can_check_in(user: User, trade: Trade) -> bool:
     """Check-in (检录) is run by the organisers' staff or the trade's chief judge."""
-    return user.has_role(*STAFF) or can_chief_trade(user, trade)
+    return can_run_trade(user, trade)
 
 
 def can_view_own_entry(user: User, entrant: Entrant) -> bool:

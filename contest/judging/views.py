@@ -1,6 +1,16 @@
-"""Judge home and trade pages: entrants appear only by station number and code."""
+"""Judges' pages: their panels, their sheets, and the score sheet itself.
 
-from flask import Blueprint, abort, g, render_template
+Entrants appear only by station number and anonymous code. The sheet page works without
+JavaScript (a plain form); with it, ``static/js/sheet.js`` saves every value as it is
+entered through the JSON API and queues entries on the tablet while the network is down.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.auth.access import (
@@ -10,8 +20,11 @@ from contest.auth.access import (
     object_required,
     roles_required,
 )
-from contest.models import Trade
-from contest.services import judging
+from contest.domain.stages import StageKind
+from contest.extensions import db
+from contest.messages import describe_sheet
+from contest.models import Entrant, Trade
+from contest.services import judging, sheets, stages
 
 bp = Blueprint("judging", __name__)
 
@@ -39,4 +52,83 @@ def trade(trade: Trade):
         sheets=progress.sheets.get(judge.id, []),
         progress=progress,
         is_chief=can_chief_trade(current_user, trade),
+        scoring_open=stages.is_open(trade.event, StageKind.SCORING, trade),
+        rescores=judging.open_rescores(judge),
     )
+
+
+def _entrant(trade: Trade, entrant_id: int) -> Entrant:
+    entrant = db.get_or_404(Entrant, entrant_id)
+    if entrant.trade_id != trade.id:
+        abort(404)
+    return entrant
+
+
+def _sheet_page(
+    trade: Trade, entrant: Entrant, errors: dict[str, str] | None = None, status: int = 200
+):
+    g.timezone = trade.event.timezone
+    try:
+        sheet = sheets.load(current_user, trade, entrant)
+    except sheets.SheetError as error:
+        abort(error.status, describe_sheet(error.code, **error.params))
+    return (
+        render_template(
+            "judging/sheet.html",
+            sheet=sheet,
+            errors=errors or {},
+            scoring_open=stages.is_open(trade.event, StageKind.SCORING, trade),
+        ),
+        status,
+    )
+
+
+@bp.get("/trades/<int:trade_id>/sheets/<int:entrant_id>")
+@object_required(Trade, "trade_id", can_judge_trade)
+def sheet(trade: Trade, entrant_id: int):
+    """The score sheet for one entrant."""
+    return _sheet_page(trade, _entrant(trade, entrant_id))
+
+
+@bp.post("/trades/<int:trade_id>/sheets/<int:entrant_id>")
+@object_required(Trade, "trade_id", can_judge_trade)
+def save_sheet(trade: Trade, entrant_id: int):
+    """The sheet's plain form (without JavaScript): save every changed value, then submit if
+    asked. Nothing is saved if any value is refused."""
+    entrant = _entrant(trade, entrant_id)
+    reason = (request.form.get("reason") or "").strip()[:500] or None
+    errors: dict[str, str] = {}
+    try:
+        sheet = sheets.load(current_user, trade, entrant)
+        for item in sheet.items:
+            raw = (request.form.get(f"value-{item.criterion.code}") or "").strip()
+            if raw == "" or (item.value is not None and raw == str(item.value)):
+                continue
+            try:
+                value = Decimal(raw)
+                base = request.form.get(f"version-{item.criterion.code}") or None
+                sheets.save(
+                    current_user,
+                    trade,
+                    entrant,
+                    item.criterion.code,
+                    value,
+                    int(base) if base else None,
+                    reason,
+                )
+            except (InvalidOperation, ValueError):
+                errors[item.criterion.code] = describe_sheet("bad_request")
+            except sheets.SheetError as error:
+                errors[item.criterion.code] = describe_sheet(error.code, **error.params)
+        if not errors and "submit" in request.form:
+            sheets.submit(current_user, trade, entrant)
+    except sheets.SheetError as error:
+        db.session.rollback()
+        flash(describe_sheet(error.code, **error.params), "error")
+        return _sheet_page(trade, entrant, status=error.status)
+    if errors:
+        db.session.rollback()
+        return _sheet_page(trade, entrant, errors, 400)
+    db.session.commit()
+    flash(_("The sheet has been saved."), "success")
+    return redirect(url_for(".sheet", trade_id=trade.id, entrant_id=entrant.id))

@@ -10,14 +10,18 @@ from contest.models.event import (
     Unit,
     UnitKind,
     component_judges,
+    trade_clerks,
     unit_contacts,
 )
 from contest.models.judging import (
+    ApiRequest,
     ComponentScore,
     EntrantFactor,
     Excusal,
     Judge,
     PanelMember,
+    PaperEntry,
+    RescoreRequest,
     Score,
     ScoreState,
 )
@@ -27,6 +31,7 @@ from contest.models.stages import StageTransition, StageWindow
 from contest.models.user import Role, User
 
 __all__ = [
+    "ApiRequest",
     "AuditEntry",
     "AuditLogIsAppendOnly",
     "AwardRule",
@@ -41,7 +46,9 @@ __all__ = [
     "Gender",
     "Judge",
     "PanelMember",
+    "PaperEntry",
     "RegistrationStatus",
+    "RescoreRequest",
     "Role",
     "Score",
     "ScoreState",
@@ -54,5 +61,6 @@ __all__ = [
     "UnitKind",
     "User",
     "component_judges",
+    "trade_clerks",
     "unit_contacts",
 ]

@@ -145,6 +145,8 @@ class Trade(db.Model):
     # Sign-off by the chief judge: scores frozen while locked.
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # Paper sheets entered twice by two clerks; a value counts only when both agree.
+    double_entry: Mapped[bool] = mapped_column(default=False)
 
     event: Mapped[Event] = relationship(back_populates="trades")
     components: Mapped[list[Component]] = relationship(
@@ -159,6 +161,7 @@ class Trade(db.Model):
         back_populates="trade", cascade="all, delete-orphan", order_by="PanelMember.judge_id"
     )
     entrants: Mapped[list[Entrant]] = relationship(back_populates="trade", order_by="Entrant.id")
+    clerks: Mapped[list[User]] = relationship(secondary="trade_clerks", order_by="User.id")
 
     @property
     def is_locked(self) -> bool:
@@ -167,6 +170,14 @@ class Trade(db.Model):
 
     def __repr__(self) -> str:
         return f"<Trade {self.code}>"
+
+
+trade_clerks = sa.Table(
+    "trade_clerks",
+    db.metadata,
+    sa.Column("trade_id", sa.ForeignKey("trades.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 component_judges = sa.Table(

@@ -16,6 +16,7 @@ from contest.models import (
     Judge,
     PanelMember,
     RegistrationStatus,
+    RescoreRequest,
     Score,
     ScoreState,
     Trade,
@@ -152,3 +153,15 @@ def panels_for_user(user: User) -> list[PanelMember]:
             .order_by(Trade.event_id.desc(), Trade.position)
         ).scalars()
     )
+
+
+def open_rescores(judge: Judge) -> dict[int, RescoreRequest]:
+    """The judge's open re-score requests, by entrant id."""
+    return {
+        r.entrant_id: r
+        for r in db.session.execute(
+            sa.select(RescoreRequest).where(
+                RescoreRequest.judge_id == judge.id, RescoreRequest.resolved_at.is_(None)
+            )
+        ).scalars()
+    }

@@ -1,0 +1,278 @@
+"""A judge's score sheet for one entrant: load, save a value (draft), submit, amend.
+
+Every write checks, in this order: the scoring window is open, the trade is not locked, the
+judge sits on the panel of the criterion, is not recused or excused, the entrant competes,
+the value is in range and on its step, and nobody changed the value since the client read
+it (``base_version``). A save takes a shared lock on the trade row and locking takes an
+exclusive one, so a save can never slip in after the chief judge's sign-off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from contest.domain.scoring import EntryError, check_value, is_recused
+from contest.domain.stages import StageKind
+from contest.extensions import db
+from contest.models import (
+    Component,
+    Criterion,
+    Entrant,
+    Excusal,
+    Judge,
+    RegistrationStatus,
+    RescoreRequest,
+    Score,
+    ScoreState,
+    Trade,
+    User,
+)
+from contest.models.types import utcnow
+from contest.services import audit, results, stages
+from contest.services.judging import judge_for_user
+from contest.services.queries import lock_row
+
+
+class SheetError(Exception):
+    """A refused read or write of a sheet; ``code`` says why, ``params`` give details."""
+
+    NOT_ON_PANEL = "not_on_panel"
+    RECUSED = "recused"
+    EXCUSED = "excused"
+    NOT_COMPETING = "not_competing"
+    LOCKED = "locked"
+    WINDOW_CLOSED = "window_closed"
+    OUT_OF_RANGE = "out_of_range"
+    OFF_STEP = "off_step"
+    UNKNOWN_CRITERION = "unknown_criterion"
+    CONFLICT = "conflict"
+    INCOMPLETE = "incomplete"
+    REASON_REQUIRED = "reason_required"
+    DOUBLE_ENTRY = "double_entry"
+
+    #: HTTP status for each refusal.
+    STATUS = {
+        NOT_ON_PANEL: 403,
+        RECUSED: 403,
+        EXCUSED: 403,
+        NOT_COMPETING: 404,
+        LOCKED: 423,
+        WINDOW_CLOSED: 423,
+        OUT_OF_RANGE: 422,
+        OFF_STEP: 422,
+        UNKNOWN_CRITERION: 404,
+        CONFLICT: 409,
+        INCOMPLETE: 422,
+        REASON_REQUIRED: 422,
+        DOUBLE_ENTRY: 409,
+    }
+
+    def __init__(self, code: str, **params: Any):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    @property
+    def status(self) -> int:
+        return self.STATUS[self.code]
+
+
+@dataclass
+class Item:
+    """One criterion on the sheet with this judge's current value."""
+
+    criterion: Criterion
+    component: Component
+    score: Score | None = None
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.score.value if self.score else None
+
+
+@dataclass
+class Sheet:
+    """What one judge enters for one entrant."""
+
+    trade: Trade
+    entrant: Entrant
+    judge: Judge
+    items: list[Item] = field(default_factory=list)
+    rescore: RescoreRequest | None = None
+
+    @property
+    def submitted(self) -> bool:
+        """Every value is in and submitted."""
+        return bool(self.items) and all(
+            i.score is not None and i.score.state == ScoreState.SUBMITTED for i in self.items
+        )
+
+    @property
+    def complete(self) -> bool:
+        return all(i.score is not None for i in self.items)
+
+    def item(self, code: str) -> Item:
+        for item in self.items:
+            if item.criterion.code == code:
+                return item
+        raise SheetError(SheetError.UNKNOWN_CRITERION, criterion=code)
+
+
+def competing(trade: Trade, entrant: Entrant) -> bool:
+    """Whether the entrant is in the trade, approved and without DNS/DQ/WD."""
+    return (
+        entrant.trade_id == trade.id
+        and entrant.registration_status == RegistrationStatus.APPROVED
+        and entrant.status is None
+    )
+
+
+def load(user: User, trade: Trade, entrant: Entrant) -> Sheet:
+    """The sheet of ``user`` (a panel judge) for ``entrant``; refuses recused judges."""
+    judge = judge_for_user(user, trade)
+    if judge is None:
+        raise SheetError(SheetError.NOT_ON_PANEL)
+    if not competing(trade, entrant):
+        raise SheetError(SheetError.NOT_COMPETING)
+    if is_recused(trade.recusal, judge.unit_id, entrant.unit_id):
+        raise SheetError(SheetError.RECUSED)
+    excused = db.session.execute(
+        sa.select(Excusal.id).where(Excusal.entrant_id == entrant.id, Excusal.judge_id == judge.id)
+    ).first()
+    if excused:
+        raise SheetError(SheetError.EXCUSED)
+    scores = {
+        s.criterion_id: s
+        for s in db.session.execute(
+            sa.select(Score).where(Score.entrant_id == entrant.id, Score.judge_id == judge.id)
+        ).scalars()
+    }
+    sheet = Sheet(trade, entrant, judge)
+    for component in trade.components:
+        if component.criteria and (not component.judges or judge in component.judges):
+            for criterion in component.criteria:
+                sheet.items.append(Item(criterion, component, scores.get(criterion.id)))
+    sheet.rescore = db.session.execute(
+        sa.select(RescoreRequest).where(
+            RescoreRequest.entrant_id == entrant.id,
+            RescoreRequest.judge_id == judge.id,
+            RescoreRequest.resolved_at.is_(None),
+        )
+    ).scalar_one_or_none()
+    return sheet
+
+
+def _check_writable(trade: Trade) -> None:
+    lock_row(Trade, trade.id, shared=True)
+    db.session.refresh(trade)
+    if trade.is_locked:
+        raise SheetError(SheetError.LOCKED)
+    if not stages.is_open(trade.event, StageKind.SCORING, trade):
+        raise SheetError(SheetError.WINDOW_CLOSED)
+    if trade.double_entry:
+        raise SheetError(SheetError.DOUBLE_ENTRY)
+
+
+def save(
+    user: User,
+    trade: Trade,
+    entrant: Entrant,
+    criterion_code: str,
+    value: Decimal,
+    base_version: int | None,
+    reason: str | None = None,
+) -> Score:
+    """Save one value (a draft, or an amendment of a submitted sheet with a reason).
+
+    ``base_version`` is the version the judge's screen showed (None: no value yet); if the
+    stored value is newer the save is refused with ``CONFLICT`` and the current value, so a
+    late retry never overwrites a newer entry.
+    """
+    _check_writable(trade)
+    sheet = load(user, trade, entrant)
+    item = sheet.item(criterion_code)
+    criterion = item.criterion
+    problem = check_value(value, criterion.entry_max, criterion.step)
+    if problem is not None:
+        code = (
+            SheetError.OUT_OF_RANGE if problem == EntryError.OUT_OF_RANGE else SheetError.OFF_STEP
+        )
+        raise SheetError(code, max=str(criterion.entry_max), step=str(criterion.step))
+    score = item.score
+    current = score.version if score is not None else None
+    if current != base_version:
+        raise SheetError(
+            SheetError.CONFLICT,
+            value=str(score.value) if score else None,
+            version=current,
+        )
+    if score is not None and score.value == value:
+        return score
+    amending = score is not None and score.state == ScoreState.SUBMITTED
+    if amending and not reason:
+        raise SheetError(SheetError.REASON_REQUIRED)
+    old = {"value": str(score.value), "state": score.state.value} if score else None
+    if score is None:
+        score = Score(
+            entrant_id=entrant.id,
+            criterion_id=criterion.id,
+            judge_id=sheet.judge.id,
+            value=value,
+            state=ScoreState.DRAFT,
+            updated_by_id=user.id,
+        )
+        db.session.add(score)
+    else:
+        score.value, score.updated_by_id = value, user.id
+    db.session.flush()
+    audit.record(
+        user,
+        "score.amend" if amending else "score.draft",
+        "score",
+        score.id,
+        event=trade.event,
+        old=old,
+        new={
+            "value": str(value),
+            "entrant": entrant.code,
+            "criterion": criterion.code,
+            "judge": sheet.judge.code,
+        },
+        reason=reason,
+    )
+    if amending:
+        results.recompute_trade(trade)
+    return score
+
+
+def submit(user: User, trade: Trade, entrant: Entrant) -> Sheet:
+    """Submit the sheet: every value must be in; then they count in the results."""
+    _check_writable(trade)
+    sheet = load(user, trade, entrant)
+    missing = [i.criterion.code for i in sheet.items if i.score is None]
+    if missing:
+        raise SheetError(SheetError.INCOMPLETE, missing=", ".join(missing))
+    now = utcnow()
+    changed = [i.score for i in sheet.items if i.score and i.score.state != ScoreState.SUBMITTED]
+    for score in changed:
+        score.state, score.submitted_at, score.updated_by_id = ScoreState.SUBMITTED, now, user.id
+    if sheet.rescore is not None:
+        sheet.rescore.resolved_at = now
+    if changed:
+        audit.record(
+            user,
+            "sheet.submit",
+            "entrant",
+            entrant.id,
+            event=trade.event,
+            new={
+                "judge": sheet.judge.code,
+                "values": {i.criterion.code: str(i.value) for i in sheet.items},
+            },
+        )
+        results.recompute_trade(trade)
+    return sheet

@@ -250,6 +250,8 @@
       for (const item of answer.data.criteria || []) {
         const target = fieldFor(item.code);
         if (target && item.score) {
+          target.dataset.version = item.score.version; // submitting moves every version on
+          form.querySelector(`input[name="version-${item.code}"]`).value = item.score.version;
           note(target, text.submitted, false);
         }
       }

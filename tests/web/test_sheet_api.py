@@ -351,3 +351,20 @@ def test_the_same_retry_racing_itself_applies_once(app, panel):
     assert all(r.status_code in (200, 409) for r in answers)
     assert any(r.status_code == 200 for r in answers)
     assert scores(app) == [("P1", Decimal("40"), ScoreState.DRAFT, 1)]
+
+
+def test_every_api_route_is_documented(app):
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    spec = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi.yaml").read_text())
+    documented = {(path, method.upper()) for path, item in spec["paths"].items() for method in item}
+    routes = {
+        (re.sub(r"<(?:int:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api")), method)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes == documented

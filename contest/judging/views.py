@@ -35,7 +35,11 @@ def home():
     """The panels this judge sits on, with their own progress on each."""
     seats = judging.panels_for_user(current_user)
     progress = {seat.trade_id: judging.panel_progress(seat.trade) for seat in seats}
-    return render_template("judging/home.html", seats=seats, progress=progress)
+    sessions = {
+        seat.trade_id: stages.window(seat.trade.event, StageKind.SCORING, seat.trade)
+        for seat in seats
+    }
+    return render_template("judging/home.html", seats=seats, progress=progress, sessions=sessions)
 
 
 @bp.get("/trades/<int:trade_id>")

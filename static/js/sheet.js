@@ -81,9 +81,8 @@
   }
 
   function show(fieldset, value) {
-    const radio = fieldset.querySelector(`input[type=radio][value="${value}"]`);
-    if (radio) {
-      radio.checked = true;
+    for (const radio of fieldset.querySelectorAll("input[type=radio]")) {
+      radio.checked = radio.value === String(value ?? "");
     }
     const number = fieldset.querySelector("input[type=number]");
     if (number) {
@@ -161,6 +160,9 @@
     } else if (waiting) {
       message = sending ? text.saving : format(text.queued, { n: waiting });
       state = "saving";
+    } else if (form.querySelector("fieldset.has-error")) {
+      message = format(text.unsaved, { n: form.querySelectorAll("fieldset.has-error").length });
+      state = "error";
     } else if (submitted) {
       message = text.submitted + " · " + text.saved;
     }
@@ -382,6 +384,13 @@
     render();
   });
 
+  // Entries still waiting from before a reload: show them in their fields.
+  for (const entry of queue) {
+    if (entry.type === "value" && fieldFor(entry.criterion)) {
+      show(fieldFor(entry.criterion), entry.value);
+      note(fieldFor(entry.criterion), text.fieldWaiting, false);
+    }
+  }
   totals();
   render();
   pump();

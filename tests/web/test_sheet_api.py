@@ -368,3 +368,29 @@ def test_every_api_route_is_documented(app):
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert routes == documented
+
+
+def test_the_sheet_page_renders_for_the_judge(app, panel):
+    tablet = Tablet(app, "j1")
+    tablet.save(panel.trade, panel.e1, "P1", "42.5")
+    page = tablet.client.get(f"/judging/trades/{panel.trade}/sheets/{panel.e1}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "01 · A001" in html and "选手E1" not in html
+    assert 'value="42.5"' in html and 'data-version="1"' in html
+    assert "网络已断开：%(n)s 项修改暂存在本机" in html  # the tablet fills in the count
+
+
+def test_the_sheet_works_without_javascript(app, panel):
+    tablet = Tablet(app, "j1")
+    url = f"/judging/trades/{panel.trade}/sheets/{panel.e1}"
+    form = {"csrf_token": tablet.token, "value-P1": "40", "value-P2": "2", "submit": "1"}
+    assert tablet.client.post(url, data=form).status_code == 302
+    assert [(c, v, s) for c, v, s, _ in scores(app)] == [
+        ("P1", Decimal("40"), ScoreState.SUBMITTED),
+        ("P2", Decimal("2"), ScoreState.SUBMITTED),
+    ]
+    bad = tablet.client.post(url, data={"csrf_token": tablet.token, "value-P1": "40.3",
+                                        "version-P1": "2", "reason": "改"})  # fmt: skip
+    assert bad.status_code == 400 and "请输入 0.5 的整数倍" in bad.get_data(as_text=True)
+    assert scores(app)[0][1] == Decimal("40")

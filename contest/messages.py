@@ -173,3 +173,41 @@ def describe_sheet(code: str, **params: object) -> str:
     """A refusal of the score sheet or the chief judge's desk, in the user's language."""
     template = SHEET_PROBLEMS.get(code)
     return gettext(template, **params) if template is not None else code
+
+
+#: Why an action on the chief judge's desk was refused (services.chief.ChiefError codes);
+#: codes not listed here read as on the score sheet (SHEET_PROBLEMS).
+CHIEF_PROBLEMS = {
+    "locked": N_("The trade is locked (signed off). Unlock it with a reason to make changes."),
+    "not_locked": N_("The trade is not locked."),
+    "incomplete": N_(
+        "The trade cannot be signed off yet: %(count)s item(s) are outstanding (listed below)."
+    ),
+    "reason_required": N_("Give a reason."),
+    "not_on_panel": N_("This judge is not on the panel of this trade."),
+    "not_competing": N_("This entrant is not competing in this trade."),
+    "recused": N_("This judge is from the entrant's unit and is already off their panel."),
+    "excused": N_("This judge has been excused from this entrant."),
+    "already_excused": N_("This judge is already excused from this entrant."),
+    "rescore_open": N_("This judge has already been asked to score this entrant again."),
+    "nothing_to_rescore": N_(
+        "This judge has not submitted a sheet for this entrant: there is nothing to re-score."
+    ),
+    "double_entry": N_(
+        "This trade uses double entry of paper sheets: have both clerks correct the entries."
+    ),
+    "double_entry_off": N_("Double entry of paper sheets is not switched on for this trade."),
+    "bad_time": N_("Enter the time in seconds (e.g. 754.5) or as minutes:seconds (e.g. 12:34.5)."),
+    "bad_number": N_("Enter a number."),
+    "unknown_user": N_("There is no active account “%(username)s”."),
+    "clerk_role": N_("“%(username)s” cannot be a clerk: only staff and judges' accounts can."),
+    "already_clerk": N_("“%(username)s” is already a clerk of this trade."),
+    "not_clerk": N_("“%(username)s” is not a clerk of this trade."),
+}
+
+
+def describe_chief(code: str, **params: object) -> str:
+    """A refusal of the chief judge's desk or the clerks' page, in the user's language."""
+    template = CHIEF_PROBLEMS.get(code) or SHEET_PROBLEMS.get(code)
+    simple = {k: v for k, v in params.items() if isinstance(v, str | int)}
+    return gettext(template, **simple) if template is not None else code

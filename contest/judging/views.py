@@ -39,7 +39,13 @@ def home():
         seat.trade_id: stages.window(seat.trade.event, StageKind.SCORING, seat.trade)
         for seat in seats
     }
-    return render_template("judging/home.html", seats=seats, progress=progress, sessions=sessions)
+    return render_template(
+        "judging/home.html",
+        seats=seats,
+        progress=progress,
+        sessions=sessions,
+        paper=judging.clerk_trades(current_user),
+    )
 
 
 @bp.get("/trades/<int:trade_id>")

@@ -176,6 +176,9 @@ DRAW_ERRORS = {
     draw.DrawError.ALREADY_DRAWN: lambda: _(
         "The trade has been drawn already. Tick “draw again” and give a reason to replace it."
     ),
+    draw.DrawError.LOCKED: lambda: _(
+        "The chief judge has locked this trade; scores can no longer be changed."
+    ),
     draw.DrawError.SCORES_EXIST: lambda: _(
         "Scores have been entered: the draw can no longer be changed."
     ),
@@ -228,7 +231,11 @@ def mark(trade: Trade, entrant_id: int):
     form = CheckInForm()
     if not form.validate():
         abort(400)
-    draw.check_in(current_user, entrant, present=bool(form.present.data))
+    try:
+        draw.check_in(current_user, entrant, present=bool(form.present.data))
+    except draw.DrawError as error:
+        db.session.rollback()
+        abort(423, DRAW_ERRORS[error.code]())
     db.session.commit()
     flash(
         _(

@@ -10,12 +10,14 @@ from contest.extensions import db
 from contest.models import CheckIn, ComponentScore, Entrant, RegistrationStatus, Score, Trade, User
 from contest.models.types import utcnow
 from contest.services import audit, results
+from contest.services.queries import lock_row
 
 
 class DrawError(ValueError):
     """The draw cannot be made; ``code`` says why."""
 
     NO_ENTRANTS = "no_entrants"
+    LOCKED = "locked"
     ALREADY_DRAWN = "already_drawn"
     SCORES_EXIST = "scores_exist"
 
@@ -116,7 +118,12 @@ def station_list(trade: Trade) -> list[Entrant]:
 
 
 def check_in(actor: User, entrant: Entrant, present: bool) -> None:
-    """Mark an entrant present or absent at check-in; absent means DNS (did not start)."""
+    """Mark an entrant present or absent at check-in; absent means DNS (did not start).
+    A locked (signed-off) trade refuses it."""
+    lock_row(Trade, entrant.trade_id)
+    db.session.refresh(entrant.trade)
+    if entrant.trade.is_locked:
+        raise DrawError(DrawError.LOCKED)
     old = {
         "check_in": entrant.check_in.value if entrant.check_in else None,
         "status": entrant.status.value if entrant.status else None,

@@ -21,6 +21,7 @@ from contest.models import (
     ScoreState,
     Trade,
     User,
+    trade_clerks,
 )
 
 
@@ -165,3 +166,15 @@ def open_rescores(judge: Judge) -> dict[int, RescoreRequest]:
             )
         ).scalars()
     }
+
+
+def clerk_trades(user: User) -> list[Trade]:
+    """Trades where this account enters paper sheets as a clerk (double entry)."""
+    return list(
+        db.session.execute(
+            sa.select(Trade)
+            .join(trade_clerks, trade_clerks.c.trade_id == Trade.id)
+            .where(trade_clerks.c.user_id == user.id, Trade.double_entry.is_(True))
+            .order_by(Trade.event_id.desc(), Trade.position)
+        ).scalars()
+    )

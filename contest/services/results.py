@@ -36,6 +36,7 @@ from contest.models import (
     Excusal,
     Judge,
     PanelMember,
+    RegistrationStatus,
     Score,
     ScoreState,
     Trade,
@@ -154,12 +155,15 @@ def criterion_spec(criterion: Criterion) -> CriterionSpec:
 
 
 def entrant_inputs(trade: Trade) -> list[EntrantInput]:
-    """Everything entered for the trade's entrants (submitted scores only), in a fixed
-    number of queries."""
+    """Everything entered for the trade's approved entrants (submitted scores only), in a
+    fixed number of queries. Registrations still under review are not in the results."""
     rows = db.session.execute(
         sa.select(Entrant, Unit.code)
         .join(Unit, Unit.id == Entrant.unit_id)
-        .where(Entrant.trade_id == trade.id)
+        .where(
+            Entrant.trade_id == trade.id,
+            Entrant.registration_status == RegistrationStatus.APPROVED,
+        )
         .options(selectinload(Entrant.team))
         .order_by(Entrant.id)
     ).all()

@@ -273,3 +273,10 @@ def test_a_rescore_is_refused_in_a_double_entry_trade(app, paper):
             .where(Score.entrant_id == paper.e3, Score.judge_id == paper.j2)
         ).scalars()
         assert set(states) == {ScoreState.SUBMITTED}
+
+
+def test_clerks_find_their_paper_sheets_on_their_home_page(app, paper):
+    home = Desk(app, "clerk1").get("/judging/")
+    assert home.status_code == 200
+    assert f"/chief/trades/{paper.trade}/paper" in home.get_data(as_text=True)
+    assert "待录入的纸质评分表" in home.get_data(as_text=True)

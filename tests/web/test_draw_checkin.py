@@ -199,3 +199,32 @@ def test_a_malformed_seed_is_refused(app, client, field):
         response = post(client, f"/registration/trades/{field.weld}/draw", {"seed": seed})
         assert response.status_code == 400, seed
     assert all(station is None for _, station, _ in lots(app, field.weld))
+
+
+def test_check_in_is_refused_once_the_trade_is_locked(app, client, field):
+    from datetime import UTC, datetime
+
+    login(client, "organiser")
+    assert (
+        post(client, f"/registration/trades/{field.weld}/draw", {"seed": "seed-1"}).status_code
+        == 302
+    )
+    with app.app_context():
+        db.session.get(Trade, field.weld).locked_at = datetime.now(UTC)
+        e1 = db.session.execute(sa.select(Entrant).where(Entrant.code == "E01")).scalar_one()
+        db.session.commit()
+        e1_id = e1.id
+    response = post(client, f"/registration/trades/{field.weld}/check-in/{e1_id}", {"absent": "1"})
+    assert response.status_code == 423
+    assert "裁判长已锁定本工种" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Entrant, e1_id).status is None
+
+
+def test_registrations_under_review_are_not_in_the_results(app, field):
+    from contest.services import results
+
+    with app.app_context():
+        trade = db.session.get(Trade, field.weld)
+        codes = [e["code"] for e in results.results_for(trade.event)["trades"][0]["entrants"]]
+        assert "E99" not in codes and len(codes) == 6

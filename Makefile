@@ -19,10 +19,10 @@ run: $(VENV)/.runtime $(COMPILED)
 
 ## test: install the test tools (and system packages when possible), lint, run the suite
 test: lint $(COMPILED) sysdeps
-	env -u TEST_DATABASE_URL $(BIN)/pytest
+	env -u TEST_DATABASE_URL $(BIN)/pytest -n auto
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
-	  $(BIN)/pytest --ignore=tests/domain; \
+	  $(BIN)/pytest -n auto --ignore=tests/domain; \
 	fi
 
 ## lint: ruff (rules and formatting) and mypy on the pure domain

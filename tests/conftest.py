@@ -32,11 +32,25 @@ def app_config(database_url: str, **overrides) -> dict:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    """The database every test of the session uses (emptied between tests)."""
-    if TEST_DATABASE_URL:
+def database_url(tmp_path_factory, worker_id) -> str:
+    """The database every test of the session uses (emptied between tests). With parallel
+    workers (pytest -n), each worker has its own: a file of its own for SQLite, a database
+    of its own next to TEST_DATABASE_URL for PostgreSQL."""
+    if not TEST_DATABASE_URL:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    if worker_id == "master":
         return TEST_DATABASE_URL
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    base = sa.engine.make_url(TEST_DATABASE_URL).set(drivername="postgresql+psycopg")
+    name = f"{base.database}_{worker_id}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if not exists:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

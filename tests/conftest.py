@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -135,3 +136,19 @@ def post(client: FlaskClient, path: str, data: dict | None = None, **kwargs):
     payload = {"csrf_token": csrf_token(client, "/")}
     payload.update(data or {})
     return client.post(path, data=payload, **kwargs)
+
+
+def race(calls):
+    """Run the calls in threads released at the same instant; their answers, in order."""
+    barrier, answers = threading.Barrier(len(calls)), [None] * len(calls)
+
+    def run(i, call):
+        barrier.wait()
+        answers[i] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers

@@ -4,7 +4,6 @@ re-score, excusal, time and status actions, and the judging analysis."""
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
@@ -30,8 +29,8 @@ from contest.models import (
     Trade,
 )
 from contest.services import chief, results
-from tests.conftest import csrf_token, login
 from tests.factories import make_entrant, make_event, make_judge, make_unit, make_user
+from tests.judging import Desk, Tablet
 
 # --- the scored trade every chief test starts from ---------------------------------------------
 
@@ -150,45 +149,6 @@ def build(app) -> SimpleNamespace:
 @pytest.fixture
 def scored(app):
     return build(app)
-
-
-class Desk:
-    """A logged-in browser on the chief judge's desk."""
-
-    def __init__(self, app, username):
-        self.client = app.test_client()
-        login(self.client, username)
-        self.token = csrf_token(self.client, "/")
-
-    def get(self, path):
-        return self.client.get(path)
-
-    def post(self, path, data=None):
-        return self.client.post(path, data={"csrf_token": self.token, **(data or {})})
-
-
-class Tablet:
-    """A logged-in judge's tablet talking to the sheet API."""
-
-    def __init__(self, app, username):
-        self.client = app.test_client()
-        login(self.client, username)
-        self.token = csrf_token(self.client, "/")
-
-    def _post(self, path, body):
-        return self.client.post(
-            path, json=body,
-            headers={"X-CSRFToken": self.token, "Idempotency-Key": uuid.uuid4().hex},
-        )  # fmt: skip
-
-    def save(self, trade, entrant, criterion, value, base=None, reason=None):
-        body = {"criterion": criterion, "value": value, "base_version": base}
-        if reason:
-            body["reason"] = reason
-        return self._post(f"/api/sheets/{trade}/{entrant}/values", body)
-
-    def submit(self, trade, entrant):
-        return self._post(f"/api/sheets/{trade}/{entrant}/submit", {})
 
 
 def statuses(app, event_id) -> dict[str, str]:

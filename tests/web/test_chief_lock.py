@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -11,7 +10,9 @@ import sqlalchemy as sa
 
 from contest.extensions import db
 from contest.models import AuditEntry, Criterion, Score, Trade
-from tests.web.test_chief_desk import Desk, Tablet, audit, build, score_states, statuses
+from tests.conftest import race
+from tests.judging import Desk, Tablet
+from tests.web.test_chief_desk import audit, build, score_states, statuses
 
 
 @pytest.fixture
@@ -127,21 +128,6 @@ def test_an_organiser_may_unlock_what_the_chief_signed_off(app, scored):
 # --- a lock racing a save --------------------------------------------------------------------
 
 
-def _race(calls):
-    barrier, answers = threading.Barrier(len(calls)), [None] * len(calls)
-
-    def run(i, call):
-        barrier.wait()
-        answers[i] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers
-
-
 def test_a_lock_racing_a_save_is_consistent(app, scored):
     """The save either happens before the lock (and is in the signed-off scores) or is refused
     with 423; never is a value saved after the sign-off. Run several rounds so that both
@@ -162,7 +148,7 @@ def test_a_lock_racing_a_save_is_consistent(app, scored):
                 )
             ).scalar_one()
         value = str(25 + round_)
-        lock, save = _race([
+        lock, save = race([
             lambda: chief.post(f"/chief/trades/{scored.trade}/lock"),
             lambda value=value, version=version: tablet.save(
                 scored.trade, scored.e3, "P1", value, base=version, reason="更正"

@@ -14,7 +14,8 @@ from contest.extensions import db
 from contest.models import Criterion, PaperEntry, Score, ScoreState, StageWindow, Trade
 from contest.models.types import utcnow
 from contest.services import chief
-from tests.web.test_chief_desk import Desk, Tablet, audit, build, score_states, statuses
+from tests.judging import Desk, Tablet
+from tests.web.test_chief_desk import audit, build, score_states, statuses
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The score sheet API: every refusal, idempotent retries, versions, and concurrent saves."""
 
-import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -23,8 +22,9 @@ from contest.models import (
     Trade,
 )
 from contest.services import results
-from tests.conftest import app_config, csrf_token, login
+from tests.conftest import app_config, race
 from tests.factories import make_entrant, make_event, make_judge, make_trade, make_unit, make_user
+from tests.judging import Tablet
 
 
 @pytest.fixture
@@ -59,33 +59,6 @@ def panel(app):
         )  # fmt: skip
         db.session.commit()
         return SimpleNamespace(trade=weld.id, e1=e1.id, e2=e2.id, event=event.id)
-
-
-class Tablet:
-    """A logged-in judge's tablet talking to the API."""
-
-    def __init__(self, app, username):
-        self.client = app.test_client()
-        login(self.client, username)
-        self.token = csrf_token(self.client, "/")
-
-    def sheet(self, trade, entrant):
-        return self.client.get(f"/api/sheets/{trade}/{entrant}")
-
-    def save(self, trade, entrant, criterion, value, base=None, reason=None, key=None):
-        body = {"criterion": criterion, "value": value, "base_version": base}
-        if reason:
-            body["reason"] = reason
-        return self.client.post(
-            f"/api/sheets/{trade}/{entrant}/values", json=body,
-            headers={"X-CSRFToken": self.token, "Idempotency-Key": key or uuid.uuid4().hex},
-        )  # fmt: skip
-
-    def submit(self, trade, entrant, key=None):
-        return self.client.post(
-            f"/api/sheets/{trade}/{entrant}/submit", json={},
-            headers={"X-CSRFToken": self.token, "Idempotency-Key": key or uuid.uuid4().hex},
-        )  # fmt: skip
 
 
 def scores(app, **filters):
@@ -300,24 +273,9 @@ def test_an_acknowledged_save_survives_a_restart(app, database_url, panel):
         db.engine.dispose()
 
 
-def _race(app, calls):
-    barrier, answers = threading.Barrier(len(calls)), [None] * len(calls)
-
-    def run(i, call):
-        barrier.wait()
-        answers[i] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers
-
-
 def test_two_judges_saving_at_once_both_count(app, panel):
     j1, j2 = Tablet(app, "j1"), Tablet(app, "j2")
-    answers = _race(app, [
+    answers = race([
         lambda: j1.save(panel.trade, panel.e1, "P1", "40"),
         lambda: j2.save(panel.trade, panel.e1, "P1", "44"),
     ])  # fmt: skip
@@ -329,7 +287,7 @@ def test_two_judges_saving_at_once_both_count(app, panel):
 
 def test_the_same_judge_on_two_tablets_one_wins_the_other_is_told(app, panel):
     a, b = Tablet(app, "j1"), Tablet(app, "j1")
-    answers = _race(app, [
+    answers = race([
         lambda: a.save(panel.trade, panel.e1, "P1", "40"),
         lambda: b.save(panel.trade, panel.e1, "P1", "42"),
     ])  # fmt: skip
@@ -344,7 +302,7 @@ def test_the_same_judge_on_two_tablets_one_wins_the_other_is_told(app, panel):
 def test_the_same_retry_racing_itself_applies_once(app, panel):
     a, b = Tablet(app, "j1"), Tablet(app, "j1")
     key = uuid.uuid4().hex
-    answers = _race(app, [
+    answers = race([
         lambda: a.save(panel.trade, panel.e1, "P1", "40", key=key),
         lambda: b.save(panel.trade, panel.e1, "P1", "40", key=key),
     ])  # fmt: skip

@@ -25,6 +25,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_request_hooks(app)
     register_error_handlers(app)
     register_commands(app)
+    if app.config["SCHEDULER_IN_PROCESS"]:
+        from contest import scheduler
+
+        scheduler.start_in_process(app)
     return app
 
 

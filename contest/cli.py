@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from functools import wraps
 from pathlib import Path
@@ -26,7 +27,7 @@ from contest.extensions import db
 from contest.labels import LABELS
 from contest.messages import describe, describe_roster
 from contest.models import Role, Unit
-from contest.services import demo, events, exports, packages, results, roster
+from contest.services import demo, events, exports, packages, results, roster, stages
 
 
 def register(app: Flask) -> None:
@@ -38,6 +39,8 @@ def register(app: Flask) -> None:
         export_package,
         roster_template,
         import_roster,
+        run_scheduler,
+        show_stages,
     ):
         app.cli.add_command(command)
 
@@ -223,3 +226,47 @@ def import_roster(slug: str, file: Path, unit_code: str) -> None:
             event=event.slug,
         )
     )
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Apply every due transition, then exit.")
+@click.option(
+    "--at",
+    "at",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"]),
+    help="With --once: the moment to act for (ISO 8601 with offset), instead of now.",
+)
+@localised
+def run_scheduler(once: bool, at: datetime | None) -> None:
+    """Open and close stage windows on time (runs until stopped, or --once)."""
+    from contest import scheduler
+
+    if not once:
+        scheduler.run_forever(current_app._get_current_object())
+        return
+    applied = stages.apply_due(at or scheduler.now())
+    db.session.commit()
+    for item in applied:
+        click.echo(
+            f"{item.event} {item.kind.value}{' ' + item.trade if item.trade else ''} → "
+            f"{item.to.value}"
+        )
+    click.echo(gettext("%(n)d transition(s) applied.", n=len(applied)))
+
+
+@click.command("stages")
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of the windows.")
+@localised
+def show_stages(slug: str, as_json: bool) -> None:
+    """Every window of the event: planned times, state, and who changed it when."""
+    rows = stages.timeline(_event_or_exit(slug))
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for row in rows:
+        where = row["window"] + (f" [{row['trade']}]" if row["trade"] else "")
+        click.echo(f"{where:<24} {row['opens']} → {row['closes'] or '—'}  {row['state']}")
+        for step in row["transitions"]:
+            reason = f"  ({step['reason']})" if step["reason"] else ""
+            click.echo(f"    {step['at']}  → {step['to']}  {step['by']}{reason}")

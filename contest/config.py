@@ -41,6 +41,10 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
 
+    # The stage scheduler: run inside this process (development) and how often it reconciles.
+    SCHEDULER_IN_PROCESS = False
+    SCHEDULER_INTERVAL = 60
+
 
 def apply_environment(config: dict) -> None:
     """Apply the conventional unprefixed variables (``DATABASE_URL``, ``REDIS_URL``)."""

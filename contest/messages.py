@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from flask_babel import get_locale, gettext
 
 from contest.domain.idcard import IdNumberError
 from contest.domain.package import Problem
 from contest.domain.registration import COLUMN_TITLES, RowProblem
+from contest.domain.stages import StageKind
+from contest.labels import label
 
 
 def N_(message: str) -> str:
@@ -171,6 +177,8 @@ SHEET_PROBLEMS = {
 
 def describe_sheet(code: str, **params: object) -> str:
     """A refusal of the score sheet or the chief judge's desk, in the user's language."""
+    if code == "window_closed" and "stage" in params:
+        return describe_closure(**params)  # type: ignore[arg-type]
     template = SHEET_PROBLEMS.get(code)
     return gettext(template, **params) if template is not None else code
 
@@ -211,3 +219,24 @@ def describe_chief(code: str, **params: object) -> str:
     template = CHIEF_PROBLEMS.get(code) or SHEET_PROBLEMS.get(code)
     simple = {k: v for k, v in params.items() if isinstance(v, str | int)}
     return gettext(template, **simple) if template is not None else code
+
+
+WINDOW_STATES = {
+    "closed": N_("The %(stage)s window closed at %(at)s."),
+    "pending": N_("The %(stage)s window is not open yet; it opens at %(at)s."),
+    None: N_("No %(stage)s window is planned."),
+}
+
+
+def describe_closure(
+    stage: str, state: str | None, at: str | None, timezone: str | None, **_: object
+) -> str:
+    """Why a write was refused by its stage window, naming the window and the time."""
+    when = ""
+    if at is not None:
+        moment = datetime.fromisoformat(at).astimezone(ZoneInfo(timezone or "Asia/Shanghai"))
+        when = format_datetime(moment, "short", locale=get_locale())
+    template = WINDOW_STATES.get(state, WINDOW_STATES["closed"])
+    if at is None and state is not None:
+        template = WINDOW_STATES[None]
+    return gettext(template, stage=label(StageKind(stage)), at=when)

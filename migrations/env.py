@@ -10,6 +10,7 @@ config = context.config
 if config.config_file_name and not config.attributes.get("skip_logging_config"):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
+SCHEDULER_TABLE = "apscheduler_jobs"
 
 target_db = current_app.extensions["migrate"].db
 config.set_main_option(
@@ -37,6 +38,11 @@ def run_migrations_online() -> None:
             logger.info("No changes in schema detected.")
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
+    # The scheduler's job store keeps its own table; it is not part of the model.
+    conf_args.setdefault(
+        "include_object",
+        lambda obj, name, kind, *_: not (kind == "table" and name == SCHEDULER_TABLE),
+    )
     conf_args.setdefault("process_revision_directives", skip_empty_autogenerate)
     with target_db.engine.connect() as connection:
         context.configure(

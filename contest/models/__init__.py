@@ -27,7 +27,7 @@ from contest.models.judging import (
 )
 from contest.models.registration import CheckIn, Entrant, Gender, RegistrationStatus, Team
 from contest.models.results import TradeResultRecord
-from contest.models.stages import StageTransition, StageWindow
+from contest.models.stages import Publication, StageTransition, StageWindow
 from contest.models.user import Role, User
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "Judge",
     "PanelMember",
     "PaperEntry",
+    "Publication",
     "RegistrationStatus",
     "RescoreRequest",
     "Role",

@@ -75,3 +75,19 @@ class StageTransition(db.Model):
 
     window: Mapped[StageWindow] = relationship(back_populates="transitions")
     by_user: Mapped[User | None] = relationship()
+
+
+class Publication(db.Model):
+    """What an event made public when a stage was reached: the nomination list for 公示
+    (``public_notice``) or the final results (``results``), as they stood at that moment."""
+
+    __tablename__ = "publications"
+    __table_args__ = (sa.UniqueConstraint("event_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    payload: Mapped[dict] = mapped_column(sa.JSON)
+
+    event: Mapped[Event] = relationship()

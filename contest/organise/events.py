@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,7 +11,7 @@ from contest.auth.access import STAFF, can_manage_event, object_required, roles_
 from contest.domain.stages import StageKind, StageState
 from contest.extensions import db
 from contest.labels import label
-from contest.models import Event
+from contest.models import Event, StageWindow
 from contest.organise.base import event_page, rebuild, refused
 from contest.organise.forms import (
     RULE_ALIASES,
@@ -135,20 +136,53 @@ def schedule(event: Event):
     ), status
 
 
+@bp.get("/<int:event_id>/timeline")
+@roles_required(*STAFF)
+@object_required(Event, "event_id", can_manage_event)
+@event_page
+def timeline(event: Event):
+    """Every window (trade overrides included) with its state and each change: when, by the
+    scheduler or whom, and why; and the buttons to open or close one by hand."""
+    windows = db.session.execute(
+        sa.select(StageWindow)
+        .where(StageWindow.event_id == event.id)
+        .order_by(StageWindow.opens_at, StageWindow.id)
+    ).scalars()
+    return render_template("organise/timeline.html", event=event, windows=list(windows))
+
+
+@bp.post("/<int:event_id>/windows/<int:window_id>/state")
+@roles_required(*STAFF)
+@object_required(Event, "event_id", can_manage_event)
+def set_window_state(event: Event, window_id: int):
+    """Open or close any window (a trade's too) by hand, now, with a reason."""
+    window = db.get_or_404(StageWindow, window_id)
+    if window.event_id != event.id:
+        abort(404)
+    return _set_state(event, window)
+
+
 @bp.post("/<int:event_id>/schedule/<kind>/state")
 @roles_required(*STAFF)
 @object_required(Event, "event_id", can_manage_event)
 def set_state(event: Event, kind: str):
-    """Open or close a window by hand, now, giving a reason (recorded)."""
+    """Open or close an event window by hand, now, giving a reason (recorded)."""
     try:
         window = stages.window(event, StageKind(kind))
+    except ValueError:
+        abort(400)
+    if window is None:
+        abort(404)
+    return _set_state(event, window)
+
+
+def _set_state(event: Event, window: StageWindow):
+    try:
         target = StageState(request.form.get("state", ""))
     except ValueError:
         abort(400)
     if target == StageState.PENDING:
         abort(400)
-    if window is None:
-        abort(404)
     reason = (request.form.get("reason") or "").strip()[:500]
     if not reason:
         abort(400, _("Give the reason for opening or closing the window by hand."))
@@ -162,7 +196,7 @@ def set_state(event: Event, kind: str):
             _("%(stage)s is now %(state)s.", stage=label(window.kind), state=label(target)),
             "success",
         )
-    return redirect(url_for(".schedule", event_id=event.id))
+    return redirect(url_for(".timeline", event_id=event.id))
 
 
 def _rule_choices(form: AwardRulesForm, event: Event) -> AwardRulesForm:

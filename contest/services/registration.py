@@ -156,11 +156,11 @@ def registered_in(event: Event, excluding: Entrant | None = None) -> list[Regist
 def check_window(event: Event, actor: User, reason: str | None) -> None:
     """Unit contacts register only while registration is open; staff may correct later,
     giving a reason."""
-    if stages.is_open(event, StageKind.REGISTRATION):
-        return
-    if actor.has_role(Role.ADMIN, Role.ORGANISER) and reason:
-        return
-    raise stages.WindowClosed(StageKind.REGISTRATION)
+    try:
+        stages.require_open(event, StageKind.REGISTRATION)
+    except stages.WindowClosed:
+        if not (actor.has_role(Role.ADMIN, Role.ORGANISER) and reason):
+            raise
 
 
 def register(

@@ -171,8 +171,10 @@ def _check_writable(trade: Trade) -> None:
     db.session.refresh(trade)
     if trade.is_locked:
         raise SheetError(SheetError.LOCKED)
-    if not stages.is_open(trade.event, StageKind.SCORING, trade):
-        raise SheetError(SheetError.WINDOW_CLOSED)
+    try:
+        stages.require_open(trade.event, StageKind.SCORING, trade)
+    except stages.WindowClosed as closed:
+        raise SheetError(SheetError.WINDOW_CLOSED, **stages.closure(closed)) from None
     if trade.double_entry:
         raise SheetError(SheetError.DOUBLE_ENTRY)
 

@@ -1,22 +1,42 @@
-"""Whether a stage window is open, decided from the stored windows on every write."""
+"""Stage windows: whether one is open (decided from the stored windows on every write), the
+transitions the schedule calls for, and what reaching a stage does.
+
+Every transition is a conditional update (only from the state just read), so two scheduler
+processes, or a scheduler and an organiser clicking at the same moment, apply it once; its
+effects run in the same transaction, only for the one that applied it.
+"""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from contest.domain.stages import TRADE_OVERRIDABLE, StageKind, StageState, can_transition
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from contest.domain.stages import (
+    TRADE_OVERRIDABLE,
+    StageKind,
+    StageState,
+    can_transition,
+    due,
+    next_instant,
+)
 from contest.extensions import db
 from contest.models import Event, StageTransition, StageWindow, Trade, User
 from contest.models.types import utcnow
-from contest.services import audit
+from contest.services import audit, publications, results
 
 
 class WindowClosed(Exception):
-    """A write was attempted outside its stage window."""
+    """A write was attempted outside its stage window (``window`` is None if none is
+    planned)."""
 
-    def __init__(self, kind: StageKind):
+    def __init__(self, kind: StageKind, window: StageWindow | None = None):
         super().__init__(kind.value)
         self.kind = kind
+        self.window = window
 
 
 def window(event: Event, kind: StageKind, trade: Trade | None = None) -> StageWindow | None:
@@ -43,9 +63,39 @@ def is_open(event: Event, kind: StageKind, trade: Trade | None = None) -> bool:
 
 
 def require_open(event: Event, kind: StageKind, trade: Trade | None = None) -> None:
-    """Raise ``WindowClosed`` unless the window is open."""
-    if not is_open(event, kind, trade):
-        raise WindowClosed(kind)
+    """Raise ``WindowClosed`` (naming the window) unless the window is open."""
+    found = window(event, kind, trade)
+    if found is None or found.state != StageState.OPEN:
+        raise WindowClosed(kind, found)
+
+
+def closure(error: WindowClosed) -> dict[str, str | None]:
+    """What to tell someone refused by a closed window: which stage, its state, and when it
+    closed (or when it will open), with the event's time zone — plain values for messages
+    and JSON answers."""
+    found = error.window
+    when = None
+    if found is not None:
+        when = closed_since(found) if found.state == StageState.CLOSED else found.opens_at
+    return {
+        "stage": error.kind.value,
+        "state": found.state.value if found is not None else None,
+        "at": when.isoformat() if when is not None else None,
+        "timezone": found.event.timezone if found is not None else None,
+    }
+
+
+def closed_since(window: StageWindow) -> datetime | None:
+    """When the window was last closed (by the scheduler or by hand), else its planned close."""
+    last = db.session.execute(
+        sa.select(StageTransition.at)
+        .where(
+            StageTransition.window_id == window.id, StageTransition.to_state == StageState.CLOSED
+        )
+        .order_by(StageTransition.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return last or window.closes_at
 
 
 class TransitionRefused(ValueError):
@@ -57,12 +107,14 @@ def transition(
     target: StageState,
     actor: User | None,
     reason: str | None = None,
+    at: datetime | None = None,
 ) -> bool:
     """Move a window to ``target`` exactly once, whoever else tries at the same moment.
 
     The change is a conditional update (only from the state just read), so of two
     concurrent attempts one applies and the other finds nothing to do (returns False).
-    Applied changes are recorded as a ``StageTransition`` and in the audit log.
+    Applied changes are recorded as a ``StageTransition`` (at ``at``, the scheduler's clock,
+    or now) and in the audit log, and their effects run in the same transaction.
     """
     current = window.state
     if current == target:
@@ -79,9 +131,11 @@ def transition(
         db.session.refresh(window)
         return False
     db.session.refresh(window)
+    _effects(window, target)
     db.session.add(
         StageTransition(
             window_id=window.id,
+            at=at or utcnow(),
             from_state=current,
             to_state=target,
             by_user_id=actor.id if actor else None,
@@ -99,3 +153,124 @@ def transition(
         reason=reason,
     )
     return True
+
+
+# --- the schedule -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A transition the schedule made."""
+
+    window_id: int
+    event: str
+    kind: StageKind
+    trade: str | None
+    to: StageState
+
+
+def apply_due(now: datetime) -> list[Applied]:
+    """Apply every transition the planned windows call for at ``now`` (once each, whoever
+    else runs this at the same moment); the caller commits."""
+    last_change = dict(
+        db.session.execute(
+            sa.select(StageTransition.window_id, sa.func.max(StageTransition.at)).group_by(
+                StageTransition.window_id
+            )
+        ).all()
+    )
+    windows = db.session.execute(
+        sa.select(StageWindow)
+        .where(StageWindow.state.in_([StageState.PENDING, StageState.OPEN]))
+        .options(selectinload(StageWindow.event), selectinload(StageWindow.trade))
+        .order_by(StageWindow.opens_at, StageWindow.id)
+    ).scalars()
+    applied = []
+    for found in windows:
+        target = due(found.state, found.opens_at, found.closes_at, last_change.get(found.id), now)
+        if target is not None and transition(found, target, None, at=now):
+            applied.append(
+                Applied(
+                    found.id,
+                    found.event.slug,
+                    found.kind,
+                    found.trade.code if found.trade else None,
+                    target,
+                )
+            )
+    return applied
+
+
+def planned(now: datetime) -> list[tuple[datetime, int, StageState]]:
+    """Every future planned transition: (when, window id, target state)."""
+    upcoming = []
+    for found in db.session.execute(
+        sa.select(StageWindow).where(StageWindow.state.in_([StageState.PENDING, StageState.OPEN]))
+    ).scalars():
+        step = next_instant(found.state, found.opens_at, found.closes_at, now)
+        if step is not None:
+            upcoming.append((step[0], found.id, step[1]))
+    return sorted(upcoming)
+
+
+def _governed_trades(window: StageWindow) -> list[Trade]:
+    """The trades a window applies to: its own trade, or the event's trades without their
+    own window of that kind."""
+    if window.trade_id is not None:
+        return [window.trade] if window.trade else []
+    own = set(
+        db.session.execute(
+            sa.select(StageWindow.trade_id).where(
+                StageWindow.event_id == window.event_id,
+                StageWindow.kind == window.kind,
+                StageWindow.trade_id.is_not(None),
+            )
+        ).scalars()
+    )
+    return [t for t in window.event.trades if t.id not in own]
+
+
+def _effects(window: StageWindow, target: StageState) -> None:
+    """What reaching a stage does (each idempotent)."""
+    if window.kind == StageKind.SCORING and target == StageState.CLOSED:
+        # Drafts no longer change and never count: the results are final for now.
+        for trade in _governed_trades(window):
+            if not trade.is_locked:
+                results.recompute_trade(trade)
+    elif window.kind == StageKind.PUBLIC_NOTICE and target == StageState.OPEN:
+        publications.publish_notice(window.event)
+    elif window.kind == StageKind.PUBLISH and target == StageState.CLOSED:
+        publications.publish_results(window.event)
+
+
+def timeline(event: Event) -> list[dict[str, Any]]:
+    """Every window of the event with its planned times, state and transitions — the
+    ``stages --json`` format."""
+    windows = db.session.execute(
+        sa.select(StageWindow)
+        .where(StageWindow.event_id == event.id)
+        .options(
+            selectinload(StageWindow.trade),
+            selectinload(StageWindow.transitions).selectinload(StageTransition.by_user),
+        )
+        .order_by(StageWindow.opens_at, StageWindow.id)
+    ).scalars()
+    return [
+        {
+            "window": w.kind.value,
+            "trade": w.trade.code if w.trade else None,
+            "opens": w.opens_at.isoformat(),
+            "closes": w.closes_at.isoformat() if w.closes_at else None,
+            "state": w.state.value,
+            "transitions": [
+                {
+                    "to": t.to_state.value,
+                    "at": t.at.isoformat(),
+                    "by": t.by_user.name if t.by_user else audit.SCHEDULER,
+                    "reason": t.reason,
+                }
+                for t in w.transitions
+            ],
+        }
+        for w in windows
+    ]

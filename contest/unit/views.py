@@ -22,7 +22,7 @@ from contest.auth.access import STAFF, can_act_for_unit, object_required, roles_
 from contest.domain.registration import Applicant
 from contest.domain.stages import StageKind
 from contest.extensions import db
-from contest.messages import describe_roster, describe_row
+from contest.messages import describe_closure, describe_roster, describe_row
 from contest.models import Entrant, Role, Trade, Unit
 from contest.services import registration, roster, stages
 from contest.unit.forms import EntrantForm, ReasonForm, RosterForm, TeamForm
@@ -86,8 +86,8 @@ def team(unit: Unit):
                 contact_phone=form.contact_phone.data or None,
                 reason=_staff_reason(),
             )
-        except stages.WindowClosed:
-            return _closed(unit)
+        except stages.WindowClosed as closed:
+            return _closed(unit, closed)
         db.session.commit()
         flash(_("The team has been saved."), "success")
         return redirect(url_for(".unit", unit_id=unit.id))
@@ -131,8 +131,8 @@ def _staff_reason() -> str | None:
     return (request.form.get("reason") or "").strip() or None
 
 
-def _closed(unit: Unit):
-    message = _("Registration is closed.")
+def _closed(unit: Unit, closed: stages.WindowClosed):
+    message = _("Registration is closed.") + " " + describe_closure(**stages.closure(closed))
     if current_user.has_role(*STAFF):
         message += " " + _("Organisers may still correct registrations, giving a reason.")
     flash(message, "error")
@@ -159,8 +159,8 @@ def add_entrant(unit: Unit):
     if form.validate_on_submit():
         try:
             registration.register(current_user, unit, [_applicant(form)], reason=_staff_reason())
-        except stages.WindowClosed:
-            return _closed(unit)
+        except stages.WindowClosed as closed:
+            return _closed(unit, closed)
         except registration.RegistrationError as error:
             db.session.rollback()
             _show_problems(form, error.problems)
@@ -189,8 +189,8 @@ def edit_entrant(unit: Unit, entrant_id: int):
             registration.update_entrant(
                 current_user, entrant, _applicant(form), reason=_staff_reason()
             )
-        except stages.WindowClosed:
-            return _closed(unit)
+        except stages.WindowClosed as closed:
+            return _closed(unit, closed)
         except registration.RegistrationError as error:
             db.session.rollback()
             _show_problems(form, error.problems)
@@ -209,8 +209,8 @@ def remove_entrant(unit: Unit, entrant_id: int):
     name = entrant.name
     try:
         registration.remove_entrant(current_user, entrant, reason=_staff_reason())
-    except stages.WindowClosed:
-        return _closed(unit)
+    except stages.WindowClosed as closed:
+        return _closed(unit, closed)
     db.session.commit()
     flash(_("The registration of %(name)s has been withdrawn.", name=name), "success")
     return redirect(url_for(".unit", unit_id=unit.id))
@@ -237,8 +237,8 @@ def upload_roster(unit: Unit):
         return _page(unit, 400, roster_form=form)
     try:
         created = roster.import_roster(current_user, unit, form.file.data.read())
-    except stages.WindowClosed:
-        return _closed(unit)
+    except stages.WindowClosed as closed:
+        return _closed(unit, closed)
     except roster.RosterError as error:
         db.session.rollback()
         flash(roster.problem_summary(error.problems), "error")

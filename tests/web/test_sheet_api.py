@@ -1,5 +1,6 @@
 """The score sheet API: every refusal, idempotent retries, versions, and concurrent saves."""
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -231,7 +232,9 @@ def test_locked_trade_and_closed_window_refuse_saves(app, panel):
         db.session.commit()
     closed = tablet.save(panel.trade, panel.e1, "P1", "41", base=1)
     assert closed.status_code == 423
-    assert closed.get_json()["message"] == "本工种评分未开放。"
+    assert re.fullmatch(
+        r"评分阶段已于 \d{4}/\d{2}/\d{2} \d{2}:\d{2} 关闭。", closed.get_json()["message"]
+    )
     assert scores(app) == [("P1", Decimal("40"), ScoreState.DRAFT, 1)]
 
 

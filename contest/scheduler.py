@@ -39,6 +39,7 @@ RECONCILE = "reconcile"
 _app: Flask | None = None
 _scheduler: BaseScheduler | None = None
 _store_engine: sa.Engine | None = None
+_leadership: Leadership | None = None
 
 
 def now() -> datetime:
@@ -104,9 +105,7 @@ class Leadership:
                 self.connection.close()
                 self.connection = None
             return bool(held)
-        path = os.path.join(self.app.instance_path, "scheduler.lock")
-        os.makedirs(self.app.instance_path, exist_ok=True)
-        self.file = open(path, "w")  # noqa: SIM115 - held open for the process's lifetime
+        self.file = open(self.lock_path(engine.url), "w")  # noqa: SIM115 - held open for the process's lifetime
         try:
             fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -114,6 +113,13 @@ class Leadership:
             self.file = None
             return False
         return True
+
+    def lock_path(self, url: sa.URL) -> str:
+        """Next to the SQLite database file: one working scheduler per database."""
+        if url.database and url.database != ":memory:":
+            return f"{url.database}.scheduler-lock"
+        os.makedirs(self.app.instance_path, exist_ok=True)
+        return os.path.join(self.app.instance_path, "scheduler-lock")
 
     def release(self) -> None:
         if self.connection is not None:
@@ -148,38 +154,43 @@ def build(app: Flask, kind: type[BaseScheduler] = BlockingScheduler) -> BaseSche
 
 
 def stop(scheduler: BaseScheduler) -> None:
-    """Shut the scheduler down and close its job store's connections — including any its
-    loop opened while shutting down."""
-    global _scheduler, _store_engine
+    """Shut the scheduler down, close its job store's connections (including any its loop
+    opened while shutting down) and give up the leadership."""
+    global _scheduler, _store_engine, _leadership
     if scheduler.running:
         scheduler.shutdown(wait=True)
     if _store_engine is not None:
         _store_engine.dispose()
-    _scheduler = _store_engine = None
+    if _leadership is not None:
+        _leadership.release()
+    _scheduler = _store_engine = _leadership = None
 
 
 def start_in_process(app: Flask) -> BaseScheduler | None:
     """Run the scheduler in the background of this process, if no other scheduler works."""
+    global _leadership
     leadership = Leadership(app)
     if not leadership.acquire():
         log.warning("another scheduler is working; this process does not schedule")
         return None
     scheduler = build(app, BackgroundScheduler)
+    _leadership = leadership
     scheduler.start()
     return scheduler
 
 
 def run_forever(app: Flask, wait: float = 30.0) -> None:
     """The scheduler process: wait to become the working scheduler, then run (blocking)."""
+    global _leadership
     leadership = Leadership(app)
     while not leadership.acquire():
         log.info("another scheduler is working; checking again in %.0f s", wait)
         time.sleep(wait)
     runner = build(app, BlockingScheduler)
+    _leadership = leadership
     try:
         runner.start()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         stop(runner)
-        leadership.release()

@@ -131,6 +131,13 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD):
     )
 
 
+def assert_error_at(page: str, field: str, message: str) -> None:
+    """``message`` is shown with the form input ``field`` (its error follows the input)."""
+    start = page.index(f'id="{field}"')
+    following = page[start : start + 6000]
+    assert message in following.split('class="organise-cell', 1)[0].split('class="field', 1)[0]
+
+
 def post(client: FlaskClient, path: str, data: dict | None = None, **kwargs):
     """POST with the session's CSRF token, as the page's own form would."""
     payload = {"csrf_token": csrf_token(client, "/")}

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.auth.access import STAFF, can_manage_event, object_required, roles_required
-from contest.domain.stages import StageKind, StageState
+from contest.domain.stages import StageState
 from contest.extensions import db
 from contest.labels import label
 from contest.models import Event, StageWindow
@@ -132,7 +132,13 @@ def schedule(event: Event):
     status = 400 if form.is_submitted() else 200
     windows = organise_events.event_windows(event)
     return render_template(
-        "organise/schedule.html", form=form, event=event, windows=windows, general=general
+        "organise/schedule.html",
+        form=form,
+        event=event,
+        trade=None,
+        windows=windows,
+        followed={},
+        general=general,
     ), status
 
 
@@ -159,24 +165,6 @@ def set_window_state(event: Event, window_id: int):
     window = db.get_or_404(StageWindow, window_id)
     if window.event_id != event.id:
         abort(404)
-    return _set_state(event, window)
-
-
-@bp.post("/<int:event_id>/schedule/<kind>/state")
-@roles_required(*STAFF)
-@object_required(Event, "event_id", can_manage_event)
-def set_state(event: Event, kind: str):
-    """Open or close an event window by hand, now, giving a reason (recorded)."""
-    try:
-        window = stages.window(event, StageKind(kind))
-    except ValueError:
-        abort(400)
-    if window is None:
-        abort(404)
-    return _set_state(event, window)
-
-
-def _set_state(event: Event, window: StageWindow):
     try:
         target = StageState(request.form.get("state", ""))
     except ValueError:

@@ -267,6 +267,7 @@ class InstantForm(SubForm):
 class ScheduleForm(OrganiseForm):
     """The event's planned windows."""
 
+    kinds: tuple[StageKind, ...] = tuple(StageKind)
     registration = FormField(WindowForm, LABELS[StageKind][StageKind.REGISTRATION])
     review = FormField(WindowForm, LABELS[StageKind][StageKind.REVIEW])
     scoring = FormField(WindowForm, LABELS[StageKind][StageKind.SCORING])
@@ -278,7 +279,7 @@ class ScheduleForm(OrganiseForm):
     def to_input(self) -> dict[StageKind, WindowInput]:
         """The plan for the service (naive local times)."""
         plan = {}
-        for kind in StageKind:
+        for kind in self.kinds:
             sub = getattr(self, kind.value).form
             if kind == StageKind.PUBLISH:
                 plan[kind] = WindowInput(sub.at.data)
@@ -296,6 +297,13 @@ class ScheduleForm(OrganiseForm):
             else:
                 data[kind.value] = {"opens": window.opens, "closes": window.closes}
         return data
+
+
+class TradeScheduleForm(ScheduleForm):
+    """A trade's own scoring and appeal windows (empty: the event's apply)."""
+
+    kinds = (StageKind.SCORING, StageKind.APPEAL)
+    registration = review = public_notice = publish = None  # type: ignore[assignment]
 
 
 # --- award rules -------------------------------------------------------------------------------

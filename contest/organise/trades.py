@@ -14,6 +14,7 @@ from contest.organise.base import event_page, in_event, rebuild, refused
 from contest.organise.forms import (
     CopyTradeForm,
     TradeForm,
+    TradeScheduleForm,
     apply_trade_action,
     options,
     text,
@@ -22,7 +23,7 @@ from contest.organise.forms import (
     without_blank_rows,
 )
 from contest.organise.wording import word
-from contest.services import organise_trades
+from contest.services import organise_events, organise_trades
 from contest.services.organise import Invalid
 from contest.services.organise_trades import ComponentInput, CriterionInput, TradeInput
 
@@ -173,6 +174,36 @@ def copy(event: Event, trade: Trade):
     status = 400 if form.is_submitted() else 200
     return render_template(
         "organise/trade_copy.html", form=form, event=event, trade=trade, general=general
+    ), status
+
+
+@bp.route("/<int:trade_id>/schedule", methods=["GET", "POST"])
+@roles_required(*STAFF)
+@object_required(Event, "event_id", can_manage_event)
+@in_event(Trade, "trade_id")
+def schedule(event: Event, trade: Trade):
+    """The trade's own scoring and appeal windows; left empty, the event's apply."""
+    plan = organise_events.schedule_input(event, trade)
+    form = TradeScheduleForm(data=TradeScheduleForm.initial(plan))
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            organise_events.plan_trade_schedule(current_user, trade, form.to_input())
+        except Invalid as error:
+            general = refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The schedule of %(trade)s is saved.", trade=trade.name), "success")
+            return redirect(url_for("organise.events.timeline", event_id=event.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "organise/schedule.html",
+        form=form,
+        event=event,
+        trade=trade,
+        windows=organise_events.trade_windows(trade),
+        followed=organise_events.event_windows(event),
+        general=general,
     ), status
 
 

@@ -43,6 +43,8 @@ STAGE_ORDER = (
     StageKind.PUBLIC_NOTICE,
     StageKind.PUBLISH,
 )
+#: The windows a trade may plan for itself, replacing the event's.
+TRADE_STAGES = (StageKind.SCORING, StageKind.APPEAL)
 
 
 @dataclass
@@ -185,22 +187,26 @@ def _utc(moment: datetime, zone: ZoneInfo) -> datetime:
 
 def event_windows(event: Event) -> dict[StageKind, StageWindow]:
     """The event-wide windows (not a trade's own), by kind."""
-    return {
-        w.kind: w
-        for w in db.session.execute(
-            sa.select(StageWindow).where(
-                StageWindow.event_id == event.id, StageWindow.trade_id.is_(None)
-            )
-        ).scalars()
-    }
+    return _windows(event, None)
 
 
-def schedule_input(event: Event) -> dict[StageKind, WindowInput]:
-    """The planned windows in the event's local time, for editing."""
+def trade_windows(trade: Trade) -> dict[StageKind, StageWindow]:
+    """A trade's own scoring and appeal windows, by kind."""
+    return _windows(trade.event, trade)
+
+
+def _windows(event: Event, trade: Trade | None) -> dict[StageKind, StageWindow]:
+    owner = StageWindow.trade_id.is_(None) if trade is None else StageWindow.trade_id == trade.id
+    query = sa.select(StageWindow).where(StageWindow.event_id == event.id, owner)
+    return {w.kind: w for w in db.session.execute(query).scalars()}
+
+
+def schedule_input(event: Event, trade: Trade | None = None) -> dict[StageKind, WindowInput]:
+    """The planned windows (the event's, or a trade's own) in the event's local time."""
     zone = ZoneInfo(event.timezone)
     return {
         kind: WindowInput(_local(w.opens_at, zone), _local(w.closes_at, zone))
-        for kind, w in event_windows(event).items()
+        for kind, w in _windows(event, trade).items()
     }
 
 
@@ -217,17 +223,40 @@ def plan_schedule(
     windows follow their natural order: none opens before the previous planned one closes.
     A window that has already opened cannot be removed; no window's state changes here.
     """
+    return _plan(actor, event, None, STAGE_ORDER, plan)
+
+
+def plan_trade_schedule(
+    actor: User, trade: Trade, plan: dict[StageKind, WindowInput]
+) -> dict[StageKind, StageWindow]:
+    """Plan a trade's own scoring and appeal windows, which replace the event's for it; an
+    empty window follows the event's. The same checks as the event's schedule, and the
+    trade's appeals open no earlier than its scoring (its own, or the event's) closes."""
+    followed = event_windows(trade.event)
+    return _plan(actor, trade.event, trade, TRADE_STAGES, plan, followed)
+
+
+def _plan(
+    actor: User,
+    event: Event,
+    trade: Trade | None,
+    kinds: tuple[StageKind, ...],
+    plan: dict[StageKind, WindowInput],
+    followed: dict[StageKind, StageWindow] | None = None,
+) -> dict[StageKind, StageWindow]:
     zone = ZoneInfo(event.timezone)
-    existing = event_windows(event)
+    existing = _windows(event, trade)
     problems: list[Problem] = []
     planned: list[tuple[StageKind, datetime, datetime | None]] = []
-    for kind in STAGE_ORDER:
+    for kind in kinds:
         window = plan.get(kind, WindowInput())
         if kind == StageKind.PUBLISH:
             if window.opens is not None:
                 planned.append((kind, _utc(window.opens, zone), None))
             continue
-        if window.opens is None and window.closes is None:
+        if window == WindowInput():
+            if followed and kind in followed:  # the event's window applies: still in order
+                planned.append((kind, followed[kind].opens_at, followed[kind].closes_at))
             continue
         if window.opens is None or window.closes is None:
             end = "opens" if window.opens is None else "closes"
@@ -238,12 +267,12 @@ def plan_schedule(
             problems.append(problem(_window_path(kind, "closes"), "closes_before_opens"))
             continue
         planned.append((kind, opens, closes))
-    for (before, opens_before, closes_before), (kind, opens, _) in pairwise(planned):
+    for (previous, opens_before, closes_before), (kind, opens, _) in pairwise(planned):
         if opens < (closes_before or opens_before):
-            problems.append(problem(_window_path(kind, "opens"), "window_order", stage=before))
-    kinds = {kind for kind, _, _ in planned}
+            problems.append(problem(_window_path(kind, "opens"), "window_order", stage=previous))
+    own = {kind for kind in kinds if plan.get(kind, WindowInput()) != WindowInput()}
     for kind, window in existing.items():
-        if kind not in kinds and window.state != StageState.PENDING:
+        if kind not in own and window.state != StageState.PENDING:
             problems.append(problem(_window_path(kind, "opens"), "window_started", stage=kind))
     if problems:
         raise Invalid(problems)
@@ -254,23 +283,30 @@ def plan_schedule(
             for k, w in sorted(windows.items(), key=lambda item: STAGE_ORDER.index(item[0]))
         }
 
-    before = plan_of(existing)
+    previous_plan = plan_of(existing)
     for kind, window in list(existing.items()):
-        if kind not in kinds:
+        if kind not in own:
             event.windows.remove(window)
             del existing[kind]
     for kind, opens, closes in planned:
+        if kind not in own:
+            continue
         window = existing.get(kind)
         if window is None:
-            window = StageWindow(kind=kind, opens_at=opens, closes_at=closes)
-            event.windows.append(window)
+            window = StageWindow(
+                event=event, trade=trade, kind=kind, opens_at=opens, closes_at=closes
+            )
+            db.session.add(window)
             existing[kind] = window
         else:
             window.opens_at, window.closes_at = opens, closes
     db.session.flush()
-    record_change(
-        actor, "event.schedule", "event", event.id, before, plan_of(existing), event=event
+    action, entity, entity_id = (
+        ("event.schedule", "event", event.id)
+        if trade is None
+        else ("trade.schedule", "trade", trade.id)
     )
+    record_change(actor, action, entity, entity_id, previous_plan, plan_of(existing), event=event)
     return existing
 
 

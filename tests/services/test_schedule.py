@@ -1,6 +1,7 @@
 """The stage schedule: every transition on time and exactly once, with a controllable clock."""
 
 import json
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -8,7 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from contest import scheduler
+from contest import create_app, scheduler
 from contest.domain.stages import StageKind, StageState, due
 from contest.extensions import db
 from contest.models import (
@@ -22,7 +23,7 @@ from contest.models import (
     User,
 )
 from contest.services import stages
-from tests.conftest import race
+from tests.conftest import app_config, race
 from tests.factories import make_entrant, make_event, make_judge, make_trade, make_unit, make_user
 
 T0 = datetime(2026, 5, 1, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
@@ -323,6 +324,26 @@ def test_planned_transitions_become_date_jobs(app, plan):
         assert len(runner.get_jobs()) == 7
     finally:
         scheduler.stop(runner)
+
+
+def test_the_development_server_schedules_in_process(app, database_url, plan):
+    """Under ``make run`` the scheduler runs inside the web process: windows whose times have
+    passed (the whole plan lies in the past) reach their final state on start, once."""
+    live = create_app(app_config(database_url, SCHEDULER_IN_PROCESS=True))
+    try:
+        assert scheduler.Leadership(live).acquire() is False  # this process is the scheduler
+        deadline = time.monotonic() + 20
+        while transitions() < 6 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            db.session.rollback()
+        assert set(states(plan).values()) == {"closed"}
+        time.sleep(0.2)
+        assert transitions() == 6
+    finally:
+        scheduler.stop(scheduler._scheduler)
+    again = scheduler.Leadership(live)
+    assert again.acquire() is True  # given up when it stopped
+    again.release()
 
 
 # --- the command line ------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from contest.models import (
     Unit,
 )
 from contest.services import packages, results
-from tests.conftest import login, post
+from tests.conftest import assert_error_at, login, post
 from tests.factories import make_user
 from tests.packages import EXPECTED, small_package
 from tests.web.test_organise_browser import FormReader, page_form
@@ -260,9 +260,7 @@ def test_bad_schedules_are_refused(app, client, world, change, field, message):
     login(client, "organiser")
     response = post(client, f"/organise/events/{world.event_id}/schedule", {**SCHEDULE, **change})
     assert response.status_code == 400
-    page = response.get_data(as_text=True)
-    assert message in page
-    assert f'id="{field}"' in page[page.index(message) - 1500 : page.index(message)]
+    assert_error_at(response.get_data(as_text=True), field, message)
     assert _windows(app, world.event_id) == {}
 
 
@@ -284,6 +282,95 @@ def test_a_window_that_has_opened_cannot_be_removed(app, client, world):
     # A window that has not opened yet can be removed.
     assert post(client, path, {**SCHEDULE, "publish-at": ""}).status_code == 302
     assert StageKind.PUBLISH not in _windows(app, world.event_id)
+
+
+def _trade_windows(app, trade_id):
+    with app.app_context():
+        rows = db.session.execute(sa.select(StageWindow).where(StageWindow.trade_id == trade_id))
+        return {w.kind: (w.opens_at, w.closes_at) for w in rows.scalars()}
+
+
+def test_a_trade_plans_its_own_scoring_and_appeal_windows(app, client, world):
+    login(client, "organiser")
+    post(client, f"/organise/events/{world.event_id}/schedule", SCHEDULE)
+    path = f"/organise/events/{world.event_id}/trades/{world.weld}/schedule"
+    page = client.get(path).get_data(as_text=True)
+    assert "2026/5/10 08:00" in page or "2026/05/10 08:00" in page  # the event's, followed
+    own = {
+        "scoring-opens": "2026-05-10T13:00",
+        "scoring-closes": "2026-05-10T17:00",
+        "appeal-opens": "2026-05-10T17:00",
+        "appeal-closes": "2026-05-10T19:00",
+    }
+    assert post(client, path, own).status_code == 302
+    assert _trade_windows(app, world.weld) == {
+        StageKind.SCORING: (
+            datetime(2026, 5, 10, 5, tzinfo=UTC),
+            datetime(2026, 5, 10, 9, tzinfo=UTC),
+        ),
+        StageKind.APPEAL: (
+            datetime(2026, 5, 10, 9, tzinfo=UTC),
+            datetime(2026, 5, 10, 11, tzinfo=UTC),
+        ),
+    }
+    assert len(_windows(app, world.event_id)) == 6  # the event's own are untouched
+    (entry,) = _audit(app, "trade.schedule")
+    assert entry.old["scoring"] is None and entry.new["scoring"][0] == "2026-05-10T05:00:00+00:00"
+    # Emptied, the trade follows the event's windows again.
+    empty = {key: "" for key in own}
+    assert post(client, path, empty).status_code == 302
+    assert _trade_windows(app, world.weld) == {}
+
+
+BAD_TRADE_SCHEDULES = [
+    # Appeals before the trade's own scoring closes.
+    (
+        {
+            "scoring-opens": "2026-05-10T13:00",
+            "scoring-closes": "2026-05-10T17:00",
+            "appeal-opens": "2026-05-10T16:00",
+            "appeal-closes": "2026-05-10T19:00",
+        },
+        "appeal-opens",
+        "不得早于“评分”的结束时间",
+    ),
+    # Appeals of its own, before the event's scoring (which this trade follows) closes.
+    (
+        {"appeal-opens": "2026-05-11T09:00", "appeal-closes": "2026-05-12T09:00"},
+        "appeal-opens",
+        "不得早于“评分”的结束时间",
+    ),
+    ({"scoring-opens": "2026-05-10T13:00"}, "scoring-closes", "为必填项"),
+    (
+        {"scoring-opens": "2026-05-10T13:00", "scoring-closes": "2026-05-10T12:00"},
+        "scoring-closes",
+        "必须晚于开始时间",
+    ),
+]
+
+
+@pytest.mark.parametrize(("plan", "field", "message"), BAD_TRADE_SCHEDULES)
+def test_bad_trade_schedules_are_refused(app, client, world, plan, field, message):
+    login(client, "organiser")
+    post(client, f"/organise/events/{world.event_id}/schedule", SCHEDULE)
+    response = post(client, f"/organise/events/{world.event_id}/trades/{world.weld}/schedule", plan)
+    assert response.status_code == 400
+    assert_error_at(response.get_data(as_text=True), field, message)
+    assert _trade_windows(app, world.weld) == {}
+
+
+def test_a_trade_window_that_has_opened_cannot_be_removed(app, client, world):
+    login(client, "organiser")
+    path = f"/organise/events/{world.event_id}/trades/{world.weld}/schedule"
+    own = {"scoring-opens": "2026-05-10T13:00", "scoring-closes": "2026-05-10T17:00"}
+    assert post(client, path, own).status_code == 302
+    with app.app_context():
+        db.session.execute(sa.update(StageWindow).values(state=StageState.OPEN))
+        db.session.commit()
+    response = post(client, path, {"scoring-opens": "", "scoring-closes": ""})
+    assert response.status_code == 400
+    assert "“评分”已开始，不能删除" in response.get_data(as_text=True)
+    assert StageKind.SCORING in _trade_windows(app, world.weld)
 
 
 # --- award rules ---------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from contest.models import (
 )
 from contest.services import packages, results
 from contest.services.organise_trades import trade_state
-from tests.conftest import login, post
+from tests.conftest import assert_error_at, login, post
 from tests.factories import make_user
 from tests.packages import small_package
 from tests.web.test_organise_browser import FormReader, page_form
@@ -46,13 +46,6 @@ def _audit(app, action):
             .scalars()
             .all()
         )
-
-
-def assert_error_at(page: str, field: str, message: str) -> None:
-    """``message`` is shown with the input ``field`` (its error follows the input)."""
-    start = page.index(f'id="{field}"')
-    following = page[start : start + 6000]
-    assert message in following.split('class="organise-cell', 1)[0].split('class="field', 1)[0]
 
 
 def _edit_path(world, trade_id=None):

@@ -22,6 +22,7 @@ from contest.models import (
     Trade,
 )
 from contest.models.event import unit_contacts
+from contest.services import stages
 from tests.conftest import csrf_token, login, post
 from tests.factories import make_entrant, make_event, make_trade, make_unit, make_user
 from tests.rosters import HEADER, person, roster_bytes, row
@@ -234,15 +235,23 @@ def test_team_registration(app, client, desk):
 
 
 def test_no_registration_after_the_window_closes(app, client, desk):
-    set_window(app, desk.event, StageState.CLOSED)
+    with app.app_context():
+        window = db.session.execute(
+            sa.select(StageWindow).where(StageWindow.event_id == desk.event)
+        ).scalar_one()
+        closed_at = datetime(2026, 4, 1, 9, 30, tzinfo=UTC)  # 17:30 in Shanghai
+        assert stages.transition(window, StageState.CLOSED, None, at=closed_at)
+        db.session.commit()
     login(client, "contact-a")
     response = post(client, f"/unit/{desk.a}/entrants/new", entry(1))
     assert response.status_code == 409
     assert "报名已截止" in response.get_data(as_text=True)
+    assert "报名阶段已于 2026/4/1 17:30 关闭" in response.get_data(as_text=True)
     data = io.BytesIO(roster_bytes([row(1)]))
     upload = post(client, f"/unit/{desk.a}/roster", {"file": (data, "r.xlsx")},
                   content_type="multipart/form-data")  # fmt: skip
     assert upload.status_code == 409
+    assert "报名阶段已于 2026/4/1 17:30 关闭" in upload.get_data(as_text=True)
     assert entrants(app) == []
 
 

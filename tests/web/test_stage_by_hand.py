@@ -1,6 +1,5 @@
 """Organisers open and close a window by hand, with a reason; each change applies once."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +9,7 @@ from contest.domain.stages import StageKind, StageState
 from contest.extensions import db
 from contest.models import AuditEntry, Event, Role, StageTransition, StageWindow
 from contest.services import stages
-from tests.conftest import login, post
+from tests.conftest import login, post, race
 from tests.factories import make_event, make_user
 
 
@@ -38,7 +37,7 @@ def state(app, window_id):
 def test_open_and_close_by_hand_with_a_reason(app, client, planned):
     event_id, window_id = planned
     login(client, "organiser")
-    path = f"/organise/events/{event_id}/schedule/registration/state"
+    path = f"/organise/events/{event_id}/windows/{window_id}/state"
     assert post(client, path, {"state": "open"}).status_code == 400  # no reason
     assert state(app, window_id) == StageState.PENDING
     assert post(client, path, {"state": "open", "reason": "提前开放报名"}).status_code == 302
@@ -65,48 +64,50 @@ def test_open_and_close_by_hand_with_a_reason(app, client, planned):
         assert actions == ["stage.open", "stage.closed"]
 
 
-def test_bad_requests(app, client, planned):
-    event_id, _ = planned
+def test_bad_requests_change_nothing(app, client, planned):
+    event_id, window_id = planned
+    with app.app_context():
+        other = make_event(slug="other-games")
+        db.session.commit()
+        other_id = other.id
     login(client, "organiser")
-    base = f"/organise/events/{event_id}/schedule"
-    assert (
-        post(client, f"{base}/registration/state", {"state": "pending", "reason": "x"}).status_code
-        == 400
-    )
-    assert (
-        post(client, f"{base}/nonsense/state", {"state": "open", "reason": "x"}).status_code == 400
-    )
-    assert (
-        post(client, f"{base}/scoring/state", {"state": "open", "reason": "x"}).status_code == 404
-    )
+    path = f"/organise/events/{event_id}/windows/{window_id}/state"
+    assert post(client, path, {"state": "pending", "reason": "x"}).status_code == 400
+    assert post(client, path, {"state": "nonsense", "reason": "x"}).status_code == 400
+    missing = f"/organise/events/{event_id}/windows/{window_id + 99}/state"
+    assert post(client, missing, {"state": "open", "reason": "x"}).status_code == 404
+    elsewhere = f"/organise/events/{other_id}/windows/{window_id}/state"
+    assert post(client, elsewhere, {"state": "open", "reason": "x"}).status_code == 404
     login(contact := app.test_client(), "contact")
-    assert (
-        post(contact, f"{base}/registration/state", {"state": "open", "reason": "x"}).status_code
-        == 403
-    )
+    assert post(contact, path, {"state": "open", "reason": "x"}).status_code == 403
+    assert state(app, window_id) == StageState.PENDING
+
+
+def test_the_timeline_shows_each_change_and_who_made_it(app, client, planned):
+    event_id, window_id = planned
+    login(client, "organiser")
+    path = f"/organise/events/{event_id}/windows/{window_id}/state"
+    post(client, path, {"state": "open", "reason": "提前开放报名"})
+    page = client.get(f"/organise/events/{event_id}/timeline").get_data(as_text=True)
+    assert "报名" in page and "提前开放报名" in page and "进行中" in page
+    assert "关闭" in page  # the button to close it now
 
 
 def test_two_people_opening_at_the_same_moment_open_it_once(app, planned):
     event_id, window_id = planned
-    barrier, outcomes = threading.Barrier(2), []
 
     def attempt():
         with app.app_context():
             window = db.session.get(StageWindow, window_id)
-            barrier.wait()
             try:
-                outcomes.append(stages.transition(window, StageState.OPEN, None, "并发测试"))
+                done = stages.transition(window, StageState.OPEN, None, "并发测试")
                 db.session.commit()
+                return done
             except Exception as error:  # a busy database counts as "not applied"
                 db.session.rollback()
-                outcomes.append(type(error).__name__)
+                return type(error).__name__
 
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert outcomes.count(True) == 1
+    assert race([attempt, attempt]).count(True) == 1
     with app.app_context():
         assert (
             db.session.execute(sa.select(sa.func.count()).select_from(StageTransition)).scalar_one()

@@ -240,3 +240,39 @@ def describe_closure(
     if at is None and state is not None:
         template = WINDOW_STATES[None]
     return gettext(template, stage=label(StageKind(stage)), at=when)
+
+
+APPEAL_PROBLEMS = {
+    "not_competing": N_("This entrant is not competing, so no appeal can be filed."),
+    "duplicate": N_("An appeal has already been filed for this entrant; only one is allowed."),
+    "text": N_("Write the appeal in %(low)s to %(high)s characters."),
+    "decided": N_("This appeal has already been decided."),
+    "reason_required": N_("Give the reason for the decision."),
+    "published": N_("The results are published; appeals can no longer be decided."),
+}
+
+
+def describe_appeal(code: str, **params: object) -> str:
+    """A refused appeal step, in the user's language."""
+    template = APPEAL_PROBLEMS.get(code)
+    return gettext(template, **params) if template is not None else code
+
+
+NOTICE_PROBLEMS = {
+    "not_published": N_("The nomination list has not been published for public notice."),
+    "unknown_nomination": N_("There is no such nomination on the list."),
+    "name": N_("Give your real name (%(low)s to %(high)s characters)."),
+    "phone": N_("Give a mobile number (11 digits) or a landline with its area code."),
+    "text": N_("Write the objection in %(low)s to %(high)s characters."),
+    "decided": N_("This objection has already been decided."),
+    "reason_required": N_("Give the reason for the decision."),
+    "action_required": N_("Say what the upheld objection does: remove the nomination or move it."),
+    "unknown_award": N_("Choose another award list to move the nomination to."),
+    "published": N_("The results are published; objections can no longer be decided."),
+}
+
+
+def describe_notice(code: str, **params: object) -> str:
+    """A refused objection or decision, in the user's language."""
+    template = NOTICE_PROBLEMS.get(code)
+    return gettext(template, **params) if template is not None else code

@@ -25,6 +25,7 @@ from contest.models.judging import (
     Score,
     ScoreState,
 )
+from contest.models.outcomes import Appeal, Certificate, Decision, Objection, ObjectionAction
 from contest.models.registration import CheckIn, Entrant, Gender, RegistrationStatus, Team
 from contest.models.results import TradeResultRecord
 from contest.models.stages import Publication, StageTransition, StageWindow
@@ -32,19 +33,24 @@ from contest.models.user import Role, User
 
 __all__ = [
     "ApiRequest",
+    "Appeal",
     "AuditEntry",
     "AuditLogIsAppendOnly",
     "AwardRule",
+    "Certificate",
     "CheckIn",
     "Component",
     "ComponentScore",
     "Criterion",
+    "Decision",
     "Entrant",
     "EntrantFactor",
     "Event",
     "Excusal",
     "Gender",
     "Judge",
+    "Objection",
+    "ObjectionAction",
     "PanelMember",
     "PaperEntry",
     "Publication",

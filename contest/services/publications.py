@@ -88,7 +88,29 @@ def publish_notice(event: Event) -> Publication | None:
     return _publish(event, NOTICE, _nominations(event))
 
 
+def final_awards(event: Event) -> dict[str, Any]:
+    """The final award lists: those of the 公示 with the upheld objections applied (or, if no
+    notice was published, the lists as the results stand), and the changes made."""
+    from contest.services import notice  # notice builds on this module
+
+    notice_published = published(event, NOTICE)
+    if notice_published is None:
+        return {"awards": _nominations(event)["awards"], "changes": []}
+    changes = notice.changes(event)
+    return {"awards": notice.apply(notice_published.payload["awards"], changes), "changes": changes}
+
+
 def publish_results(event: Event) -> Publication | None:
-    """Publish the final results and award lists (once); None if already published."""
-    payload = {"results": results.results_for(event), **_names(event), **_nominations(event)}
+    """Publish the final results and award lists (once), issuing a certificate for every
+    award; None if already published. Each award row carries its certificate's code."""
+    from contest.services import certificates
+
+    if published(event, RESULTS) is not None:
+        return None
+    final = final_awards(event)
+    codes = certificates.issue(event, final["awards"])
+    for award in final["awards"]:
+        for row in award["entrants"]:
+            row["certificate"] = codes.get((award["code"], row["entrant"]))
+    payload = {"results": results.results_for(event), **_names(event), **final}
     return _publish(event, RESULTS, payload)

@@ -32,7 +32,7 @@ from contest.models import (
     User,
 )
 from contest.models.types import utcnow
-from contest.services import audit, results, stages
+from contest.services import appeals, audit, results, stages
 from contest.services.judging import judge_for_user
 from contest.services.queries import lock_row
 
@@ -166,7 +166,7 @@ def load(user: User, trade: Trade, entrant: Entrant) -> Sheet:
     return sheet
 
 
-def _check_writable(trade: Trade) -> None:
+def _check_writable(trade: Trade, entrant: Entrant) -> None:
     lock_row(Trade, trade.id, shared=True)
     db.session.refresh(trade)
     if trade.is_locked:
@@ -174,7 +174,8 @@ def _check_writable(trade: Trade) -> None:
     try:
         stages.require_open(trade.event, StageKind.SCORING, trade)
     except stages.WindowClosed as closed:
-        raise SheetError(SheetError.WINDOW_CLOSED, **stages.closure(closed)) from None
+        if not appeals.reopened(entrant):  # an upheld appeal: re-scored after the window
+            raise SheetError(SheetError.WINDOW_CLOSED, **stages.closure(closed)) from None
     if trade.double_entry:
         raise SheetError(SheetError.DOUBLE_ENTRY)
 
@@ -194,7 +195,7 @@ def save(
     stored value is newer the save is refused with ``CONFLICT`` and the current value, so a
     late retry never overwrites a newer entry.
     """
-    _check_writable(trade)
+    _check_writable(trade, entrant)
     sheet = load(user, trade, entrant)
     item = sheet.item(criterion_code)
     criterion = item.criterion
@@ -253,7 +254,7 @@ def save(
 
 def submit(user: User, trade: Trade, entrant: Entrant) -> Sheet:
     """Submit the sheet: every value must be in; then they count in the results."""
-    _check_writable(trade)
+    _check_writable(trade, entrant)
     sheet = load(user, trade, entrant)
     missing = [i.criterion.code for i in sheet.items if i.score is None]
     if missing:

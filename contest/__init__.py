@@ -84,13 +84,17 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per area of the product."""
     from contest.admin.views import bp as admin_bp
     from contest.api.views import bp as api_bp
+    from contest.appeals.views import bp as appeals_bp
     from contest.auth.views import bp as auth_bp
     from contest.chief.views import bp as chief_bp
+    from contest.documents.views import bp as documents_bp
     from contest.entrant.views import bp as entrant_bp
     from contest.judging.views import bp as judging_bp
     from contest.main.views import bp as main_bp
     from contest.organise.views import bp as organise_bp
+    from contest.public.views import bp as public_bp
     from contest.registration.views import bp as registration_bp
+    from contest.results.views import bp as results_bp
     from contest.unit.views import bp as unit_bp
 
     app.register_blueprint(main_bp)
@@ -103,6 +107,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(entrant_bp, url_prefix="/me")
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(chief_bp, url_prefix="/chief")
+    app.register_blueprint(public_bp)  # /e/<slug>/…
+    app.register_blueprint(documents_bp)  # /e/<slug>/awards.pdf, /verify/<code>, …
+    app.register_blueprint(results_bp, url_prefix="/results")
+    app.register_blueprint(appeals_bp, url_prefix="/appeals")
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""Published documents: award lists as PDF and Excel, certificates, and their verification."""

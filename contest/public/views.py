@@ -1,0 +1,5 @@
+"""Views of the public area."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)

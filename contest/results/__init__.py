@@ -1,0 +1,1 @@
+"""Internal results for organisers and chief judges: the full breakdown, rankings, exports."""

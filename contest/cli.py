@@ -82,6 +82,13 @@ def seed_demo() -> None:
         click.echo(
             gettext("Demo event loaded: %(name)s (%(slug)s)", name=event.name, slug=event.slug)
         )
+        click.echo(
+            gettext(
+                "Last year's games, finished and published: %(name)s (/e/%(slug)s/)",
+                name=demo.PAST_NAME,
+                slug=demo.PAST_SLUG,
+            )
+        )
     click.echo("")
     click.echo(gettext("Demo logins (password: %(password)s)", password=demo.DEMO_PASSWORD))
     for login in demo.demo_logins():

@@ -1,8 +1,11 @@
-"""A realistic demo event: a city workers' technical games in progress.
+"""A realistic demo: a city workers' technical games in progress, and last year's edition,
+finished and published.
 
-Everything is generated from a fixed random seed, so two demo databases are identical apart
-from the dates, which are placed around the day of seeding (the competition started
-yesterday: registration and review are closed, scoring is open, some scores are in).
+Everything is generated from fixed random seeds, so two demo databases are identical apart
+from the dates, which are placed around the day of seeding (this year's competition started
+yesterday: registration and review are closed, scoring is open, some scores are in; last
+year's has every window closed, its 公示 list and final results published, certificates
+issued).
 """
 
 from __future__ import annotations
@@ -36,10 +39,14 @@ from contest.models import (
     Trade,
     Unit,
     UnitKind,
+    User,
 )
-from contest.services import accounts, registration, results
+from contest.services import accounts, publications, registration, results
 
 DEMO_SLUG = "binjiang-2026"
+DEMO_NAME = "滨江市第六届职工职业技能大赛"
+PAST_SLUG = "binjiang-2025"
+PAST_NAME = "滨江市第五届职工职业技能大赛"
 DEMO_PASSWORD = "demo2026"
 TIMEZONE = "Asia/Shanghai"
 
@@ -282,8 +289,9 @@ def has_events() -> bool:
 
 
 def seed(today: date | None = None) -> Event:
-    """Create the demo event, its people and accounts; the caller commits."""
-    rng = random.Random(2026)
+    """Create the demo: last year's games, finished and published (so the public pages,
+    award lists and certificates have something to show), and this year's games in
+    progress with the demo accounts; returns this year's. The caller commits."""
     today = today or datetime.now(ZoneInfo(TIMEZONE)).date()
     logins = {login.role: login for login in demo_logins()}
     users = {
@@ -292,10 +300,21 @@ def seed(today: date | None = None) -> Event:
         )
         for role, login in logins.items()
     }
+    past = _games(PAST_SLUG, PAST_NAME, today - timedelta(days=364), None, random.Random(2025))
+    publications.publish_notice(past)
+    publications.publish_results(past)
+    return _games(DEMO_SLUG, DEMO_NAME, today, users, random.Random(2026))
 
+
+def _games(
+    slug: str, name: str, today: date, users: dict[Role, User] | None, rng: random.Random
+) -> Event:
+    """One edition of the games around ``today``: in progress (scoring open) when it has the
+    demo accounts, otherwise finished, every window closed and every trade scored."""
+    finished = users is None
     event = Event(
-        slug=DEMO_SLUG,
-        name="滨江市第六届职工职业技能大赛",
+        slug=slug,
+        name=name,
         host="滨江市总工会、滨江市人力资源和社会保障局",
         venue="滨江市公共实训基地",
         starts_on=today - timedelta(days=1),
@@ -306,12 +325,13 @@ def seed(today: date | None = None) -> Event:
     )
     db.session.add(event)
     _award_rules(event)
-    _windows(event, today)
+    _windows(event, today, finished)
 
     units = {
         code: Unit(event=event, code=code, name=name, kind=kind) for code, name, kind, _ in UNITS
     }
-    units["JC"].contacts.append(users[Role.UNIT_CONTACT])
+    if users is not None:
+        units["JC"].contacts.append(users[Role.UNIT_CONTACT])
     regions = {code: region for code, _, _, region in UNITS}
     teams = {
         code: Team(
@@ -331,10 +351,10 @@ def seed(today: date | None = None) -> Event:
     db.session.add_all(judge for panel in judges.values() for judge in panel)
     db.session.flush()
 
-    entrants = _entrants(event, trades, units, teams, regions, users[Role.ENTRANT], rng)
+    entrants = _entrants(event, trades, units, teams, regions, users, rng)
     db.session.add_all(entrant for rows in entrants.values() for entrant in rows)
     db.session.flush()
-    _scores(trades, entrants, judges, rng)
+    _scores(trades, entrants, judges, rng, finished)
     db.session.flush()
     results.recompute_event(event)
     return event
@@ -377,7 +397,7 @@ def _award_rules(event: Event) -> None:
         )
 
 
-def _windows(event: Event, today: date) -> None:
+def _windows(event: Event, today: date, finished: bool) -> None:
     tz = ZoneInfo(TIMEZONE)
 
     def at(days: int, hour: int) -> datetime:
@@ -392,6 +412,7 @@ def _windows(event: Event, today: date) -> None:
         (StageKind.PUBLISH, at(12, 9), None, StageState.PENDING),
     ]
     for kind, opens, closes, state in plan:
+        state = StageState.CLOSED if finished else state
         event.windows.append(StageWindow(kind=kind, opens_at=opens, closes_at=closes, state=state))
 
 
@@ -467,13 +488,14 @@ def _judges(event, units, trades, users, rng) -> dict[str, list[Judge]]:
             trade.panel.append(PanelMember(judge=judge, is_chief=seat == 0))
             panel.append(judge)
         panels[trade.code] = panel
-    weld = panels["WELD"]
-    weld[0].user = users[Role.CHIEF_JUDGE]
-    weld[1].user = users[Role.JUDGE]
+    if users is not None:
+        weld = panels["WELD"]
+        weld[0].user = users[Role.CHIEF_JUDGE]
+        weld[1].user = users[Role.JUDGE]
     return panels
 
 
-def _entrants(event, trades, units, teams, regions, entrant_user, rng) -> dict[str, list[Entrant]]:
+def _entrants(event, trades, units, teams, regions, users, rng) -> dict[str, list[Entrant]]:
     by_trade: dict[str, list[Entrant]] = {}
     number = 0
     seen: set[str] = set()
@@ -508,9 +530,11 @@ def _entrants(event, trades, units, teams, regions, entrant_user, rng) -> dict[s
                 )
         _draw(trade, rows, rng)
         by_trade[trade.code] = rows
+    if users is None:
+        return by_trade
     # The demo entrant account: the first welder of 江城区.
     mine = next(e for e in by_trade["WELD"] if e.unit.code == "JC")
-    mine.name, mine.user = entrant_user.name, entrant_user
+    mine.name, mine.user = users[Role.ENTRANT].name, users[Role.ENTRANT]
     # A few registrations still under review in the last trade.
     brick = by_trade["BRICK"]
     brick[-1].registration_status = RegistrationStatus.SUBMITTED
@@ -528,13 +552,14 @@ def _draw(trade: Trade, rows: list[Entrant], rng: random.Random) -> None:
         entrant.anon_code = f"{trade.code[0]}{code}"
 
 
-def _scores(trades, entrants, judges, rng) -> None:
-    """WELD fully scored, ELEC half way, CNC theory only, BRICK nothing yet."""
+def _scores(trades, entrants, judges, rng, finished: bool) -> None:
+    """Finished: everything scored. In progress: WELD fully scored, ELEC half way, CNC
+    theory only, BRICK nothing yet."""
     for trade in trades:
         rows = [
             e for e in entrants[trade.code] if e.registration_status == RegistrationStatus.APPROVED
         ]
-        if trade.code == "BRICK":
+        if trade.code == "BRICK" and not finished:
             continue
         theory, practical = trade.components
         for entrant in rows:
@@ -546,7 +571,8 @@ def _scores(trades, entrants, judges, rng) -> None:
                     value=_on_step(Decimal(100) * Decimal(str(skill)), Decimal("0.5")),
                 )
             )
-            if trade.code == "CNC" or (trade.code == "ELEC" and entrant.station_no % 2):
+            partial = trade.code == "CNC" or (trade.code == "ELEC" and entrant.station_no % 2)
+            if partial and not finished:
                 continue
             if trade.code == "WELD":
                 entrant.time_seconds = Decimal(rng.randint(2400, 3600))

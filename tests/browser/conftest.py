@@ -22,7 +22,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from contest import create_app
 from contest.extensions import db
-from contest.models import Entrant, RegistrationStatus, Trade, Unit
+from contest.models import Entrant, Event, RegistrationStatus, Trade, Unit
 from contest.services import demo
 from tests.conftest import app_config, empty_tables
 
@@ -134,9 +134,16 @@ def live_server(database_url, _schema) -> Iterator[LiveSite]:
 
 
 def _demo_facts() -> DemoFacts:
-    jc = db.session.execute(sa.select(Unit).where(Unit.code == "JC")).scalar_one()
-    weld = db.session.execute(sa.select(Trade).where(Trade.code == "WELD")).scalar_one()
-    entrants = db.session.execute(sa.select(Entrant)).scalars().all()
+    event = db.session.execute(sa.select(Event).where(Event.slug == demo.DEMO_SLUG)).scalar_one()
+    jc = db.session.execute(
+        sa.select(Unit).where(Unit.event_id == event.id, Unit.code == "JC")
+    ).scalar_one()
+    weld = db.session.execute(
+        sa.select(Trade).where(Trade.event_id == event.id, Trade.code == "WELD")
+    ).scalar_one()
+    entrants = (
+        db.session.execute(sa.select(Entrant).where(Entrant.event_id == event.id)).scalars().all()
+    )
     welders = sorted(
         (
             e

@@ -107,8 +107,12 @@ def stage(live_server) -> Stage:
     assert not names_used_here() & live_server.facts.entrant_names
     with live_server.app.app_context():
         window = db.session.execute(
-            sa.select(StageWindow).where(
-                StageWindow.kind == StageKind.REGISTRATION, StageWindow.trade_id.is_(None)
+            sa.select(StageWindow)
+            .join(Unit, Unit.event_id == StageWindow.event_id)
+            .where(
+                Unit.id == live_server.facts.jc_unit_id,
+                StageWindow.kind == StageKind.REGISTRATION,
+                StageWindow.trade_id.is_(None),
             )
         ).scalar_one()
         window.state = StageState.OPEN

@@ -8,19 +8,21 @@ import sqlalchemy as sa
 from contest.domain import idcard
 from contest.extensions import db
 from contest.models import (
+    Certificate,
     Component,
     ComponentScore,
     Criterion,
     Entrant,
     Event,
     Judge,
+    Publication,
     Score,
     Team,
     Trade,
     Unit,
     UnitKind,
 )
-from contest.services import demo
+from contest.services import demo, events, publications
 from tests.conftest import login
 
 
@@ -44,7 +46,7 @@ def test_second_run_loads_nothing_more(app, runner, seeded):
     assert "未加载演示数据" in again.output
     assert "chief-weld" in again.output  # the logins are printed again
     with app.app_context():
-        assert db.session.execute(sa.select(sa.func.count()).select_from(Event)).scalar_one() == 1
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Event)).scalar_one() == 2
 
 
 def test_demo_event_is_realistic(app, seeded):
@@ -86,6 +88,26 @@ def test_demo_data_obeys_the_rules(app, seeded):
         for cs in db.session.execute(sa.select(ComponentScore)).scalars():
             component = db.session.get(Component, cs.component_id)
             assert 0 <= cs.value <= component.max and cs.value % component.step == 0
+
+
+def test_last_years_games_are_finished_and_published(app, seeded):
+    with app.app_context():
+        past = db.session.execute(sa.select(Event).where(Event.slug == demo.PAST_SLUG)).scalar_one()
+        assert {w.state.value for w in past.windows} == {"closed"}
+        kinds = db.session.execute(
+            sa.select(Publication.kind).where(Publication.event_id == past.id)
+        ).scalars()
+        assert set(kinds) == {"public_notice", "results"}
+        final = publications.published(past, "results").payload
+        assert all(t["entrants"] for t in final["results"]["trades"])
+        winners = [row for award in final["awards"] for row in award["entrants"]]
+        assert winners and all(row["certificate"] for row in winners)
+        issued = db.session.execute(
+            sa.select(sa.func.count()).select_from(Certificate)
+        ).scalar_one()
+        assert issued == len(winners)
+        # Nothing of this year's games is published yet.
+        assert publications.published(events.event_by_slug(demo.DEMO_SLUG), "results") is None
 
 
 @pytest.mark.parametrize("login_", demo.demo_logins(), ids=lambda item: item.username)

@@ -27,7 +27,7 @@ from contest.extensions import db
 from contest.labels import LABELS
 from contest.messages import describe, describe_roster
 from contest.models import Role, Unit
-from contest.services import demo, events, exports, packages, results, roster, stages
+from contest.services import audit, demo, events, exports, packages, results, roster, stages
 
 
 def register(app: Flask) -> None:
@@ -41,6 +41,7 @@ def register(app: Flask) -> None:
         import_roster,
         run_scheduler,
         show_stages,
+        audit_verify,
     ):
         app.cli.add_command(command)
 
@@ -277,3 +278,24 @@ def show_stages(slug: str, as_json: bool) -> None:
         for step in row["transitions"]:
             reason = f"  ({step['reason']})" if step["reason"] else ""
             click.echo(f"    {step['at']}  → {step['to']}  {step['by']}{reason}")
+
+
+@click.command("audit-verify")
+@localised
+def audit_verify() -> None:
+    """Check the audit log's hash chain: any edited or removed entry is reported (exit 1)."""
+    count, breaks, last = audit.verify_chain()
+    for item in breaks:
+        if item.kind == "changed":
+            problem = gettext("Entry %(id)s was changed after it was recorded.", id=item.entry_id)
+        else:
+            problem = gettext(
+                "The chain is broken before entry %(id)s: entries were removed or inserted.",
+                id=item.entry_id,
+            )
+        click.echo(problem, err=True)
+    if breaks:
+        sys.exit(1)
+    click.echo(gettext("The audit log is intact: %(n)d entries.", n=count))
+    if last is not None:
+        click.echo(gettext("Last entry %(id)s, hash %(hash)s", id=last.id, hash=last.hash))

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from contest.auth.access import roles_required
 from contest.models import Role
-from contest.services import registration
+from contest.services import certificates, publications, registration
 
 bp = Blueprint("entrant", __name__)
 
@@ -13,5 +13,15 @@ bp = Blueprint("entrant", __name__)
 @bp.get("/")
 @roles_required(Role.ENTRANT)
 def home():
-    """Every entry of this account, newest event first."""
-    return render_template("entrant/home.html", entries=registration.entries_for_user(current_user))
+    """Every entry of this account, newest event first, with its certificates once the
+    results are published."""
+    entries = registration.entries_for_user(current_user)
+    published = {
+        e.event_id for e in entries if publications.published(e.event, publications.RESULTS)
+    }
+    return render_template(
+        "entrant/home.html",
+        entries=entries,
+        published=published,
+        certificates={e.id: certificates.for_entrant(e) for e in entries},
+    )

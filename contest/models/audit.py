@@ -34,6 +34,22 @@ class AuditEntry(db.Model):
     old: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     new: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     reason: Mapped[str | None] = mapped_column(sa.Text)
+    # The hash chain (contest.domain.audit_chain): the previous entry's hash and this one's.
+    prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    hash: Mapped[str | None] = mapped_column(sa.String(64))
+
+    def content(self) -> dict[str, Any]:
+        """What the chain's hash covers."""
+        return {
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "entity": self.entity,
+            "entity_id": self.entity_id,
+            "old": self.old,
+            "new": self.new,
+            "reason": self.reason,
+        }
 
 
 class AuditLogIsAppendOnly(RuntimeError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -25,9 +26,9 @@ from flask_babel import force_locale, gettext
 from contest.domain.package import PackageError, Problem, read_package
 from contest.extensions import db
 from contest.labels import LABELS
-from contest.messages import describe, describe_roster
+from contest.messages import N_, describe, describe_roster
 from contest.models import Role, Unit
-from contest.services import audit, demo, events, exports, packages, results, roster, stages
+from contest.services import audit, backup, demo, events, exports, packages, results, roster, stages
 
 
 def register(app: Flask) -> None:
@@ -42,6 +43,8 @@ def register(app: Flask) -> None:
         run_scheduler,
         show_stages,
         audit_verify,
+        backup_database,
+        restore_database,
     ):
         app.cli.add_command(command)
 
@@ -299,3 +302,57 @@ def audit_verify() -> None:
     click.echo(gettext("The audit log is intact: %(n)d entries.", n=count))
     if last is not None:
         click.echo(gettext("Last entry %(id)s, hash %(hash)s", id=last.id, hash=last.hash))
+
+
+BACKUP_PROBLEMS = {
+    "missing_tool": N_("%(tool)s is not installed (Debian: apt-get install postgresql-client)."),
+    "not_a_backup": N_("%(file)s is not a backup of this product's database."),
+    "no_file": N_("%(file)s does not exist."),
+}
+
+
+def _backup_failed(error: Exception) -> None:
+    if isinstance(error, backup.BackupError):
+        click.echo(gettext(BACKUP_PROBLEMS[error.code], **error.params), err=True)
+    else:  # pg_dump or pg_restore refused: say what they said
+        click.echo(getattr(error, "stderr", b"").decode(errors="replace") or str(error), err=True)
+    sys.exit(1)
+
+
+def _counts() -> str:
+    return ", ".join(f"{name} {count}" for name, count in backup.summary().items())
+
+
+@click.command("backup")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the backup (default: instance/backups/…).")  # fmt: skip
+@localised
+def backup_database(output: Path | None) -> None:
+    """Write a consistent copy of the whole database (SQLite online backup, or pg_dump)."""
+    if output is None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        suffix = "dump" if db.engine.dialect.name == "postgresql" else "sqlite"
+        output = Path(current_app.instance_path) / "backups" / f"contest-{stamp}.{suffix}"
+    try:
+        backup.backup(output)
+    except (backup.BackupError, subprocess.CalledProcessError) as error:
+        _backup_failed(error)
+    click.echo(gettext("Backup written to %(file)s (%(counts)s).", file=output, counts=_counts()))
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Confirm that the whole database is replaced.")
+@localised
+def restore_database(file: Path, yes: bool) -> None:
+    """Replace the whole database with a backup (stop the web workers and scheduler first)."""
+    if not yes:
+        click.echo(gettext("This replaces the whole database. Run again with --yes."), err=True)
+        sys.exit(2)
+    try:
+        backup.restore(file)
+    except (backup.BackupError, subprocess.CalledProcessError) as error:
+        _backup_failed(error)
+    click.echo(
+        gettext("Database restored from %(file)s (%(counts)s).", file=file, counts=_counts())
+    )

@@ -1,5 +1,7 @@
 """Every audit entry is chained to the one before it; `audit-verify` finds edits and gaps."""
 
+from itertools import pairwise
+
 import sqlalchemy as sa
 
 from contest.extensions import db
@@ -35,7 +37,7 @@ def test_entries_are_chained_and_verify(app, runner):
     with app.app_context():
         rows = db.session.execute(sa.select(AuditEntry).order_by(AuditEntry.id)).scalars().all()
         assert rows[0].prev_hash == "0" * 64
-        assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
+        assert all(b.prev_hash == a.hash for a, b in pairwise(rows))
     result = runner.invoke(args=["audit-verify"])
     assert result.exit_code == 0
     assert "审计日志完整：共 7 条记录" in result.output

@@ -1,0 +1,1 @@
+"""Benchmarks and the synthetic events they (and the fault tests) run on."""

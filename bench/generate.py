@@ -1,0 +1,149 @@
+"""Synthetic contest packages of any size (contest-package/1), reproducible from a seed:
+``trades`` trades with ``per_trade`` entrants each (or a range), ``judges`` judges per
+panel, ``criteria`` criteria per practical component, every score in.
+
+    python -m bench.generate --trades 150 --per-trade 20-60 -o event.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from datetime import date
+from typing import Any
+
+from contest.domain import idcard
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋"
+    "蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段"
+)
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国红玉兰志斌海波辉鹏飞宇浩然欣怡子轩"
+REGIONS = ["330102", "330105", "330106", "330108", "330109", "330110", "330127", "330104"]
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2])))
+
+
+def package(
+    trades: int,
+    per_trade: tuple[int, int] = (20, 60),
+    judges: int = 5,
+    criteria: int = 8,
+    units: int = 20,
+    seed: int = 1,
+    slug: str = "bench-games",
+) -> dict[str, Any]:
+    """A complete package: every entrant scored by every judge of the panel."""
+    rng = random.Random(seed)
+    unit_rows = [
+        {"code": f"U{u:03d}", "name": f"第{u}区总工会", "kind": "district"} for u in range(units)
+    ]
+    unit_rows.append({"code": "JD", "name": "市职业技能鉴定指导中心", "kind": "other"})
+    trade_rows, entrants, judge_rows, scores = [], [], [], []
+    seen: set[str] = set()
+    number = 0
+    for t in range(trades):
+        code = f"T{t:04d}"
+        items = [
+            {"code": f"P{c}", "name": f"评分项{c}", "max": 10, "step": 0.5}
+            for c in range(1, criteria + 1)
+        ]
+        trade_rows.append(
+            {
+                "code": code,
+                "name": f"工种{t:04d}",
+                "components": [
+                    {"code": "theory", "name": "理论", "weight": 0.3, "max": 100, "step": 0.5},
+                    {"code": "practical", "name": "实操", "weight": 0.7, "criteria": items},
+                ],
+                "tie_breakers": ["component:practical"],
+            }
+        )
+        panel = [f"{code}-J{j}" for j in range(1, judges + 1)]
+        for j, judge in enumerate(panel):
+            judge_rows.append(
+                {"code": judge, "name": _name(rng), "unit": "JD", "trades": [code], "chief": j == 0}
+            )
+        low, high = per_trade
+        for _ in range(rng.randint(low, high)):
+            number += 1
+            gender = rng.choice("MF")
+            born = date(rng.randint(1970, 2003), rng.randint(1, 12), rng.randint(1, 28))
+            while True:
+                id_number = idcard.build(rng.choice(REGIONS), born, rng.randint(0, 99), gender)
+                if id_number not in seen:
+                    seen.add(id_number)
+                    break
+            entrant = f"E{number:06d}"
+            entrants.append(
+                {
+                    "code": entrant,
+                    "name": _name(rng),
+                    "unit": f"U{rng.randrange(units):03d}",
+                    "trade": code,
+                    "gender": gender,
+                    "birth_date": born.isoformat(),
+                    "id_number": id_number,
+                }
+            )
+            skill = rng.uniform(0.5, 0.98)
+            theory = min(100.0, max(0.0, round(rng.gauss(skill * 100, 4) * 2) / 2))
+            scores.append({"entrant": entrant, "component": "theory", "value": theory})
+            for item in items:
+                for judge in panel:
+                    value = min(10.0, max(0.0, round(rng.gauss(skill * 10, 0.6) * 2) / 2))
+                    scores.append(
+                        {"entrant": entrant, "criterion": item["code"], "judge": judge,
+                         "value": value}
+                    )  # fmt: skip
+    return {
+        "format": "contest-package/1",
+        "event": {
+            "slug": slug,
+            "name": f"基准测试赛（{trades}个工种）",
+            "starts_on": "2026-05-10",
+            "timezone": "Asia/Shanghai",
+            "decimals": 2,
+            "placement_points": [9, 7, 6, 5, 4, 3, 2, 1],
+            "award_rules": [
+                {"code": "gold", "title": "金牌工人", "select": {"top": 1}, "group": "title"},
+                {"code": "prize-1", "title": "一等奖", "select": {"percent": 10}, "group": "prize"},
+            ],
+        },
+        "units": unit_rows,
+        "trades": trade_rows,
+        "entrants": entrants,
+        "judges": judge_rows,
+        "scores": scores,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trades", type=int, default=10)
+    parser.add_argument("--per-trade", default="20-60", help="entrants per trade: N or LOW-HIGH")
+    parser.add_argument("--judges", type=int, default=5)
+    parser.add_argument("--criteria", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--slug", default="bench-games")
+    parser.add_argument("-o", "--output", default="-")
+    args = parser.parse_args(argv)
+    low, _, high = args.per_trade.partition("-")
+    document = package(
+        args.trades, (int(low), int(high or low)), args.judges, args.criteria,
+        seed=args.seed, slug=args.slug,
+    )  # fmt: skip
+    text = json.dumps(document, ensure_ascii=False)
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        with open(args.output, "w", encoding="utf-8") as file:
+            file.write(text)
+
+
+if __name__ == "__main__":
+    main()

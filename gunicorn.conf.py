@@ -1,0 +1,35 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+Every value can be overridden by the environment (GUNICORN_BIND, GUNICORN_WORKERS, …) or on
+the command line. The stage scheduler is NOT run here: it is its own process
+(`flask --app wsgi scheduler`), see the README.
+"""
+
+import multiprocessing
+import os
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"GUNICORN_{name}", default)
+
+
+# Behind a reverse proxy on the same host; the proxy terminates HTTPS.
+bind = _env("BIND", "127.0.0.1:8000")
+# Worker processes, each with a few threads: requests mostly wait on the database.
+workers = int(_env("WORKERS", str(min(2 * multiprocessing.cpu_count() + 1, 9))))
+worker_class = "gthread"
+threads = int(_env("THREADS", "4"))
+# A slow request (a large PDF or Excel export) may take a while; a stuck one is recycled.
+timeout = int(_env("TIMEOUT", "60"))
+graceful_timeout = int(_env("GRACEFUL_TIMEOUT", "30"))
+keepalive = 5
+# Recycle workers now and then so that memory stays flat over a long results day.
+max_requests = int(_env("MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+# Let the proxy's X-Forwarded-* headers through only from the proxy itself.
+forwarded_allow_ips = _env("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = "-"
+errorlog = "-"
+loglevel = _env("LOGLEVEL", "info")
+# Load the application in each worker after fork: database pools are never shared.
+preload_app = False

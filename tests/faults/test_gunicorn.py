@@ -1,0 +1,173 @@
+"""Several judges saving at once against gunicorn (2 workers) on the test database: every
+acknowledged save is stored exactly once — also when a worker is killed in the middle."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from contest.domain.stages import StageKind, StageState
+from contest.extensions import db
+from contest.models import Role, Score, StageWindow
+from tests.conftest import PASSWORD
+from tests.factories import make_entrant, make_event, make_judge, make_trade, make_unit, make_user
+from tests.faults.http import HttpTablet
+
+ROOT = Path(__file__).resolve().parents[2]
+JUDGES, ENTRANTS, CRITERIA = 8, 6, 4
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def contest(app):
+    """One trade, eight judges with accounts, six entrants, scoring open."""
+    with app.app_context():
+        event = make_event()
+        judges_unit, entrants_unit = make_unit(event, "JD"), make_unit(event, "A")
+        trade = make_trade(event, criteria=CRITERIA)
+        for n in range(1, JUDGES + 1):
+            make_judge(trade, f"J{n}", unit=judges_unit,
+                       user=make_user(Role.JUDGE, username=f"judge{n}"))  # fmt: skip
+        entrants = [make_entrant(trade, entrants_unit, f"E{n}", station=n)
+                    for n in range(1, ENTRANTS + 1)]  # fmt: skip
+        now = datetime.now(UTC)
+        db.session.add(StageWindow(event=event, kind=StageKind.SCORING, state=StageState.OPEN,
+                                   opens_at=now - timedelta(hours=1),
+                                   closes_at=now + timedelta(hours=8)))  # fmt: skip
+        db.session.commit()
+        return SimpleNamespace(trade=trade.id, entrants=[e.id for e in entrants])
+
+
+@pytest.fixture
+def server(contest, database_url):
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CONTEST_SECRET_KEY": "gunicorn-test-secret",
+        "CONTEST_LOGIN_RATE_LIMIT": "10000 per minute",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "2",
+        "GUNICORN_THREADS": "4",
+    }
+    master = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2).close()
+            break
+        except OSError:
+            assert master.poll() is None, "gunicorn did not start"
+            assert time.monotonic() < deadline, "gunicorn did not answer"
+            time.sleep(0.1)
+    yield SimpleNamespace(base=base, master=master)
+    master.send_signal(signal.SIGTERM)
+    master.wait(timeout=30)
+
+
+def workers(master: subprocess.Popen) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(master.pid)], capture_output=True, text=True)
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def judge_all(server, contest, kill_after: int | None = None):
+    """Every judge saves every criterion of every entrant, retrying a failed request with
+    the same idempotency key (as the tablet does); returns the acknowledged values."""
+    acknowledged: dict[tuple[int, str, str], str] = {}
+    lock, done = threading.Lock(), threading.Event()
+    errors: list[str] = []
+
+    def judge(n: int) -> None:
+        rng = random.Random(n)
+        tablet = HttpTablet(server.base, f"judge{n}", PASSWORD)
+        for entrant in contest.entrants:
+            for c in range(1, CRITERIA + 1):
+                value, key = str(rng.randint(0, 100) / 2), uuid.uuid4().hex
+                for _ in range(50):
+                    try:
+                        status, body = tablet.save(contest.trade, entrant, f"P{c}", value, key)
+                    except OSError:  # the worker died under us: send it again
+                        time.sleep(0.1)
+                        continue
+                    if status == 200:
+                        with lock:
+                            acknowledged[(entrant, f"J{n}", f"P{c}")] = value
+                        break
+                    errors.append(f"{status} {body}")
+                    return
+                else:
+                    errors.append("gave up")
+                    return
+                with lock:
+                    if kill_after is not None and len(acknowledged) >= kill_after:
+                        done.set()
+
+    threads = [threading.Thread(target=judge, args=(n,)) for n in range(1, JUDGES + 1)]
+    for thread in threads:
+        thread.start()
+    killed = None
+    if kill_after is not None:
+        assert done.wait(timeout=120), "the judges never got that far"
+        killed = workers(server.master)[0]
+        os.kill(killed, signal.SIGKILL)
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors, errors[:5]
+    return acknowledged, killed
+
+
+def stored(app) -> dict[tuple[int, str, str], str]:
+    from contest.models import Criterion, Judge
+
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(Score.entrant_id, Judge.code, Criterion.code, Score.value)
+            .join(Judge, Judge.id == Score.judge_id)
+            .join(Criterion, Criterion.id == Score.criterion_id)
+        ).all()
+    values = {}
+    for entrant, judge, criterion, value in rows:
+        assert (entrant, judge, criterion) not in values, "a value stored twice"
+        values[(entrant, judge, criterion)] = value
+    return values
+
+
+def test_many_judges_at_once_every_acknowledged_save_stored_once(app, contest, server):
+    acknowledged, _ = judge_all(server, contest)
+    assert len(acknowledged) == JUDGES * ENTRANTS * CRITERIA
+    values = stored(app)
+    assert len(values) == len(acknowledged)
+    assert {k: Decimal(v) for k, v in acknowledged.items()} == values
+
+
+def test_a_worker_killed_during_saves_loses_no_acknowledged_save(app, contest, server):
+    acknowledged, killed = judge_all(server, contest, kill_after=40)
+    assert killed is not None and killed not in workers(server.master)  # replaced
+    assert len(acknowledged) == JUDGES * ENTRANTS * CRITERIA
+    values = stored(app)
+    assert {k: Decimal(v) for k, v in acknowledged.items()} == values

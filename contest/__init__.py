@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from contest import config as config_module
 from contest.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -22,6 +23,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     load_config(app, config)
     register_extensions(app)
     register_blueprints(app)
+    if app.config["PROXY_COUNT"]:
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
     register_request_hooks(app)
     register_error_handlers(app)
     register_commands(app)
@@ -48,6 +52,14 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_size": int(app.config["DB_POOL_SIZE"]),
+            "max_overflow": int(app.config["DB_MAX_OVERFLOW"]),
+            "pool_recycle": int(app.config["DB_POOL_RECYCLE"]),
+        }
 
     if not app.config.get("SECRET_KEY"):
         if app.config["ENV_NAME"] == "production":

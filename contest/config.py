@@ -21,6 +21,12 @@ class Defaults:
 
     SQLALCHEMY_DATABASE_URI: str | None = None  # default: sqlite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # PostgreSQL connection pool of each worker process (SQLite keeps SQLAlchemy's default).
+    DB_POOL_SIZE = 5
+    DB_MAX_OVERFLOW = 5
+    DB_POOL_RECYCLE = 1800
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted.
+    PROXY_COUNT = 0
     SQLALCHEMY_RECORD_QUERIES = False
 
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
@@ -40,6 +46,20 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    # Entrants looking up their own result (name + ID digits, or a certificate number).
+    LOOKUP_RATE_LIMIT = "10 per minute"
+
+    # Published public pages are cached: in Redis when REDIS_URL is set (shared by every
+    # worker and host), else in each process's memory. CACHE_TYPE set explicitly wins.
+    REDIS_URL: str | None = None
+    CACHE_TYPE: str | None = None
+    CACHE_DEFAULT_TIMEOUT = 300
+    CACHE_KEY_PREFIX = "contest:"
+    #: Seconds a published page (results, awards, screen) is kept; a new publication, or a
+    #: change of the event, makes a new key at once.
+    PUBLIC_CACHE_TIMEOUT = 300
+    #: The event home also shows live figures (entrants per trade), so it is kept briefly.
+    PUBLIC_HOME_CACHE_TIMEOUT = 60
 
     # The stage scheduler: run inside this process (development) and how often it reconciles.
     SCHEDULER_IN_PROCESS = False
@@ -51,7 +71,18 @@ def apply_environment(config: dict) -> None:
     if os.environ.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     if os.environ.get("REDIS_URL"):
+        config["REDIS_URL"] = os.environ["REDIS_URL"]
         config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
+
+
+def cache_settings(config: dict) -> dict:
+    """Flask-Caching settings: RedisCache when ``REDIS_URL`` is set, else SimpleCache (unless
+    ``CACHE_TYPE`` was chosen explicitly)."""
+    if config.get("CACHE_TYPE"):
+        return {}
+    if config.get("REDIS_URL"):
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": config["REDIS_URL"]}
+    return {"CACHE_TYPE": "SimpleCache"}
 
 
 def normalise_database_url(url: str) -> str:

@@ -1,0 +1,50 @@
+"""Production settings: a secret is required, PostgreSQL pools are sized, and behind a
+reverse proxy each client is told apart by its forwarded address."""
+
+import pytest
+
+from contest import create_app
+from contest.extensions import db, limiter
+from contest.models import Role
+from tests.conftest import TEST_DATABASE_URL, app_config, empty_tables, login
+from tests.factories import make_user
+
+
+def test_production_refuses_to_start_without_a_secret(monkeypatch, database_url):
+    monkeypatch.delenv("CONTEST_SECRET_KEY", raising=False)
+    config = app_config(database_url, ENV_NAME="production", SECRET_KEY=None)
+    with pytest.raises(RuntimeError, match="CONTEST_SECRET_KEY"):
+        create_app(config)
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="pool settings apply to PostgreSQL")
+def test_postgresql_pool_is_sized_from_settings(database_url):
+    app = create_app(app_config(database_url, DB_POOL_SIZE=7, DB_MAX_OVERFLOW=3))
+    with app.app_context():
+        pool = db.engine.pool
+        assert (pool.size(), pool._max_overflow) == (7, 3)
+        db.engine.dispose()
+
+
+def test_behind_a_proxy_each_client_has_its_own_login_limit(database_url, _schema):
+    app = create_app(
+        app_config(database_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute",
+                   PROXY_COUNT=1)
+    )  # fmt: skip
+    limiter.reset()
+    with app.app_context():
+        make_user(Role.ORGANISER, username="proxied")
+        db.session.commit()
+    try:
+        first = app.test_client()
+        first.environ_base["HTTP_X_FORWARDED_FOR"] = "10.0.0.1"
+        assert [login(first, "proxied", "wrong-pass").status_code for _ in range(2)] == [401, 401]
+        assert login(first, "proxied").status_code == 429
+        second = app.test_client()  # another person at another address, same proxy
+        second.environ_base["HTTP_X_FORWARDED_FOR"] = "10.0.0.2"
+        assert login(second, "proxied").status_code == 302
+    finally:
+        limiter.reset()
+        with app.app_context():
+            empty_tables()
+            db.engine.dispose()

@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from contest import config as config_module
-from contest.extensions import babel, csrf, db, limiter, login_manager, migrate
+from contest.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -82,6 +82,7 @@ def register_extensions(app: Flask) -> None:
         render_as_batch=True,
     )
     limiter.init_app(app)  # before CSRF, so refused floods are counted too
+    cache.init_app(app, config=config_module.cache_settings(app.config))
     csrf.init_app(app)
     babel.init_app(
         app,

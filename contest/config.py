@@ -48,6 +48,8 @@ class Defaults:
     LOGIN_RATE_LIMIT = "10 per minute"
     # Entrants looking up their own result (name + ID digits, or a certificate number).
     LOOKUP_RATE_LIMIT = "10 per minute"
+    # Real-name objections to the 公示 list, per address.
+    OBJECTION_RATE_LIMIT = "5 per minute"
 
     # Published public pages are cached: in Redis when REDIS_URL is set (shared by every
     # worker and host), else in each process's memory. CACHE_TYPE set explicitly wins.

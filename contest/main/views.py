@@ -15,7 +15,8 @@ from flask_login import current_user, login_required
 
 from contest.extensions import db
 from contest.models import Role
-from contest.services import events
+from contest.public import caching
+from contest.services import events, public
 
 bp = Blueprint("main", __name__)
 
@@ -44,15 +45,21 @@ def index():
 
 @bp.get("/e/<slug>/")
 def event_home(slug: str):
-    """An event's public home: dates, venue, trades and schedule."""
-    event = events.event_by_slug(slug) or abort(404)
-    g.timezone = event.timezone
-    return render_template(
-        "main/event.html",
-        event=event,
-        trades=events.trade_summaries(event),
-        windows=events.event_windows(event),
-    )
+    """An event's public home: dates, venue, schedule (in the event's time zone), trades and
+    links to what has been published. Its content is cached briefly (``public.caching``)."""
+    stamp = public.stamp(slug) or abort(404)
+    g.timezone = stamp.timezone
+
+    def build():
+        event = events.event_by_slug(slug) or abort(404)
+        body = render_template(
+            "main/event.html", event=event, stamp=stamp, home=public.event_home(event)
+        )
+        return {"title": event.name, "body": body}
+
+    parts = (stamp.changed, stamp.notice, stamp.results, stamp.schedule)
+    page, state = caching.fetch(parts, build, current_app.config["PUBLIC_HOME_CACHE_TIMEOUT"])
+    return render_template("public/page.html", page=page), {"X-Cache": state}
 
 
 @bp.get("/home")

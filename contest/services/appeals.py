@@ -8,12 +8,14 @@ after the scoring window has closed, until the results are published. Everything
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from contest.domain.stages import StageKind
 from contest.extensions import db
 from contest.models import Appeal, Decision, Entrant, RegistrationStatus, Trade, Unit, User
 from contest.models.types import utcnow
 from contest.services import audit, chief, publications, stages
+from contest.services.queries import lock_row
 
 TEXT_LIMITS = (10, 2000)
 
@@ -42,6 +44,7 @@ class AppealError(ValueError):
 
 
 def appeal_for(entrant: Entrant) -> Appeal | None:
+    """The entrant's appeal, if one has been filed."""
     return db.session.execute(
         sa.select(Appeal).where(Appeal.entrant_id == entrant.id)
     ).scalar_one_or_none()
@@ -103,8 +106,12 @@ def decide(actor: User, appeal: Appeal, upheld: bool, reason: str) -> None:
     if updated.rowcount != 1:  # decided by someone else a moment ago
         raise AppealError(AppealError.DECIDED)
     db.session.refresh(appeal)
-    if upheld and appeal.trade.is_locked:
-        chief.unlock(actor, appeal.trade, reason)
+    if upheld:
+        trade = appeal.trade
+        lock_row(Trade, trade.id)  # read the sign-off as it stands, not as loaded earlier
+        db.session.refresh(trade)
+        if trade.is_locked:
+            chief.unlock(actor, trade, reason)
     audit.record(
         actor, "appeal.decide", "appeal", appeal.id, event=appeal.event,
         old={"status": Decision.PENDING.value},
@@ -126,6 +133,14 @@ def reopened(entrant: Entrant) -> bool:
     return publications.published(entrant.event, publications.RESULTS) is None
 
 
+#: What the appeal pages show of each appeal, loaded with it.
+_SHOWN = (
+    selectinload(Appeal.entrant).selectinload(Entrant.unit),
+    selectinload(Appeal.filed_by),
+    selectinload(Appeal.decided_by),
+)
+
+
 def for_unit(unit: Unit) -> list[Appeal]:
     """The unit's appeals, newest first (what its team leader sees)."""
     return list(
@@ -133,6 +148,7 @@ def for_unit(unit: Unit) -> list[Appeal]:
             sa.select(Appeal)
             .join(Entrant, Entrant.id == Appeal.entrant_id)
             .where(Entrant.unit_id == unit.id)
+            .options(*_SHOWN)
             .order_by(Appeal.filed_at.desc())
         ).scalars()
     )
@@ -144,6 +160,7 @@ def for_trade(trade: Trade) -> list[Appeal]:
         db.session.execute(
             sa.select(Appeal)
             .where(Appeal.trade_id == trade.id)
+            .options(*_SHOWN)
             .order_by((Appeal.status == Decision.PENDING).desc(), Appeal.filed_at)
         ).scalars()
     )

@@ -115,7 +115,7 @@ def decide(
     objection: Objection,
     upheld: bool,
     reason: str,
-    action: ObjectionAction | None = None,
+    action: ObjectionAction | str | None = None,
     new_award_code: str | None = None,
 ) -> None:
     """Record the organisers' decision. An upheld objection must say what it does to the
@@ -130,13 +130,14 @@ def decide(
         raise NoticeError(NoticeError.PUBLISHED)
     if not upheld:
         action, new_award_code = None, None
-    elif action is None:
+    elif action not in set(ObjectionAction):
         raise NoticeError(NoticeError.ACTION_REQUIRED)
     elif action == ObjectionAction.CHANGE:
         if new_award_code not in award_codes(event) or new_award_code == objection.award_code:
             raise NoticeError(NoticeError.UNKNOWN_AWARD)
     else:
         new_award_code = None
+    action = ObjectionAction(action) if action is not None else None
     updated = db.session.execute(
         sa.update(Objection)
         .where(Objection.id == objection.id, Objection.status == Decision.PENDING)
@@ -163,6 +164,7 @@ def decide(
 
 
 def objections(event: Event) -> list[Objection]:
+    """The event's objections, in the order they were filed."""
     return list(
         db.session.execute(
             sa.select(Objection).where(Objection.event_id == event.id).order_by(Objection.id)

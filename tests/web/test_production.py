@@ -1,12 +1,14 @@
 """Production settings: a secret is required, PostgreSQL pools are sized, and behind a
 reverse proxy each client is told apart by its forwarded address."""
 
+import io
+
 import pytest
 
 from contest import create_app
 from contest.extensions import db, limiter
 from contest.models import Role
-from tests.conftest import TEST_DATABASE_URL, app_config, empty_tables, login
+from tests.conftest import TEST_DATABASE_URL, app_config, csrf_token, empty_tables, login
 from tests.factories import make_user
 
 
@@ -48,3 +50,17 @@ def test_behind_a_proxy_each_client_has_its_own_login_limit(database_url, _schem
         with app.app_context():
             empty_tables()
             db.engine.dispose()
+
+
+def test_an_upload_over_the_size_limit_is_refused_with_a_clear_page(app, client, world):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    login(client, "unit_contact")
+    token = csrf_token(client, "/")
+    big = io.BytesIO(b"x" * 4096)
+    response = client.post(
+        f"/unit/{world.unit_a}/roster",
+        data={"csrf_token": token, "file": (big, "名册.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    assert "文件过大" in response.get_data(as_text=True)

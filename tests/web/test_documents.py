@@ -25,6 +25,7 @@ from contest.models import (
     Objection,
     ObjectionAction,
     Role,
+    User,
 )
 from contest.services import certificates, documents, packages, publications
 from tests.conftest import login, post
@@ -304,3 +305,17 @@ def test_changes_say_what_each_upheld_objection_did(app):
         ("技术能手", "李娜", "从名单中撤销", "不符合条件"),
         ("金牌工人", "赵敏", "改列入“技术能手”名单", "名次有误"),
     ]
+
+
+def test_an_entrant_finds_their_certificates_on_their_own_page(app, client, games):
+    with app.app_context():
+        entrant = db.session.execute(sa.select(Entrant).where(Entrant.code == "E1")).scalar_one()
+        entrant.user = db.session.execute(
+            sa.select(User).where(User.username == "entrant")
+        ).scalar_one()
+        db.session.commit()
+    login(client, "entrant")
+    page = client.get("/me/").get_data(as_text=True)
+    code = games.codes[("gold", "E1")]
+    assert f"/certificates/{code}.pdf" in page and "金牌工人" in page
+    assert _download(client, f"/certificates/{code}.pdf")[1].startswith(b"%PDF")

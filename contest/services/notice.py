@@ -204,5 +204,8 @@ def apply(awards: list[dict[str, Any]], upheld: list[dict[str, Any]]) -> list[di
         target = by_code.get(change["to"]) if change["action"] == "change" else None
         if target is not None:
             known = {row["entrant"] for row in target["entrants"]}
-            target["entrants"].extend(r for r in moved if r["entrant"] not in known)
+            # A promotion belongs to the list it was computed for; a moved row carries none.
+            target["entrants"].extend(
+                {**r, "promoted_to": None} for r in moved if r["entrant"] not in known
+            )
     return result

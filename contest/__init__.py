@@ -130,6 +130,7 @@ def register_request_hooks(app: Flask) -> None:
     """Security headers on every response; template helpers for every page."""
     from contest import i18n, security
 
+    app.before_request(security.refuse_nul_characters)
     app.after_request(security.set_headers)
     i18n.register_template_helpers(app)
 

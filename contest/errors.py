@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DataError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from contest.extensions import db
@@ -66,6 +66,13 @@ def register(app: Flask) -> None:
             return error
         description = error.description if _has_custom_description(error) else None
         return render_error(error.code, description)
+
+    @app.errorhandler(DataError)
+    def data_error(error):
+        # A value the database cannot hold (an id beyond its integer range, …): bad input.
+        app.logger.warning("refused input the database cannot hold: %s", error.orig)
+        _rollback_quietly()
+        return render_error(400)
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):

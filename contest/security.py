@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response
+from typing import Any
+
+from flask import Response, abort, request
+from flask_babel import gettext as _
 
 # No inline scripts or styles anywhere, so the policy needs no 'unsafe-inline' or nonces.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -35,3 +38,23 @@ def set_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def refuse_nul_characters() -> None:
+    """Refuse input carrying NUL characters (no text field can store them; PostgreSQL would
+    fail) before any view sees it: form fields, query arguments and JSON bodies."""
+    values = [*request.args.values(), *request.form.values(), *request.args, *request.form]
+    if request.is_json:
+        values.append(request.get_json(silent=True))
+    if any(_has_nul(value) for value in values):
+        abort(400, _("The input contains characters that are not allowed."))

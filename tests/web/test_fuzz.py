@@ -164,3 +164,30 @@ def test_malformed_json_is_a_400_not_a_500(app, scoring_open, raw):
                  "Idempotency-Key": uuid.uuid4().hex},
     )  # fmt: skip
     assert 400 <= response.status_code < 500
+
+
+def test_nul_characters_are_refused_with_a_clear_message(app, scoring_open):
+    client = app.test_client()
+    login(client, "organiser")
+    path = f"/organise/events/{scoring_open.event_id}/judges"
+    response = client.post(path, data={"csrf_token": csrf_token(client, path), "code": "J\x00"})
+    assert response.status_code == 400
+    assert "输入内容包含不允许的字符" in response.get_data(as_text=True)
+    login(judge := app.test_client(), "judge")
+    api = judge.post(
+        f"/api/sheets/{scoring_open.weld}/1/values",
+        json={"criterion": "P1", "value": "1", "reason": "\x00"},
+        headers={"X-CSRFToken": csrf_token(judge, "/"), "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert api.status_code == 400 and api.is_json
+
+
+def test_ids_beyond_the_database_range_are_refused_not_a_500(app, scoring_open):
+    judge = app.test_client()
+    login(judge, "judge")
+    huge = 10**12
+    response = judge.get(f"/api/sheets/{scoring_open.weld}/{huge}")
+    assert response.status_code in (400, 404) and response.is_json
+    login(organiser := app.test_client(), "organiser")
+    for path in (f"/organise/events/{huge}", f"/results/trades/{huge}", f"/appeals/units/{huge}"):
+        assert organiser.get(path).status_code in (400, 404), path

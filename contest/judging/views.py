@@ -126,10 +126,10 @@ def save_sheet(trade: Trade, entrant_id: int):
                     int(base) if base else None,
                     reason,
                 )
-            except (InvalidOperation, ValueError):
-                errors[item.criterion.code] = describe_sheet("bad_request")
             except sheets.SheetError as error:
                 errors[item.criterion.code] = describe_sheet(error.code, **error.params)
+            except (InvalidOperation, ValueError):
+                errors[item.criterion.code] = describe_sheet("bad_request")
         if not errors and "submit" in request.form:
             sheets.submit(current_user, trade, entrant)
     except sheets.SheetError as error:

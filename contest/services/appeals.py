@@ -16,11 +16,12 @@ from contest.models import Appeal, Decision, Entrant, RegistrationStatus, Trade,
 from contest.models.types import utcnow
 from contest.services import audit, chief, publications, stages
 from contest.services.queries import lock_row
+from contest.services.refusals import Refused
 
 TEXT_LIMITS = (10, 2000)
 
 
-class AppealError(ValueError):
+class AppealError(Refused):
     """A refused appeal step; ``code`` says why (see ``messages.describe_appeal``)."""
 
     NOT_COMPETING = "not_competing"
@@ -32,15 +33,6 @@ class AppealError(ValueError):
 
     STATUS = {NOT_COMPETING: 404, DUPLICATE: 409, TEXT: 400, DECIDED: 409,
               REASON_REQUIRED: 400, PUBLISHED: 409}  # fmt: skip
-
-    def __init__(self, code: str, **params: object):
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    @property
-    def status(self) -> int:
-        return self.STATUS.get(self.code, 400)
 
 
 def appeal_for(entrant: Entrant) -> Appeal | None:

@@ -39,12 +39,13 @@ from contest.models.types import utcnow
 from contest.services import accounts, audit, results, stages
 from contest.services.judging import competing_entrants, panel_progress
 from contest.services.queries import lock_row
+from contest.services.refusals import Refused
 
 #: Accounts that may be listed as clerks of a trade's paper sheets.
 CLERK_ROLES = (Role.ADMIN, Role.ORGANISER, Role.CHIEF_JUDGE, Role.JUDGE)
 
 
-class ChiefError(ValueError):
+class ChiefError(Refused):
     """A refused chief-judge action; ``code`` says why, ``params`` give details."""
 
     LOCKED = "locked"
@@ -95,15 +96,6 @@ class ChiefError(ValueError):
         ALREADY_CLERK: 409,
         NOT_CLERK: 404,
     }
-
-    def __init__(self, code: str, **params: object):
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    @property
-    def status(self) -> int:
-        return self.STATUS.get(self.code, 400)
 
 
 # --- the computed results, without storing them ---------------------------------------------

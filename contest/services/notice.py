@@ -16,6 +16,7 @@ from contest.extensions import db
 from contest.models import AwardRule, Decision, Event, Objection, ObjectionAction, User
 from contest.models.types import utcnow
 from contest.services import audit, publications, stages
+from contest.services.refusals import Refused
 
 NAME_LIMITS = (2, 50)
 TEXT_LIMITS = (10, 2000)
@@ -23,7 +24,7 @@ TEXT_LIMITS = (10, 2000)
 PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")
 
 
-class NoticeError(ValueError):
+class NoticeError(Refused):
     """A refused objection or decision; ``code`` says why (``messages.describe_notice``)."""
 
     NOT_PUBLISHED = "not_published"
@@ -38,15 +39,6 @@ class NoticeError(ValueError):
     PUBLISHED = "published"
 
     STATUS = {NOT_PUBLISHED: 404, UNKNOWN_NOMINATION: 404, DECIDED: 409, PUBLISHED: 409}
-
-    def __init__(self, code: str, **params: object):
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    @property
-    def status(self) -> int:
-        return self.STATUS.get(self.code, 400)
 
 
 def nominations(event: Event) -> list[dict[str, Any]]:

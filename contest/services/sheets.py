@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -35,9 +34,10 @@ from contest.models.types import utcnow
 from contest.services import appeals, audit, results, stages
 from contest.services.judging import judge_for_user
 from contest.services.queries import lock_row
+from contest.services.refusals import Refused
 
 
-class SheetError(Exception):
+class SheetError(Refused):
     """A refused read or write of a sheet; ``code`` says why, ``params`` give details."""
 
     NOT_ON_PANEL = "not_on_panel"
@@ -70,15 +70,6 @@ class SheetError(Exception):
         REASON_REQUIRED: 422,
         DOUBLE_ENTRY: 409,
     }
-
-    def __init__(self, code: str, **params: Any):
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    @property
-    def status(self) -> int:
-        return self.STATUS[self.code]
 
 
 @dataclass

@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from contest.extensions import db
+from contest.extensions import csrf, db
 from contest.models import Role
 from contest.public import caching
 from contest.services import events, public
@@ -58,8 +58,7 @@ def event_home(slug: str):
         return {"title": event.name, "body": body}
 
     parts = (stamp.changed, stamp.notice, stamp.results, stamp.schedule)
-    page, state = caching.fetch(parts, build, current_app.config["PUBLIC_HOME_CACHE_TIMEOUT"])
-    return render_template("public/page.html", page=page), {"X-Cache": state}
+    return caching.respond(parts, build, current_app.config["PUBLIC_HOME_CACHE_TIMEOUT"])
 
 
 @bp.get("/home")
@@ -70,8 +69,15 @@ def home():
 
 
 @bp.post("/lang")
+@csrf.exempt
 def set_language():
-    """Switch the interface language (kept in the session and on the account)."""
+    """Switch the interface language (kept in the session and on the account).
+
+    A visitor who is not logged in switches without a CSRF token, so that public pages carry
+    nothing of their own and can be served whole from the cache; an account's choice is
+    saved on the account, so there the token is required."""
+    if current_user.is_authenticated:
+        csrf.protect()
     lang = request.form.get("lang", "")
     if lang not in current_app.config["LANGUAGES"]:
         abort(400)

@@ -1,8 +1,10 @@
-"""The cache of the public pages' content.
+"""The cache of the public pages.
 
-Only the content of a page is cached, never a whole response: the page around it (the
-header with the session's CSRF token in the language switch, flashed messages, forms) is
-rendered for each request. A key is made of the path, the language and the event's
+A page's content is cached for everyone; the whole page too for visitors who are not logged
+in and have no message waiting (nothing in it is theirs then), so a results-day burst costs
+one small query and one cache read per request. For accounts, the frame around the content
+(their name, the CSRF token of the logout form, messages) is rendered for each request.
+A key is made of the path, the language and the event's
 ``Stamp`` values the page depends on, so a new or changed publication, an edited event or
 a moved window makes a new key at once; the timeout only bounds how long an unused entry
 stays. If the cache store fails (Redis down), pages are built as if nothing were cached.
@@ -14,8 +16,9 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, request
+from flask import Response, current_app, make_response, render_template, request, session
 from flask_babel import get_locale
+from flask_login import current_user
 
 from contest.extensions import cache
 
@@ -45,3 +48,30 @@ def fetch(parts: tuple[object, ...], build: Callable[[], Any], timeout: int) -> 
     except Exception:
         current_app.logger.warning("public cache unavailable", exc_info=True)
     return value, MISS
+
+
+def respond(
+    parts: tuple[object, ...],
+    build: Callable[[], dict[str, Any]],
+    timeout: int,
+    frame: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> Response:
+    """The public page for ``parts``: its content from ``build`` (cached), framed by
+    ``public/page.html`` with ``frame(content)`` as extra context; served whole from the
+    cache to anonymous visitors with no messages waiting. ``X-Cache`` says HIT or MISS."""
+
+    def framed(page: dict[str, Any]) -> str:
+        return render_template("public/page.html", page=page, **(frame(page) if frame else {}))
+
+    def render() -> str:
+        page, _ = fetch(parts, build, timeout)
+        return framed(page)
+
+    if not current_user.is_authenticated and not session.get("_flashes"):
+        html, state = fetch(("whole page", request.query_string, *parts), render, timeout)
+    else:
+        page, state = fetch(parts, build, timeout)
+        html = framed(page)
+    response = make_response(html)
+    response.headers["X-Cache"] = state
+    return response

@@ -62,15 +62,9 @@ def _published(slug: str, kind: str) -> tuple[Event, Publication]:
     return event, publications.published(event, kind) or abort(404)
 
 
-def _cached(parts: tuple, build):
-    return caching.fetch(parts, build, current_app.config["PUBLIC_CACHE_TIMEOUT"])
-
-
-def _page(page: dict, state: str, **context):
-    """A cached page's content inside the site's page, rendered for this request."""
-    response = make_response(render_template("public/page.html", page=page, **context))
-    response.headers["X-Cache"] = state
-    return response
+def _cached(parts: tuple, build, frame=None):
+    timeout = current_app.config["PUBLIC_CACHE_TIMEOUT"]
+    return caching.respond(parts, build, timeout, frame)
 
 
 # --- published results --------------------------------------------------------------------
@@ -91,7 +85,7 @@ def results_index(slug: str):
         )
         return {"title": _("Results") + " · " + event.name, "body": body}
 
-    return _page(*_cached((stamp.changed, stamp.notice, stamp.results), build))
+    return _cached((stamp.changed, stamp.notice, stamp.results), build)
 
 
 @bp.get("/e/<slug>/results/<trade_code>")
@@ -115,7 +109,7 @@ def trade_results(slug: str, trade_code: str):
         title = _("%(trade)s results", trade=results.name) + " · " + event.name
         return {"title": title, "body": body, "chart": True}
 
-    return _page(*_cached((stamp.changed, stamp.notice, stamp.results), build))
+    return _cached((stamp.changed, stamp.notice, stamp.results), build)
 
 
 @bp.get("/e/<slug>/awards")
@@ -133,7 +127,7 @@ def awards(slug: str):
         )
         return {"title": _("Award lists") + " · " + event.name, "body": body}
 
-    return _page(*_cached((stamp.changed, stamp.notice, stamp.results), build))
+    return _cached((stamp.changed, stamp.notice, stamp.results), build)
 
 
 @bp.get("/e/<slug>/screen")
@@ -149,9 +143,11 @@ def screen(slug: str):
         following = shown.page % shown.pages + 1
         return {"title": _("Venue screen") + " · " + event.name, "body": body, "next": following}
 
-    page, state = _cached((stamp.changed, stamp.notice, stamp.results, number), build)
-    refresh = f"{SCREEN_REFRESH}; url={url_for('.screen', slug=slug, page=page['next'])}"
-    return _page(page, state, refresh=refresh, screen=True)
+    def frame(page: dict) -> dict:
+        refresh = f"{SCREEN_REFRESH}; url={url_for('.screen', slug=slug, page=page['next'])}"
+        return {"refresh": refresh, "screen": True}
+
+    return _cached((stamp.changed, stamp.notice, stamp.results, number), build, frame)
 
 
 # --- 公示 and objections ------------------------------------------------------------------
@@ -182,7 +178,8 @@ def notice_page(slug: str):
             "people": public.nominees(nominations),
         }
 
-    lists, state = _cached((stamp.changed, stamp.notice), build)
+    timeout = current_app.config["PUBLIC_CACHE_TIMEOUT"]
+    lists, state = caching.fetch((stamp.changed, stamp.notice), build, timeout)
     targets = {value: (award, entrant) for value, _label, award, entrant in lists["choices"]}
     form = ObjectionForm()
     form.set_nominations([(value, text) for value, text, _a, _e in lists["choices"]])

@@ -41,8 +41,11 @@ def test_unknown_language_is_refused(client, world):
     assert "无法识别该请求" in response.get_data(as_text=True)
 
 
-def test_language_switch_needs_csrf(client, world):
-    assert client.post("/lang", data={"lang": "en"}).status_code == 400
+def test_visitors_switch_language_without_a_token_accounts_need_one(client, world):
+    response = client.post("/lang", data={"lang": "en", "next": "/"})
+    assert response.status_code == 302 and "Skills Contest Platform" in client.get("/").text
+    login(client, "judge")
+    assert client.post("/lang", data={"lang": "zh_Hans_CN"}).status_code == 400
 
 
 def test_language_switch_does_not_redirect_off_site(client, world):

@@ -21,7 +21,7 @@ from contest.extensions import cache, db, limiter
 from contest.models import Certificate, Entrant, Objection, ObjectionAction, Role
 from contest.services import events, notice, packages, publications, stages
 from contest.services.public import distribution, summary
-from tests.conftest import app_config, csrf_token, empty_tables, post
+from tests.conftest import app_config, csrf_token, empty_tables, login, post
 from tests.factories import make_user
 from tests.packages import small_package
 
@@ -559,3 +559,18 @@ def test_summary_rounds_the_mean_half_up():
     assert (figures.entrants, figures.ranked) == (3, 2)
     assert (figures.highest, figures.mean, figures.lowest) == ("87.07", "85.16", "83.24")
     assert summary([], 1, 2).mean is None
+
+
+def test_visitors_get_the_whole_page_from_the_cache_and_no_cookie(app, published):
+    path = RESULT_PAGES[1]
+    first, second = app.test_client().get(path), app.test_client().get(path)
+    assert second.headers["X-Cache"] == "HIT"
+    assert first.get_data() == second.get_data()  # nothing in it is the visitor's own
+    assert "Set-Cookie" not in second.headers and "csrf" not in text(second)
+    with app.app_context():
+        make_user(Role.ORGANISER, username="viewer")
+        db.session.commit()
+    login(client := app.test_client(), "viewer")
+    mine = client.get(path)
+    assert mine.headers["X-Cache"] == "HIT"  # the content, in the account's own frame
+    assert "csrf_token" in text(mine) and "viewer" not in text(second)

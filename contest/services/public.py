@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -54,14 +55,14 @@ def _publication_stamp(pid: int | None, at: datetime | None) -> str | None:
     return None if pid is None else f"{pid}@{at.isoformat() if at else ''}"
 
 
-def stamp(slug: str) -> Stamp | None:
-    """The event's stamp: when it changed, which publications exist (id and time) and the
-    state of its schedule; None for an unknown slug."""
+@cache
+def _stamp_query() -> sa.Select:
+    """The stamp's query, built once (it runs on every public request; only ``slug`` varies)."""
     notice, final = aliased(Publication), aliased(Publication)
     own_windows = (StageWindow.event_id == Event.id, StageWindow.trade_id.is_(None))
     windows = sa.select(sa.func.count(StageWindow.id)).where(*own_windows).scalar_subquery()
     latest = sa.select(sa.func.max(StageWindow.updated_at)).where(*own_windows).scalar_subquery()
-    row = db.session.execute(
+    return (
         sa.select(
             Event.id,
             Event.timezone,
@@ -82,8 +83,14 @@ def stamp(slug: str) -> Stamp | None:
             final,
             sa.and_(final.event_id == Event.id, final.kind == publications.RESULTS),
         )
-        .where(Event.slug == slug)
-    ).first()
+        .where(Event.slug == sa.bindparam("slug"))
+    )
+
+
+def stamp(slug: str) -> Stamp | None:
+    """The event's stamp: when it changed, which publications exist (id and time) and the
+    state of its schedule; None for an unknown slug."""
+    row = db.session.execute(_stamp_query(), {"slug": slug}).first()
     if row is None:
         return None
     event_id, timezone, changed, notice_id, notice_at, final_id, final_at, count, last = row

@@ -62,6 +62,10 @@ class Defaults:
     PUBLIC_CACHE_TIMEOUT = 300
     #: The event home also shows live figures (entrants per trade), so it is kept briefly.
     PUBLIC_HOME_CACHE_TIMEOUT = 60
+    #: Seconds a worker reuses what it last read of an event's state (publications, last
+    #: change) for its public pages: a results-day burst then costs no query per request,
+    #: and a new publication shows within this time.
+    PUBLIC_STAMP_TTL = 1.0
 
     # The stage scheduler: run inside this process (development) and how often it reconciles.
     SCHEDULER_IN_PROCESS = False

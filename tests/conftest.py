@@ -27,6 +27,7 @@ def app_config(database_url: str, **overrides) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        "PUBLIC_STAMP_TTL": 0,  # changes show at once, as the tests expect
     }
     config.update(overrides)
     return config

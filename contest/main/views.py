@@ -47,7 +47,7 @@ def index():
 def event_home(slug: str):
     """An event's public home: dates, venue, schedule (in the event's time zone), trades and
     links to what has been published. Its content is cached briefly (``public.caching``)."""
-    stamp = public.stamp(slug) or abort(404)
+    stamp = caching.recent_stamp(slug, public.stamp) or abort(404)
     g.timezone = stamp.timezone
 
     def build():

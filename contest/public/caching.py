@@ -13,6 +13,7 @@ stays. If the cache store fails (Redis down), pages are built as if nothing were
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -75,3 +76,25 @@ def respond(
     response = make_response(html)
     response.headers["X-Cache"] = state
     return response
+
+
+#: Recently read stamps, per app and event: (when read, stamp).
+_recent: dict[tuple[int, str], tuple[float, Any]] = {}
+
+
+def recent_stamp(slug: str, read: Callable[[str], Any]) -> Any:
+    """The event's stamp as read at most ``PUBLIC_STAMP_TTL`` seconds ago by this process
+    (0: read on every request). A burst of requests then costs no query at all; a change
+    shows once that short time has passed. Unknown events are not remembered."""
+    ttl = current_app.config["PUBLIC_STAMP_TTL"]
+    if ttl <= 0:
+        return read(slug)
+    where = (id(current_app._get_current_object()), slug)
+    now = time.monotonic()
+    known = _recent.get(where)
+    if known is not None and now - known[0] < ttl:
+        return known[1]
+    found = read(slug)
+    if found is not None:
+        _recent[where] = (now, found)
+    return found

@@ -50,7 +50,7 @@ def result_status(status: str) -> str:
 
 def _stamp(slug: str, needs: str | None = None) -> public.Stamp:
     """The event's stamp; 404 for an unknown event or one without the publication needed."""
-    found = public.stamp(slug)
+    found = caching.recent_stamp(slug, public.stamp)
     if found is None or (needs is not None and getattr(found, needs) is None):
         abort(404)
     g.timezone = found.timezone

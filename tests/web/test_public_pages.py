@@ -574,3 +574,13 @@ def test_visitors_get_the_whole_page_from_the_cache_and_no_cookie(app, published
     mine = client.get(path)
     assert mine.headers["X-Cache"] == "HIT"  # the content, in the account's own frame
     assert "csrf_token" in text(mine) and "viewer" not in text(second)
+
+
+def test_a_worker_reuses_the_events_state_briefly_then_sees_the_change(app, noticed):
+    app.config["PUBLIC_STAMP_TTL"] = 60
+    client = app.test_client()
+    assert client.get(RESULT_PAGES[1]).status_code == 404  # not published yet
+    publish(app)
+    assert client.get(RESULT_PAGES[1]).status_code == 404  # its state as read a moment ago
+    app.config["PUBLIC_STAMP_TTL"] = 0  # as if that moment had passed
+    assert client.get(RESULT_PAGES[1]).status_code == 200

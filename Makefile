@@ -8,7 +8,7 @@ PORT   ?= 5000
 CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint format i18n migrate sysdeps clean
+.PHONY: run test lint format i18n migrate sysdeps clean bench bench-quick
 
 ## run: install, migrate the SQLite database, load the demo event, serve on 127.0.0.1:$(PORT)
 run: $(VENV)/.runtime $(COMPILED)
@@ -41,6 +41,16 @@ i18n: $(VENV)/.runtime
 	  --project contest -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --width 100
 	$(BIN)/pybabel compile -d translations --statistics
+
+## bench: events of 10, 150 and 1,000 trades on PostgreSQL (BENCH_DATABASE_URL, default
+## postgresql://postgres@127.0.0.1:5432/bench, recreated), gunicorn driven by wrk (installed
+## from Debian when missing): every figure with its baseline; writes bench/RESULTS.md
+bench: $(VENV)/.runtime $(COMPILED)
+	$(BIN)/python -m bench.run
+
+## bench-quick: the same on small events in about a minute; fails on errors, not on speed
+bench-quick: $(VENV)/.runtime $(COMPILED)
+	$(BIN)/python -m bench.run --quick
 
 ## migrate: create a migration from model changes (MESSAGE="…")
 migrate: $(VENV)/.runtime

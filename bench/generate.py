@@ -1,8 +1,12 @@
 """Synthetic contest packages of any size (contest-package/1), reproducible from a seed:
 ``trades`` trades with ``per_trade`` entrants each (or a range), ``judges`` judges per
-panel, ``criteria`` criteria per practical component, every score in.
+panel, ``criteria`` criteria per practical component (or a range), every score in — or
+scores for the first ``scored`` trades only. The last ``largest`` trades have the largest
+field and the most criteria of the ranges, and every score (the save benchmark's judges
+work there).
 
     python -m bench.generate --trades 150 --per-trade 20-60 -o event.json
+    python -m bench.generate --trades 1000 --criteria 6-10 --scored 10 --largest 4 -o big.json
 """
 
 from __future__ import annotations
@@ -32,13 +36,18 @@ def package(
     trades: int,
     per_trade: tuple[int, int] = (20, 60),
     judges: int = 5,
-    criteria: int = 8,
+    criteria: int | tuple[int, int] = 8,
     units: int = 20,
     seed: int = 1,
     slug: str = "bench-games",
+    scored: int | None = None,
+    largest: int = 0,
 ) -> dict[str, Any]:
-    """A complete package: every entrant scored by every judge of the panel."""
+    """A package in which every entrant of the first ``scored`` trades (all by default) and
+    of the last ``largest`` trades is scored by every judge of the panel."""
     rng = random.Random(seed)
+    low_criteria, high_criteria = (criteria, criteria) if isinstance(criteria, int) else criteria
+    scored = trades if scored is None else scored
     unit_rows = [
         {"code": f"U{u:03d}", "name": f"第{u}区总工会", "kind": "district"} for u in range(units)
     ]
@@ -48,9 +57,16 @@ def package(
     number = 0
     for t in range(trades):
         code = f"T{t:04d}"
+        is_largest = t >= trades - largest
+        if is_largest:
+            count = high_criteria
+        elif low_criteria == high_criteria:
+            count = low_criteria
+        else:
+            count = rng.randint(low_criteria, high_criteria)
         items = [
             {"code": f"P{c}", "name": f"评分项{c}", "max": 10, "step": 0.5}
-            for c in range(1, criteria + 1)
+            for c in range(1, count + 1)
         ]
         trade_rows.append(
             {
@@ -69,7 +85,7 @@ def package(
                 {"code": judge, "name": _name(rng), "unit": "JD", "trades": [code], "chief": j == 0}
             )
         low, high = per_trade
-        for _ in range(rng.randint(low, high)):
+        for _ in range(high if is_largest else rng.randint(low, high)):
             number += 1
             gender = rng.choice("MF")
             born = date(rng.randint(1970, 2003), rng.randint(1, 12), rng.randint(1, 28))
@@ -90,6 +106,8 @@ def package(
                     "id_number": id_number,
                 }
             )
+            if t >= scored and not is_largest:
+                continue
             skill = rng.uniform(0.5, 0.98)
             theory = min(100.0, max(0.0, round(rng.gauss(skill * 100, 4) * 2) / 2))
             scores.append({"entrant": entrant, "component": "theory", "value": theory})
@@ -122,20 +140,26 @@ def package(
     }
 
 
+def _range(text: str) -> tuple[int, int]:
+    low, _, high = text.partition("-")
+    return int(low), int(high or low)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trades", type=int, default=10)
     parser.add_argument("--per-trade", default="20-60", help="entrants per trade: N or LOW-HIGH")
     parser.add_argument("--judges", type=int, default=5)
-    parser.add_argument("--criteria", type=int, default=8)
+    parser.add_argument("--criteria", default="8", help="criteria per trade: N or LOW-HIGH")
+    parser.add_argument("--scored", type=int, help="score only the first N trades")
+    parser.add_argument("--largest", type=int, default=0, help="trades at the end, largest")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--slug", default="bench-games")
     parser.add_argument("-o", "--output", default="-")
     args = parser.parse_args(argv)
-    low, _, high = args.per_trade.partition("-")
     document = package(
-        args.trades, (int(low), int(high or low)), args.judges, args.criteria,
-        seed=args.seed, slug=args.slug,
+        args.trades, _range(args.per_trade), args.judges, _range(args.criteria),
+        seed=args.seed, slug=args.slug, scored=args.scored, largest=args.largest,
     )  # fmt: skip
     text = json.dumps(document, ensure_ascii=False)
     if args.output == "-":

@@ -40,7 +40,7 @@ from contest.models import (
     UnitKind,
     User,
 )
-from contest.models.event import unit_contacts
+from contest.models.event import component_judges, unit_contacts
 from contest.services import audit, results
 
 
@@ -54,6 +54,10 @@ class ImportSummary:
 
 
 # --- import --------------------------------------------------------------------------------
+#
+# Rows go in as batches of Core inserts (one executemany per table), not as ORM objects one by
+# one: a fully scored event has a quarter of a million scores. The ids a later table needs
+# are read back by code, and the results are computed once, at the end.
 
 
 def import_package(package: Package, actor: User | None = None) -> ImportSummary:
@@ -69,25 +73,13 @@ def import_package(package: Package, actor: User | None = None) -> ImportSummary
     event = _event(package)
     db.session.add(event)
     db.session.flush()
-    units = {
-        u.code: Unit(event_id=event.id, code=u.code, name=u.name, kind=UnitKind(u.kind))
-        for u in package.units
-    }
-    db.session.add_all(units.values())
-    trades, criteria, components = _trades(event, package)
-    teams = {
-        t.code: Team(event_id=event.id, unit=units[t.unit], code=t.code, name=t.name)
-        for t in package.teams
-    }
-    db.session.add_all(teams.values())
-    judges = _judges(event, package, units, trades, components)
-    db.session.flush()
-    entrants = _entrants(event, package, units, teams, trades)
-    db.session.flush()
+    units = _units(event, package, links)
+    trades, components, criteria = _trades(event, package)
+    teams = _teams(event, package, units)
+    judges = _judges(event, package, units, trades, components, links)
+    entrants = _entrants(event, package, units, teams, trades, links)
     _entries(package, entrants, judges, criteria, components)
     _windows(event, package, trades)
-    _relink(links, units, judges, entrants)
-    db.session.flush()
     results.recompute_event(event)
 
     counts = {
@@ -109,6 +101,58 @@ def import_package(package: Package, actor: User | None = None) -> ImportSummary
     return ImportSummary(event, existing is not None, counts)
 
 
+#: From this many rows on, PostgreSQL is given the rows with COPY rather than INSERTs.
+COPY_FROM = 5_000
+
+
+def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` into the table of ``model`` (a model class or a table) in one batch."""
+    if not rows:
+        return
+    table = getattr(model, "__table__", model)
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+        _copy(connection, table, rows)
+    else:
+        connection.execute(sa.insert(table), rows)
+
+
+def _copy(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """COPY ``rows`` into ``table``, in the caller's transaction: every value goes through
+    its column type as an INSERT would, and columns left out get their defaults."""
+    dialect = connection.dialect
+    given = list(rows[0])
+    defaults = {}
+    for column in table.columns:
+        if column.name not in given and column.default is not None:
+            default = column.default
+            if default.is_callable:
+                defaults[column.name] = default.arg(None)  # type: ignore[union-attr]
+            elif default.is_scalar:
+                defaults[column.name] = default.arg  # type: ignore[union-attr]
+    names = given + list(defaults)
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    columns = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
+    statement = f"COPY {dialect.identifier_preparer.format_table(table)} ({columns}) FROM STDIN"
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(statement) as copy:
+        for row in rows:
+            values = [row[name] for name in given] + list(defaults.values())
+            copy.write_row(
+                [
+                    value if process is None else process(value)
+                    for value, process in zip(values, processors, strict=True)
+                ]
+            )
+
+
+def _ids(query: sa.Select) -> dict[Any, int]:
+    """``{key: id}`` from a query selecting the key column(s) and then the id."""
+    return {
+        tuple(row[:-1]) if len(row) > 2 else row[0]: row[-1] for row in db.session.execute(query)
+    }
+
+
 def _event(package: Package) -> Event:
     data = package.event
     event = Event(
@@ -125,150 +169,234 @@ def _event(package: Package) -> Event:
     return event
 
 
+def _units(event: Event, package: Package, links: _Links) -> dict[str, int]:
+    _insert(
+        Unit,
+        [
+            {"event_id": event.id, "code": u.code, "name": u.name, "kind": UnitKind(u.kind)}
+            for u in package.units
+        ],
+    )
+    units = _ids(sa.select(Unit.code, Unit.id).where(Unit.event_id == event.id))
+    _insert(
+        unit_contacts,
+        [
+            {"unit_id": units[code], "user_id": user_id}
+            for code, user_ids in (links.contacts or {}).items()
+            if code in units
+            for user_id in user_ids
+        ],
+    )
+    return units
+
+
 def _trades(event: Event, package: Package):
-    trades: dict[str, Trade] = {}
-    criteria: dict[tuple[str, str], Criterion] = {}
-    components: dict[tuple[str, str], Component] = {}
-    for position, data in enumerate(package.trades):
-        trade = Trade(
-            event_id=event.id,
-            position=position,
-            code=data.code,
-            name=data.name,
-            category=data.category,
-            tie_breakers=list(data.tie_breakers),
-            min_entrants=data.min_entrants,
-            team_size=data.team_size,
-            recusal=data.recusal,
-        )
+    """Trades, their components and criteria: ``(trades, components, criteria)`` ids keyed by
+    trade code, and by (trade code, component or criterion code)."""
+    _insert(
+        Trade,
+        [
+            {
+                "event_id": event.id,
+                "position": position,
+                "code": data.code,
+                "name": data.name,
+                "category": data.category,
+                "tie_breakers": list(data.tie_breakers),
+                "min_entrants": data.min_entrants,
+                "team_size": data.team_size,
+                "recusal": data.recusal,
+            }
+            for position, data in enumerate(package.trades)
+        ],
+    )
+    trades = _ids(sa.select(Trade.code, Trade.id).where(Trade.event_id == event.id))
+    _insert(
+        Component,
+        [
+            {
+                "trade_id": trades[data.code],
+                "position": index,
+                "code": item.code,
+                "name": item.name,
+                "weight": item.weight,
+                "max": item.max,
+                "step": item.step,
+            }
+            for data in package.trades
+            for index, item in enumerate(data.components)
+        ],
+    )
+    components = _ids(
+        sa.select(Trade.code, Component.code, Component.id)
+        .join(Trade, Trade.id == Component.trade_id)
+        .where(Trade.event_id == event.id)
+    )
+    rows = []
+    for data in package.trades:
         order = 0
-        for index, item in enumerate(data.components):
-            component = Component(
-                position=index,
-                code=item.code,
-                name=item.name,
-                weight=item.weight,
-                max=item.max,
-                step=item.step,
-            )
-            trade.components.append(component)
-            components[(data.code, item.code)] = component
-            for criterion_data in item.criteria:
-                criterion = Criterion(
-                    trade=trade,
-                    position=order,
-                    name=criterion_data.name,
-                    description=criterion_data.description,
-                    **asdict(criterion_data.spec),  # the spec's fields are the column names
+        for item in data.components:
+            for criterion in item.criteria:
+                rows.append(
+                    {
+                        "trade_id": trades[data.code],
+                        "component_id": components[(data.code, item.code)],
+                        "position": order,
+                        "name": criterion.name,
+                        "description": criterion.description,
+                        **asdict(criterion.spec),  # the spec's fields are the column names
+                    }
                 )
-                component.criteria.append(criterion)
-                criteria[(data.code, criterion.code)] = criterion
                 order += 1
-        db.session.add(trade)
-        trades[data.code] = trade
-    return trades, criteria, components
+    _insert(Criterion, rows)
+    criteria = _ids(
+        sa.select(Trade.code, Criterion.code, Criterion.id)
+        .join(Trade, Trade.id == Criterion.trade_id)
+        .where(Trade.event_id == event.id)
+    )
+    return trades, components, criteria
 
 
-def _judges(event, package, units, trades, components) -> dict[str, Judge]:
-    judges = {}
-    for data in package.judges:
-        judge = Judge(
-            event_id=event.id,
-            code=data.code,
-            name=data.name,
-            unit=units.get(data.unit) if data.unit else None,
-        )
-        for code in data.trades:
-            judge.panels.append(PanelMember(trade=trades[code], is_chief=data.chief))
-        judges[data.code] = judge
-    db.session.add_all(judges.values())
-    for trade in package.trades:
-        for item in trade.components:
-            components[(trade.code, item.code)].judges.extend(judges[j] for j in item.judges)
+def _teams(event: Event, package: Package, units: dict[str, int]) -> dict[str, int]:
+    _insert(
+        Team,
+        [
+            {"event_id": event.id, "unit_id": units[t.unit], "code": t.code, "name": t.name}
+            for t in package.teams
+        ],
+    )
+    return _ids(sa.select(Team.code, Team.id).where(Team.event_id == event.id))
+
+
+def _judges(event, package, units, trades, components, links) -> dict[str, int]:
+    accounts = links.judges or {}
+    _insert(
+        Judge,
+        [
+            {
+                "event_id": event.id,
+                "code": data.code,
+                "name": data.name,
+                "unit_id": units.get(data.unit) if data.unit else None,
+                "user_id": accounts.get(data.code),
+            }
+            for data in package.judges
+        ],
+    )
+    judges = _ids(sa.select(Judge.code, Judge.id).where(Judge.event_id == event.id))
+    _insert(
+        PanelMember,
+        [
+            {"trade_id": trades[code], "judge_id": judges[data.code], "is_chief": data.chief}
+            for data in package.judges
+            for code in data.trades
+        ],
+    )
+    _insert(
+        component_judges,
+        [
+            {"component_id": components[(trade.code, item.code)], "judge_id": judges[code]}
+            for trade in package.trades
+            for item in trade.components
+            for code in item.judges
+        ],
+    )
     return judges
 
 
-def _entrants(event, package, units, teams, trades) -> dict[str, Entrant]:
-    entrants = {}
+def _entrants(event, package, units, teams, trades, links) -> dict[str, int]:
+    accounts = links.entrants or {}
+    times = dict(package.times)
+    statuses = dict(package.statuses)
+    rows = []
     for data in package.entrants:
-        entrant = Entrant(
-            event_id=event.id,
-            trade=trades[data.trade],
-            unit=units[data.unit],
-            team=teams[data.team] if data.team else None,
-            code=data.code,
-            name=data.name,
-            gender=Gender(data.gender) if data.gender else None,
-            birth_date=data.birth_date,
-            id_number=data.id_number,
-            skill_level=data.skill_level,
-            registration_status=RegistrationStatus.APPROVED,
+        status = statuses.get(data.code)
+        absent = status is not None and status.value == "DNS"
+        rows.append(
+            {
+                "event_id": event.id,
+                "trade_id": trades[data.trade],
+                "unit_id": units[data.unit],
+                "team_id": teams[data.team] if data.team else None,
+                "user_id": accounts.get(data.code),
+                "code": data.code,
+                "name": data.name,
+                "gender": Gender(data.gender) if data.gender else None,
+                "birth_date": data.birth_date,
+                "id_number": data.id_number,
+                "skill_level": data.skill_level,
+                "registration_status": RegistrationStatus.APPROVED,
+                "time_seconds": times.get(data.code),
+                "status": status,
+                "check_in": CheckIn.ABSENT if absent else None,
+            }
         )
-        entrants[data.code] = entrant
-    db.session.add_all(entrants.values())
-    for code, seconds in package.times:
-        entrants[code].time_seconds = seconds
-    for code, status in package.statuses:
-        entrants[code].status = status
-        if status.value == "DNS":
-            entrants[code].check_in = CheckIn.ABSENT
-    return entrants
+    _insert(Entrant, rows)
+    return _ids(sa.select(Entrant.code, Entrant.id).where(Entrant.event_id == event.id))
 
 
 def _entries(package, entrants, judges, criteria, components) -> None:
     trade_of = {e.code: e.trade for e in package.entrants}
-    rows: list[Any] = []
+    marks, direct = [], []
     for score in package.scores:
-        entrant = entrants[score.entrant]
         trade = trade_of[score.entrant]
         if score.component is not None:
-            rows.append(
-                ComponentScore(
-                    entrant_id=entrant.id,
-                    component_id=components[(trade, score.component)].id,
-                    value=score.value,
-                )
+            direct.append(
+                {
+                    "entrant_id": entrants[score.entrant],
+                    "component_id": components[(trade, score.component)],
+                    "value": score.value,
+                }
             )
         else:
-            rows.append(
-                Score(
-                    entrant_id=entrant.id,
-                    criterion_id=criteria[(trade, score.criterion)].id,
-                    judge_id=judges[score.judge].id,
-                    value=score.value,
-                    state=ScoreState.SUBMITTED,
-                )
+            marks.append(
+                {
+                    "entrant_id": entrants[score.entrant],
+                    "criterion_id": criteria[(trade, score.criterion)],
+                    "judge_id": judges[score.judge],
+                    "value": score.value,
+                    "state": ScoreState.SUBMITTED,
+                }
             )
-    for code, criterion, factor in package.factors:
-        rows.append(
-            EntrantFactor(
-                entrant_id=entrants[code].id,
-                criterion_id=criteria[(trade_of[code], criterion)].id,
-                factor=factor,
-            )
-        )
-    for code, judge, reason in package.excusals:
-        rows.append(Excusal(entrant_id=entrants[code].id, judge_id=judges[judge].id, reason=reason))
-    db.session.add_all(rows)
+    _insert(ComponentScore, direct)
+    _insert(Score, marks)
+    _insert(
+        EntrantFactor,
+        [
+            {
+                "entrant_id": entrants[code],
+                "criterion_id": criteria[(trade_of[code], criterion)],
+                "factor": factor,
+            }
+            for code, criterion, factor in package.factors
+        ],
+    )
+    _insert(
+        Excusal,
+        [
+            {"entrant_id": entrants[code], "judge_id": judges[judge], "reason": reason}
+            for code, judge, reason in package.excusals
+        ],
+    )
 
 
-def _windows(event: Event, package: Package, trades: dict[str, Trade]) -> None:
-    def add(kind: str, window, trade: Trade | None) -> None:
-        db.session.add(
-            StageWindow(
-                event_id=event.id,
-                trade=trade,
-                kind=StageKind(kind),
-                opens_at=window.opens,
-                closes_at=window.closes,
-            )
-        )
+def _windows(event: Event, package: Package, trades: dict[str, int]) -> None:
+    def row(kind: str, window, trade_id: int | None) -> dict[str, Any]:
+        return {
+            "event_id": event.id,
+            "trade_id": trade_id,
+            "kind": StageKind(kind),
+            "opens_at": window.opens,
+            "closes_at": window.closes,
+        }
 
-    for kind, window in package.event.schedule.items():
-        add(kind, window, None)
-    for data in package.trades:
-        for kind, window in data.schedule.items():
-            add(kind, window, trades[data.code])
+    rows = [row(kind, window, None) for kind, window in package.event.schedule.items()]
+    rows += [
+        row(kind, window, trades[data.code])
+        for data in package.trades
+        for kind, window in data.schedule.items()
+    ]
+    _insert(StageWindow, rows)
 
 
 @dataclass
@@ -303,21 +431,6 @@ def _account_links(event: Event) -> _Links:
         ).all()
     )
     return _Links(contacts, judges, entrants)
-
-
-def _relink(links: _Links, units, judges, entrants) -> None:
-    for code, user_ids in (links.contacts or {}).items():
-        if code in units:
-            db.session.execute(
-                unit_contacts.insert(),
-                [{"unit_id": units[code].id, "user_id": user_id} for user_id in user_ids],
-            )
-    for code, user_id in (links.judges or {}).items():
-        if code in judges:
-            judges[code].user_id = user_id
-    for code, user_id in (links.entrants or {}).items():
-        if code in entrants:
-            entrants[code].user_id = user_id
 
 
 # --- export --------------------------------------------------------------------------------

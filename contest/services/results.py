@@ -6,13 +6,16 @@ A changed score recomputes only its trade (``recompute_trade``); the event-wide 
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import fields
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from contest.domain import awards as award_rules
 from contest.domain import snapshot
@@ -39,11 +42,13 @@ from contest.models import (
     RegistrationStatus,
     Score,
     ScoreState,
+    Team,
     Trade,
     TradeResultRecord,
     Unit,
 )
 from contest.models.event import component_judges
+from contest.models.types import utcnow
 
 
 def event_spec(event: Event) -> EventSpec:
@@ -106,47 +111,65 @@ def award_rule_row(rule: award_rules.AwardRule, position: int) -> AwardRule:
 
 def trade_spec(trade: Trade) -> TradeSpec:
     """The marking scheme and panel of a trade, for the scoring engine."""
-    components = db.session.execute(
-        sa.select(Component)
-        .where(Component.trade_id == trade.id)
-        .options(selectinload(Component.criteria))
-        .order_by(Component.position, Component.id)
-    ).scalars()
+    return trade_specs([trade])[trade.id]
+
+
+def trade_specs(trades: Sequence[Trade]) -> dict[int, TradeSpec]:
+    """The specs of several trades (by trade id), in a fixed number of queries."""
+    ids = [trade.id for trade in trades]
+    components: dict[int, list[Component]] = defaultdict(list)
+    criteria: dict[int, list[CriterionSpec]] = defaultdict(list)
+    for component, criterion in db.session.execute(
+        sa.select(Component, Criterion)
+        .outerjoin(Criterion, Criterion.component_id == Component.id)
+        .where(Component.trade_id.in_(ids))
+        .order_by(Component.trade_id, Component.position, Component.id, Criterion.position)
+    ):
+        listed = components[component.trade_id]
+        if not listed or listed[-1] is not component:
+            listed.append(component)
+        if criterion is not None:
+            criteria[component.id].append(criterion_spec(criterion))
     component_panels: dict[int, list[str]] = defaultdict(list)
     for component_id, code in db.session.execute(
         sa.select(component_judges.c.component_id, Judge.code)
         .join(Judge, Judge.id == component_judges.c.judge_id)
         .join(Component, Component.id == component_judges.c.component_id)
-        .where(Component.trade_id == trade.id)
+        .where(Component.trade_id.in_(ids))
         .order_by(Judge.id)
     ):
         component_panels[component_id].append(code)
-    panel = db.session.execute(
-        sa.select(Judge.code, Unit.code)
-        .join(PanelMember, PanelMember.judge_id == Judge.id)
+    panels: dict[int, list[JudgeRef]] = defaultdict(list)
+    for trade_id, code, unit in db.session.execute(
+        sa.select(PanelMember.trade_id, Judge.code, Unit.code)
+        .join(Judge, Judge.id == PanelMember.judge_id)
         .outerjoin(Unit, Unit.id == Judge.unit_id)
-        .where(PanelMember.trade_id == trade.id)
+        .where(PanelMember.trade_id.in_(ids))
         .order_by(Judge.id)
-    )
-    return TradeSpec(
-        code=trade.code,
-        components=tuple(
-            ComponentSpec(
-                code=c.code,
-                weight=c.weight,
-                max=c.max,
-                step=c.step,
-                criteria=tuple(criterion_spec(k) for k in c.criteria),
-                judges=tuple(component_panels.get(c.id, ())),
-            )
-            for c in components
-        ),
-        judges=tuple(JudgeRef(code, unit) for code, unit in panel),
-        tie_breakers=tuple(trade.tie_breakers or ()),
-        min_entrants=trade.min_entrants,
-        team_size=trade.team_size,
-        recusal=trade.recusal,
-    )
+    ):
+        panels[trade_id].append(JudgeRef(code, unit))
+    return {
+        trade.id: TradeSpec(
+            code=trade.code,
+            components=tuple(
+                ComponentSpec(
+                    code=c.code,
+                    weight=c.weight,
+                    max=c.max,
+                    step=c.step,
+                    criteria=tuple(criteria.get(c.id, ())),
+                    judges=tuple(component_panels.get(c.id, ())),
+                )
+                for c in components.get(trade.id, ())
+            ),
+            judges=tuple(panels.get(trade.id, ())),
+            tie_breakers=tuple(trade.tie_breakers or ()),
+            min_entrants=trade.min_entrants,
+            team_size=trade.team_size,
+            recusal=trade.recusal,
+        )
+        for trade in trades
+    }
 
 
 def criterion_spec(criterion: Criterion) -> CriterionSpec:
@@ -157,85 +180,194 @@ def criterion_spec(criterion: Criterion) -> CriterionSpec:
 def entrant_inputs(trade: Trade) -> list[EntrantInput]:
     """Everything entered for the trade's approved entrants (submitted scores only), in a
     fixed number of queries. Registrations still under review are not in the results."""
+    return _inputs(Entrant.trade_id == trade.id).get(trade.id, [])
+
+
+def _inputs(where: sa.ColumnElement[bool]) -> dict[int, list[EntrantInput]]:
+    """The inputs of the approved entrants ``where`` selects, by trade id, in entrant order:
+    one query per kind of row, whatever the number of trades."""
     rows = db.session.execute(
-        sa.select(Entrant, Unit.code)
-        .join(Unit, Unit.id == Entrant.unit_id)
-        .where(
-            Entrant.trade_id == trade.id,
-            Entrant.registration_status == RegistrationStatus.APPROVED,
+        sa.select(
+            Entrant.id,
+            Entrant.trade_id,
+            Entrant.code,
+            Unit.code,
+            Team.code,
+            Entrant.status,
+            Entrant.time_seconds,
+            Entrant.birth_date,
+            Entrant.skill_level,
         )
-        .options(selectinload(Entrant.team))
+        .join(Unit, Unit.id == Entrant.unit_id)
+        .outerjoin(Team, Team.id == Entrant.team_id)
+        .where(where, Entrant.registration_status == RegistrationStatus.APPROVED)
         .order_by(Entrant.id)
     ).all()
-    ids = [entrant.id for entrant, _ in rows]
+    approved = sa.select(Entrant.id).where(
+        where, Entrant.registration_status == RegistrationStatus.APPROVED
+    )
     values: dict[int, dict[tuple[str, str], Decimal]] = defaultdict(dict)
     for entrant_id, criterion, judge, value in db.session.execute(
         sa.select(Score.entrant_id, Criterion.code, Judge.code, Score.value)
         .join(Criterion, Criterion.id == Score.criterion_id)
         .join(Judge, Judge.id == Score.judge_id)
-        .where(Score.entrant_id.in_(ids), Score.state == ScoreState.SUBMITTED)
+        .where(Score.entrant_id.in_(approved), Score.state == ScoreState.SUBMITTED)
     ):
         values[entrant_id][(criterion, judge)] = value
     direct: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for entrant_id, component, value in db.session.execute(
         sa.select(ComponentScore.entrant_id, Component.code, ComponentScore.value)
         .join(Component, Component.id == ComponentScore.component_id)
-        .where(ComponentScore.entrant_id.in_(ids))
+        .where(ComponentScore.entrant_id.in_(approved))
     ):
         direct[entrant_id][component] = value
     factors: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for entrant_id, criterion, factor in db.session.execute(
         sa.select(EntrantFactor.entrant_id, Criterion.code, EntrantFactor.factor)
         .join(Criterion, Criterion.id == EntrantFactor.criterion_id)
-        .where(EntrantFactor.entrant_id.in_(ids))
+        .where(EntrantFactor.entrant_id.in_(approved))
     ):
         factors[entrant_id][criterion] = factor
     excused: dict[int, set[str]] = defaultdict(set)
     for entrant_id, judge in db.session.execute(
         sa.select(Excusal.entrant_id, Judge.code)
         .join(Judge, Judge.id == Excusal.judge_id)
-        .where(Excusal.entrant_id.in_(ids))
+        .where(Excusal.entrant_id.in_(approved))
     ):
         excused[entrant_id].add(judge)
-    return [
-        EntrantInput(
-            code=entrant.code,
-            unit=unit,
-            team=entrant.team.code if entrant.team else None,
-            status=entrant.status,
-            time=entrant.time_seconds,
-            values=values[entrant.id],
-            direct=direct[entrant.id],
-            factors=factors[entrant.id],
-            excused=frozenset(excused[entrant.id]),
-            birth_date=entrant.birth_date,
-            skill_level=entrant.skill_level,
+    inputs: dict[int, list[EntrantInput]] = defaultdict(list)
+    for entrant_id, trade_id, code, unit, team, status, time, born, level in rows:
+        inputs[trade_id].append(
+            EntrantInput(
+                code=code,
+                unit=unit,
+                team=team,
+                status=status,
+                time=time,
+                values=values[entrant_id],
+                direct=direct[entrant_id],
+                factors=factors[entrant_id],
+                excused=frozenset(excused[entrant_id]),
+                birth_date=born,
+                skill_level=level,
+            )
         )
-        for entrant, unit in rows
-    ]
+    return inputs
 
 
 def recompute_trade(trade: Trade, spec: EventSpec | None = None) -> TradeResult:
     """Compute one trade from its current data and store the result (caller commits)."""
-    result = compute_trade(
-        spec or event_spec(trade.event), trade_spec(trade), entrant_inputs(trade)
-    )
-    payload = snapshot.dump_trade(result)
-    record = db.session.get(TradeResultRecord, trade.id)
-    if record is None:
-        db.session.add(TradeResultRecord(trade_id=trade.id, payload=payload))
-    else:
-        record.payload = payload
+    result = compute(trade, spec)
+    store(trade, result)
     return result
 
 
+def compute(trade: Trade, spec: EventSpec | None = None) -> TradeResult:
+    """The trade's results from its current data (nothing is stored)."""
+    return compute_trade(spec or event_spec(trade.event), trade_spec(trade), entrant_inputs(trade))
+
+
+def store(trade: Trade, result: TradeResult) -> None:
+    """Store a trade's computed results (caller commits)."""
+    _store({trade.id: result})
+
+
+#: Key space of the advisory locks that let one judge's write at a time recompute a trade.
+RESULTS_LOCK = 0x7265
+
+
+def lock_results(trade: Trade) -> None:
+    """Make the writers that recompute this trade before sealing their audit entry (judges'
+    submits and amendments) take turns, until the transaction ends: PostgreSQL advisory
+    lock; nothing on SQLite, where writers take turns anyway."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        with db.session.no_autoflush:
+            db.session.execute(
+                sa.text("SELECT pg_advisory_xact_lock(:space, :trade)"),
+                {"space": RESULTS_LOCK, "trade": trade.id},
+            )
+
+
+def computed_at(trade: Trade) -> datetime | None:
+    """When the trade's stored results were last written (None: never)."""
+    with db.session.no_autoflush:
+        return db.session.execute(
+            sa.select(TradeResultRecord.computed_at).where(TradeResultRecord.trade_id == trade.id)
+        ).scalar_one_or_none()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector around a bulk computation: it makes hundreds of
+    thousands of small objects and no reference cycles, and every full collection would
+    walk them all again (reference counting still frees everything as usual)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def recompute_event(event: Event) -> list[TradeResult]:
-    """Recompute every trade of the event (after an import or a change of event rules)."""
+    """Recompute every trade of the event (after an import or a change of event rules):
+    the whole event is read in a fixed number of queries, not a round of queries per trade."""
+    with _collector_paused():
+        return _recompute_event(event)
+
+
+def _recompute_event(event: Event) -> list[TradeResult]:
     spec = event_spec(event)
-    trades = db.session.execute(
-        sa.select(Trade).where(Trade.event_id == event.id).order_by(Trade.position, Trade.id)
-    ).scalars()
-    return [recompute_trade(trade, spec) for trade in trades]
+    trades = list(
+        db.session.execute(
+            sa.select(Trade).where(Trade.event_id == event.id).order_by(Trade.position, Trade.id)
+        ).scalars()
+    )
+    specs = trade_specs(trades)
+    inputs = _inputs(Entrant.event_id == event.id)
+    computed = {
+        trade.id: compute_trade(spec, specs[trade.id], inputs.get(trade.id, [])) for trade in trades
+    }
+    _store(computed)
+    return list(computed.values())
+
+
+def _store(computed: dict[int, TradeResult]) -> None:
+    """Store the results of the trades (by trade id) without reading the old ones back: an
+    UPDATE for the trades that have results, an INSERT for the others."""
+    table = TradeResultRecord.__table__
+    payloads = {trade_id: snapshot.dump_trade(result) for trade_id, result in computed.items()}
+    now = utcnow()
+    update = (
+        sa.update(table)
+        .where(table.c.trade_id == sa.bindparam("trade"))
+        .values(payload=sa.bindparam("payload"), computed_at=now)
+    )
+    if len(payloads) == 1:  # a changed score: no need to look first
+        [(trade_id, payload)] = payloads.items()
+        done = db.session.execute(update, {"trade": trade_id, "payload": payload}).rowcount
+        stored = {trade_id} if done else set()
+    else:
+        stored = set(
+            db.session.execute(
+                sa.select(table.c.trade_id).where(table.c.trade_id.in_(list(payloads)))
+            ).scalars()
+        )
+        if stored:
+            db.session.execute(
+                update, [{"trade": trade_id, "payload": payloads[trade_id]} for trade_id in stored]
+            )
+    fresh = [
+        {"trade_id": trade_id, "payload": payload, "computed_at": now}
+        for trade_id, payload in payloads.items()
+        if trade_id not in stored
+    ]
+    if fresh:
+        db.session.execute(sa.insert(table), fresh)
+    for record in list(db.session.identity_map.values()):  # loaded earlier: now out of date
+        if isinstance(record, TradeResultRecord) and record.trade_id in payloads:
+            db.session.expire(record)
 
 
 def stored_trades(event: Event) -> list[TradeResult]:

@@ -9,10 +9,15 @@ exclusive one, so a save can never slip in after the chief judge's sign-off.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from contest.domain.scoring import EntryError, check_value, is_recused
 from contest.domain.stages import StageKind
@@ -30,6 +35,7 @@ from contest.models import (
     Trade,
     User,
 )
+from contest.models.event import component_judges
 from contest.models.types import utcnow
 from contest.services import appeals, audit, results, stages
 from contest.services.judging import judge_for_user
@@ -124,17 +130,8 @@ def competing(trade: Trade, entrant: Entrant) -> bool:
 
 def load(user: User, trade: Trade, entrant: Entrant) -> Sheet:
     """The sheet of ``user`` (a panel judge) for ``entrant``; refuses recused judges."""
-    judge = judge_for_user(user, trade)
-    if judge is None:
-        raise SheetError(SheetError.NOT_ON_PANEL)
-    if not competing(trade, entrant):
-        raise SheetError(SheetError.NOT_COMPETING)
-    if is_recused(trade.recusal, judge.unit_id, entrant.unit_id):
-        raise SheetError(SheetError.RECUSED)
-    excused = db.session.execute(
-        sa.select(Excusal.id).where(Excusal.entrant_id == entrant.id, Excusal.judge_id == judge.id)
-    ).first()
-    if excused:
+    judge = _seated(user, trade, entrant)
+    if _excused(entrant, judge):
         raise SheetError(SheetError.EXCUSED)
     scores = {
         s.criterion_id: s
@@ -143,10 +140,8 @@ def load(user: User, trade: Trade, entrant: Entrant) -> Sheet:
         ).scalars()
     }
     sheet = Sheet(trade, entrant, judge)
-    for component in trade.components:
-        if component.criteria and (not component.judges or judge in component.judges):
-            for criterion in component.criteria:
-                sheet.items.append(Item(criterion, component, scores.get(criterion.id)))
+    for criterion, component in _marked_by(trade, judge):
+        sheet.items.append(Item(criterion, component, scores.get(criterion.id)))
     sheet.rescore = db.session.execute(
         sa.select(RescoreRequest).where(
             RescoreRequest.entrant_id == entrant.id,
@@ -157,9 +152,90 @@ def load(user: User, trade: Trade, entrant: Entrant) -> Sheet:
     return sheet
 
 
+def _seated(user: User, trade: Trade, entrant: Entrant) -> Judge:
+    """The user's judge on the trade's panel, for a competing entrant it is not recused from."""
+    judge = judge_for_user(user, trade)
+    if judge is None:
+        raise SheetError(SheetError.NOT_ON_PANEL)
+    if not competing(trade, entrant):
+        raise SheetError(SheetError.NOT_COMPETING)
+    if is_recused(trade.recusal, judge.unit_id, entrant.unit_id):
+        raise SheetError(SheetError.RECUSED)
+    return judge
+
+
+def _excused(entrant: Entrant, judge: Judge) -> bool:
+    found = db.session.execute(
+        sa.select(Excusal.id).where(Excusal.entrant_id == entrant.id, Excusal.judge_id == judge.id)
+    ).first()
+    return found is not None
+
+
+def _item(user: User, trade: Trade, entrant: Entrant, code: str) -> tuple[Judge, Item]:
+    """One criterion of the judge's sheet with the judge's value, refused as ``load`` and
+    ``Sheet.item`` refuse it — with one query for the criterion, its component, the value
+    and whether the judge is excused, instead of loading the whole sheet."""
+    judge = _seated(user, trade, entrant)
+    excused = sa.exists().where(Excusal.entrant_id == entrant.id, Excusal.judge_id == judge.id)
+    own_panel = sa.exists().where(component_judges.c.component_id == Component.id)
+    on_panel = sa.exists().where(
+        component_judges.c.component_id == Component.id, component_judges.c.judge_id == judge.id
+    )
+    row = db.session.execute(
+        sa.select(Criterion, Component, Score, excused, own_panel, on_panel)
+        .join(Component, Component.id == Criterion.component_id)
+        .outerjoin(
+            Score,
+            sa.and_(
+                Score.criterion_id == Criterion.id,
+                Score.entrant_id == entrant.id,
+                Score.judge_id == judge.id,
+            ),
+        )
+        .where(Criterion.trade_id == trade.id, Criterion.code == code)
+    ).first()
+    if row is None:
+        if _excused(entrant, judge):
+            raise SheetError(SheetError.EXCUSED)
+        raise SheetError(SheetError.UNKNOWN_CRITERION, criterion=code)
+    criterion, component, score, is_excused, has_panel, seated = row
+    if is_excused:
+        raise SheetError(SheetError.EXCUSED)
+    if has_panel and not seated:
+        raise SheetError(SheetError.UNKNOWN_CRITERION, criterion=code)
+    return judge, Item(criterion, component, score)
+
+
+def _marked_by(trade: Trade, judge: Judge) -> list[tuple[Criterion, Component]]:
+    """The criteria the judge marks on the trade's sheets, in sheet order, with their
+    components: those of every component whose own panel is empty or includes the judge
+    (two queries, whatever the number of components)."""
+    rows = db.session.execute(
+        sa.select(Criterion, Component)
+        .join(Component, Component.id == Criterion.component_id)
+        .where(Component.trade_id == trade.id)
+        .order_by(Component.position, Component.id, Criterion.position, Criterion.id)
+    ).all()
+    panels: dict[int, set[int]] = defaultdict(set)
+    for component_id, judge_id in db.session.execute(
+        sa.select(component_judges.c.component_id, component_judges.c.judge_id)
+        .join(Component, Component.id == component_judges.c.component_id)
+        .where(Component.trade_id == trade.id)
+    ):
+        panels[component_id].add(judge_id)
+    return [
+        (criterion, component)
+        for criterion, component in rows
+        if not panels[component.id] or judge.id in panels[component.id]
+    ]
+
+
 def _check_writable(trade: Trade, entrant: Entrant) -> None:
-    lock_row(Trade, trade.id, shared=True)
-    db.session.refresh(trade)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.refresh(trade, with_for_update={"read": True})  # lock and re-read at once
+    else:
+        lock_row(Trade, trade.id, shared=True)
+        db.session.refresh(trade)
     if trade.is_locked:
         raise SheetError(SheetError.LOCKED)
     try:
@@ -187,8 +263,7 @@ def save(
     late retry never overwrites a newer entry.
     """
     _check_writable(trade, entrant)
-    sheet = load(user, trade, entrant)
-    item = sheet.item(criterion_code)
+    judge, item = _item(user, trade, entrant, criterion_code)
     criterion = item.criterion
     problem = check_value(value, criterion.entry_max, criterion.step)
     if problem is not None:
@@ -214,7 +289,7 @@ def save(
         score = Score(
             entrant_id=entrant.id,
             criterion_id=criterion.id,
-            judge_id=sheet.judge.id,
+            judge_id=judge.id,
             value=value,
             state=ScoreState.DRAFT,
             updated_by_id=user.id,
@@ -223,24 +298,67 @@ def save(
     else:
         score.value, score.updated_by_id = value, user.id
     db.session.flush()
-    audit.record(
-        user,
-        "score.amend" if amending else "score.draft",
-        "score",
-        score.id,
-        event=trade.event,
-        old=old,
-        new={
-            "value": str(value),
-            "entrant": entrant.code,
-            "criterion": criterion.code,
-            "judge": sheet.judge.code,
-        },
-        reason=reason,
-    )
+
+    def entry() -> None:
+        audit.record(
+            user,
+            "score.amend" if amending else "score.draft",
+            "score",
+            score.id,
+            event=trade.event,
+            old=old,
+            new={
+                "value": str(value),
+                "entrant": entrant.code,
+                "criterion": criterion.code,
+                "judge": judge.code,
+            },
+            reason=reason,
+        )
+
     if amending:
-        results.recompute_trade(trade)
+        _recompute(trade, entry)
+    else:
+        entry()
     return score
+
+
+def _recompute(trade: Trade, entry: Callable[[], object]) -> None:
+    """Recompute the trade and add the audit ``entry``, holding the audit chain's lock (which
+    every writer takes in turn) only for the storing: the judges' writes recomputing one
+    trade take turns (``results.lock_results``), the results are computed, then the entry is
+    sealed — and if someone sealing first changed the trade's results meanwhile (a chief
+    judge's excusal, a time, …), the trade is computed again, now that theirs is in."""
+    results.lock_results(trade)
+    seen = results.computed_at(trade)
+    db.session.expire(trade.event)  # its settings as they are now, not as first read
+    result = results.compute(trade)
+    entry()
+    db.session.flush()  # seals the entry: the chain's lock is ours until the commit
+    if results.computed_at(trade) != seen:
+        db.session.expire(trade.event)
+        result = results.compute(trade)
+    results.store(trade, result)
+
+
+def _mark_submitted(scores: list[Score], user: User, now: datetime) -> None:
+    """Submit the scores with one UPDATE (the ORM would send one per score, as it checks each
+    version), each only if nobody changed it since it was read: else ``StaleDataError``."""
+    if not scores:
+        return
+    table = Score.__table__
+    values = {"state": ScoreState.SUBMITTED, "submitted_at": now, "updated_by_id": user.id}
+    done = db.session.execute(
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("score"), table.c.version == sa.bindparam("seen"))
+        .values(**values, updated_at=now, version=table.c.version + 1),
+        [{"score": score.id, "seen": score.version} for score in scores],
+    ).rowcount
+    if done != len(scores):
+        raise StaleDataError(f"{len(scores) - done} of the sheet's values changed meanwhile")
+    for score in scores:
+        for name, value in {**values, "updated_at": now, "version": score.version + 1}.items():
+            set_committed_value(score, name, value)
 
 
 def submit(user: User, trade: Trade, entrant: Entrant) -> Sheet:
@@ -252,21 +370,22 @@ def submit(user: User, trade: Trade, entrant: Entrant) -> Sheet:
         raise SheetError(SheetError.INCOMPLETE, missing=", ".join(missing))
     now = utcnow()
     changed = [i.score for i in sheet.items if i.score and i.score.state != ScoreState.SUBMITTED]
-    for score in changed:
-        score.state, score.submitted_at, score.updated_by_id = ScoreState.SUBMITTED, now, user.id
+    _mark_submitted(changed, user, now)
     if sheet.rescore is not None:
         sheet.rescore.resolved_at = now
     if changed:
-        audit.record(
-            user,
-            "sheet.submit",
-            "entrant",
-            entrant.id,
-            event=trade.event,
-            new={
-                "judge": sheet.judge.code,
-                "values": {i.criterion.code: str(i.value) for i in sheet.items},
-            },
+        _recompute(
+            trade,
+            lambda: audit.record(
+                user,
+                "sheet.submit",
+                "entrant",
+                entrant.id,
+                event=trade.event,
+                new={
+                    "judge": sheet.judge.code,
+                    "values": {i.criterion.code: str(i.value) for i in sheet.items},
+                },
+            ),
         )
-        results.recompute_trade(trade)
     return sheet

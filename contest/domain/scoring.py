@@ -8,12 +8,12 @@ total, status and flags (``EntrantScore``), with a breakdown explaining every nu
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
-from statistics import median
+from functools import cached_property, reduce
 
 from contest.domain.numbers import exact, is_multiple, round_half_up
 
@@ -141,6 +141,16 @@ class TradeSpec:
     def criteria(self) -> tuple[CriterionSpec, ...]:
         """Every criterion of the trade, in the trade's order."""
         return tuple(c for component in self.components for c in component.criteria)
+
+    @cached_property
+    def judge_codes(self) -> tuple[str, ...]:
+        """The codes of the trade's panel, in order."""
+        return tuple(j.code for j in self.judges)
+
+    @cached_property
+    def judge_units(self) -> dict[str, str | None]:
+        """Each panel judge's unit, by judge code."""
+        return {j.code: j.unit for j in self.judges}
 
     def criterion(self, code: str) -> CriterionSpec | None:
         """The criterion with this code, if any."""
@@ -297,7 +307,7 @@ def score_entrant(trade: TradeSpec, entrant: EntrantInput, decimals: int = 2) ->
 
 
 def _panel_codes(trade: TradeSpec, component: ComponentSpec) -> tuple[str, ...]:
-    return component.judges or tuple(j.code for j in trade.judges)
+    return component.judges or trade.judge_codes
 
 
 def _score_component(
@@ -307,48 +317,62 @@ def _score_component(
         value = entrant.direct.get(component.code)
         score = exact(value) if value is not None else None
         return ComponentResult(component.code, component.weight, score)
-    criteria = tuple(_score_criterion(trade, component, c, entrant) for c in component.criteria)
+    # The panel is the component's, less recusals and excusals: the same for every criterion.
+    units = trade.judge_units
+    seats = _panel_codes(trade, component)
+    recused = tuple(j for j in seats if is_recused(trade.recusal, units.get(j), entrant.unit))
+    excused = tuple(j for j in seats if j in entrant.excused and j not in recused)
+    panel = tuple(j for j in seats if j not in recused and j not in excused)
+    criteria = tuple(
+        _score_criterion(c, entrant, panel, recused, excused) for c in component.criteria
+    )
     marks = [c.mark for c in criteria if c.mark is not None]
     score = sum(marks, Fraction(0)) if len(marks) == len(criteria) else None
     return ComponentResult(component.code, component.weight, score, criteria)
 
 
 def _score_criterion(
-    trade: TradeSpec, component: ComponentSpec, criterion: CriterionSpec, entrant: EntrantInput
+    criterion: CriterionSpec,
+    entrant: EntrantInput,
+    panel: tuple[str, ...],
+    recused: tuple[str, ...],
+    excused: tuple[str, ...],
 ) -> CriterionResult:
-    units = {j.code: j.unit for j in trade.judges}
-    seats = _panel_codes(trade, component)
-    recused = tuple(j for j in seats if is_recused(trade.recusal, units.get(j), entrant.unit))
-    excused = tuple(j for j in seats if j in entrant.excused and j not in recused)
-    panel = tuple(j for j in seats if j not in recused and j not in excused)
-    values = {
-        j: entrant.values[(criterion.code, j)]
-        for j in panel
-        if (criterion.code, j) in entrant.values
-    }
-    missing = tuple(j for j in panel if j not in values)
-    factor = entrant.factors.get(criterion.code, criterion.factor)
-    base = CriterionResult(criterion.code, panel, values, missing, recused, excused, factor=factor)
-    if missing:
-        return base  # simply incomplete: no flag while values are still to come
+    code = criterion.code
+    entered = entrant.values
+    values = {j: v for j in panel if (v := entered.get((code, j))) is not None}
+    factor = entrant.factors.get(code, criterion.factor)
+    if len(values) < len(panel):  # simply incomplete: no flag while values are still to come
+        missing = tuple(j for j in panel if j not in values)
+        return CriterionResult(code, panel, values, missing, recused, excused, factor=factor)
     if len(panel) < criterion.min_panel:
-        return replace(base, flag=f"panel:{criterion.code}")
+        small = f"panel:{code}"
+        return CriterionResult(code, panel, values, (), recused, excused, factor=factor, flag=small)
     aggregate, dropped = aggregate_values(criterion, values)
     mark = aggregate
     if criterion.scale is not None:
         mark = mark / exact(criterion.scale) * exact(criterion.max)
-    mark *= exact(factor)
+    if factor != 1:
+        mark *= exact(factor)
     spread_flag = (
         criterion.max_spread is not None
         and max(values.values()) - min(values.values()) > criterion.max_spread
     )
-    return replace(
-        base,
-        dropped=dropped,
-        aggregate=aggregate,
-        mark=mark,
-        flag=f"spread:{criterion.code}" if spread_flag else None,
+    flag = f"spread:{code}" if spread_flag else None
+    return CriterionResult(
+        code, panel, values, (), recused, excused, dropped, aggregate, factor, mark, flag
     )
+
+
+#: Adds entered values exactly or raises ``Inexact``: they are short decimals, so their sum
+#: is a decimal too, found far faster than by adding fractions one by one.
+_EXACT = Context(prec=100, traps=[Inexact, InvalidOperation])
+
+
+def _fraction(total: Decimal, divisor: int = 1) -> Fraction:
+    """``total / divisor`` exactly, as one fraction."""
+    numerator, denominator = total.as_integer_ratio()
+    return Fraction(numerator, denominator * divisor)
 
 
 def aggregate_values(
@@ -360,16 +384,23 @@ def aggregate_values(
     lowest ``trim`` and the highest ``trim``; among equal values, by judge code, so the
     breakdown is the same whatever order the values arrived in).
     """
-    ordered = sorted(values.items(), key=lambda item: (item[1], item[0]))
+    aggregation = criterion.aggregation
     dropped: tuple[str, ...] = ()
-    if criterion.aggregation.trims:
+    if aggregation in (Aggregation.MEAN, Aggregation.SUM):
+        kept = list(values.values())  # the order does not matter
+    else:
+        ordered = sorted(values.items(), key=lambda item: (item[1], item[0]))
         trim = criterion.trim
-        if trim:
+        if aggregation.trims and trim:
             dropped = tuple(j for j, _ in ordered[:trim] + ordered[-trim:])
             ordered = ordered[trim:-trim]
-    kept = [exact(v) for _, v in ordered]
-    if criterion.aggregation in (Aggregation.SUM, Aggregation.TRIMMED_SUM):
-        return sum(kept, Fraction(0)), dropped
-    if criterion.aggregation == Aggregation.MEDIAN:
-        return Fraction(median(kept)), dropped
-    return sum(kept, Fraction(0)) / len(kept), dropped
+        kept = [v for _, v in ordered]
+    if aggregation == Aggregation.MEDIAN:
+        middle = len(kept) // 2
+        if len(kept) % 2:
+            return exact(kept[middle]), dropped
+        return _fraction(_EXACT.add(kept[middle - 1], kept[middle]), 2), dropped
+    total = reduce(_EXACT.add, kept, Decimal(0))
+    if aggregation in (Aggregation.SUM, Aggregation.TRIMMED_SUM):
+        return _fraction(total), dropped
+    return _fraction(total, len(kept)), dropped

@@ -131,7 +131,9 @@ def _copy(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]
             elif default.is_scalar:
                 defaults[column.name] = default.arg  # type: ignore[union-attr]
     names = given + list(defaults)
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    ]
     columns = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
     statement = f"COPY {dialect.identifier_preparer.format_table(table)} ({columns}) FROM STDIN"
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]

@@ -185,8 +185,11 @@ def entrant_inputs(trade: Trade) -> list[EntrantInput]:
 
 def _inputs(where: sa.ColumnElement[bool]) -> dict[int, list[EntrantInput]]:
     """The inputs of the approved entrants ``where`` selects, by trade id, in entrant order:
-    one query per kind of row, whatever the number of trades."""
-    rows = db.session.execute(
+    one query per kind of row, whatever the number of trades. The rows are read on the
+    session's connection, past the ORM: plain rows, several times faster to fetch."""
+    db.session.flush()
+    connection = db.session.connection()
+    rows = connection.execute(
         sa.select(
             Entrant.id,
             Entrant.trade_id,
@@ -207,7 +210,7 @@ def _inputs(where: sa.ColumnElement[bool]) -> dict[int, list[EntrantInput]]:
         where, Entrant.registration_status == RegistrationStatus.APPROVED
     )
     values: dict[int, dict[tuple[str, str], Decimal]] = defaultdict(dict)
-    for entrant_id, criterion, judge, value in db.session.execute(
+    for entrant_id, criterion, judge, value in connection.execute(
         sa.select(Score.entrant_id, Criterion.code, Judge.code, Score.value)
         .join(Criterion, Criterion.id == Score.criterion_id)
         .join(Judge, Judge.id == Score.judge_id)
@@ -215,21 +218,21 @@ def _inputs(where: sa.ColumnElement[bool]) -> dict[int, list[EntrantInput]]:
     ):
         values[entrant_id][(criterion, judge)] = value
     direct: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for entrant_id, component, value in db.session.execute(
+    for entrant_id, component, value in connection.execute(
         sa.select(ComponentScore.entrant_id, Component.code, ComponentScore.value)
         .join(Component, Component.id == ComponentScore.component_id)
         .where(ComponentScore.entrant_id.in_(approved))
     ):
         direct[entrant_id][component] = value
     factors: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for entrant_id, criterion, factor in db.session.execute(
+    for entrant_id, criterion, factor in connection.execute(
         sa.select(EntrantFactor.entrant_id, Criterion.code, EntrantFactor.factor)
         .join(Criterion, Criterion.id == EntrantFactor.criterion_id)
         .where(EntrantFactor.entrant_id.in_(approved))
     ):
         factors[entrant_id][criterion] = factor
     excused: dict[int, set[str]] = defaultdict(set)
-    for entrant_id, judge in db.session.execute(
+    for entrant_id, judge in connection.execute(
         sa.select(Excusal.entrant_id, Judge.code)
         .join(Judge, Judge.id == Excusal.judge_id)
         .where(Excusal.entrant_id.in_(approved))

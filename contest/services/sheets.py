@@ -327,8 +327,8 @@ def _recompute(trade: Trade, entry: Callable[[], object]) -> None:
     """Recompute the trade and add the audit ``entry``, holding the audit chain's lock (which
     every writer takes in turn) only for the storing: the judges' writes recomputing one
     trade take turns (``results.lock_results``), the results are computed, then the entry is
-    sealed — and if someone sealing first changed the trade's results meanwhile (a chief
-    judge's excusal, a time, …), the trade is computed again, now that theirs is in."""
+    sealed — and if someone sealing first recomputed the trade meanwhile (an organiser's
+    change to the event, say), it is computed again, now that their change is in."""
     results.lock_results(trade)
     seen = results.computed_at(trade)
     db.session.expire(trade.event)  # its settings as they are now, not as first read

@@ -40,19 +40,16 @@ class WindowClosed(Exception):
 
 
 def window(event: Event, kind: StageKind, trade: Trade | None = None) -> StageWindow | None:
-    """The window that governs ``kind`` (a trade's own override first, where allowed)."""
+    """The window that governs ``kind`` (a trade's own override first, where allowed), in
+    one query: every write asks."""
+    governs = sa.and_(StageWindow.event_id == event.id, StageWindow.trade_id.is_(None))
     if trade is not None and kind in TRADE_OVERRIDABLE:
-        own = db.session.execute(
-            sa.select(StageWindow).where(StageWindow.trade_id == trade.id, StageWindow.kind == kind)
-        ).scalar_one_or_none()
-        if own is not None:
-            return own
+        governs = sa.or_(StageWindow.trade_id == trade.id, governs)
     return db.session.execute(
-        sa.select(StageWindow).where(
-            StageWindow.event_id == event.id,
-            StageWindow.trade_id.is_(None),
-            StageWindow.kind == kind,
-        )
+        sa.select(StageWindow)
+        .where(governs, StageWindow.kind == kind)
+        .order_by(StageWindow.trade_id.is_(None))  # the trade's own first
+        .limit(1)
     ).scalar_one_or_none()
 
 

@@ -217,27 +217,37 @@ def _inputs(where: sa.ColumnElement[bool]) -> dict[int, list[EntrantInput]]:
         .where(Score.entrant_id.in_(approved), Score.state == ScoreState.SUBMITTED)
     ):
         values[entrant_id][(criterion, judge)] = value
+    # The rarer rows in one query: directly entered component scores, entrants' own factors
+    # and excusals (each a code and perhaps a value, told apart by their kind).
     direct: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for entrant_id, component, value in connection.execute(
-        sa.select(ComponentScore.entrant_id, Component.code, ComponentScore.value)
-        .join(Component, Component.id == ComponentScore.component_id)
-        .where(ComponentScore.entrant_id.in_(approved))
-    ):
-        direct[entrant_id][component] = value
     factors: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for entrant_id, criterion, factor in connection.execute(
-        sa.select(EntrantFactor.entrant_id, Criterion.code, EntrantFactor.factor)
-        .join(Criterion, Criterion.id == EntrantFactor.criterion_id)
-        .where(EntrantFactor.entrant_id.in_(approved))
-    ):
-        factors[entrant_id][criterion] = factor
     excused: dict[int, set[str]] = defaultdict(set)
-    for entrant_id, judge in connection.execute(
-        sa.select(Excusal.entrant_id, Judge.code)
-        .join(Judge, Judge.id == Excusal.judge_id)
-        .where(Excusal.entrant_id.in_(approved))
-    ):
-        excused[entrant_id].add(judge)
+    kind = sa.literal_column("'d'").label("kind")
+    for row_kind, entrant_id, code, value in connection.execute(
+        sa.union_all(
+            sa.select(kind, ComponentScore.entrant_id, Component.code, ComponentScore.value)
+            .join(Component, Component.id == ComponentScore.component_id)
+            .where(ComponentScore.entrant_id.in_(approved)),
+            sa.select(
+                sa.literal_column("'f'"), EntrantFactor.entrant_id, Criterion.code,
+                EntrantFactor.factor,
+            )
+            .join(Criterion, Criterion.id == EntrantFactor.criterion_id)
+            .where(EntrantFactor.entrant_id.in_(approved)),
+            sa.select(
+                sa.literal_column("'x'"), Excusal.entrant_id, Judge.code,
+                sa.null().cast(ComponentScore.value.type),
+            )
+            .join(Judge, Judge.id == Excusal.judge_id)
+            .where(Excusal.entrant_id.in_(approved)),
+        )
+    ):  # fmt: skip
+        if row_kind == "d":
+            direct[entrant_id][code] = value
+        elif row_kind == "f":
+            factors[entrant_id][code] = value
+        else:
+            excused[entrant_id].add(code)
     inputs: dict[int, list[EntrantInput]] = defaultdict(list)
     for entrant_id, trade_id, code, unit, team, status, time, born, level in rows:
         inputs[trade_id].append(

@@ -39,7 +39,7 @@ format: $(VENV)/.dev
 i18n: $(VENV)/.runtime
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
 	  --project contest -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --width 100
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --width 100
 	$(BIN)/pybabel compile -d translations --statistics
 
 ## bench: events of 10, 150 and 1,000 trades on PostgreSQL (BENCH_DATABASE_URL, default

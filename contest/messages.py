@@ -155,7 +155,7 @@ def describe_roster(problem: RowProblem) -> str:
 
 #: Why a judge's save or submit was refused (services.sheets.SheetError codes).
 SHEET_PROBLEMS = {
-    "not_on_panel": N_("You are not on the panel for this criterion."),
+    "not_on_panel": N_("You are not on the judging panel of this trade."),
     "recused": N_("You are from this entrant's unit and must not score them (recusal)."),
     "excused": N_("The chief judge has excused you from this entrant."),
     "not_competing": N_("This entrant is not competing in this trade."),

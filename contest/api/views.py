@@ -2,7 +2,9 @@
 
 Every write carries an ``Idempotency-Key`` header: the first request with a key is applied
 and its answer stored in the same transaction; any retry with that key gets the stored
-answer and changes nothing. See ``openapi.yaml`` at the root of the project.
+answer and changes nothing. Whether the judge sits on the trade's panel is the sheet
+service's first check (it finds the judge with the same query). See ``openapi.yaml`` at the
+root of the project.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from contest.auth.access import can_judge_trade, object_required
+from contest.auth.access import is_judge, object_required
 from contest.extensions import db
 from contest.messages import describe_sheet
 from contest.models import ApiRequest, Entrant, Score, Trade
@@ -41,26 +43,21 @@ def idempotent(handler):
             status, body = _error(400, "bad_key")
             return jsonify(body), status
         key = f"{current_user.id}:{raw}"
-        stored = db.session.get(ApiRequest, key)
-        if stored is not None:
-            return jsonify(stored.body), stored.status, {"Idempotent-Replay": "true"}
+        # No read of the key first: a retry is rare, and its answer, once the key's row
+        # refuses to go in twice, is the stored one; everything it did is rolled back.
         try:
             status, body = handler(*args, **kwargs)
             if status >= 400:
                 db.session.rollback()
             db.session.add(ApiRequest(key=key, user_id=current_user.id, status=status, body=body))
             db.session.commit()
-        except IntegrityError:
+        except (IntegrityError, StaleDataError):
             db.session.rollback()
             stored = db.session.get(ApiRequest, key)
-            if stored is None:  # a concurrent save of the same value won
+            if stored is None:  # a concurrent write of the same value won
                 status, body = _conflict(*args, **kwargs)
                 return jsonify(body), status
             return jsonify(stored.body), stored.status, {"Idempotent-Replay": "true"}
-        except StaleDataError:
-            db.session.rollback()
-            status, body = _conflict(*args, **kwargs)
-            return jsonify(body), status
         return jsonify(body), status
 
     return wrapped
@@ -129,7 +126,7 @@ def _refused(error: sheets.SheetError) -> tuple[int, dict[str, Any]]:
 
 
 @bp.get("/sheets/<int:trade_id>/<int:entrant_id>")
-@object_required(Trade, "trade_id", can_judge_trade)
+@object_required(Trade, "trade_id", is_judge)
 def load_sheet(trade: Trade, entrant_id: int):
     """The judge's sheet for one entrant."""
     try:
@@ -141,7 +138,7 @@ def load_sheet(trade: Trade, entrant_id: int):
 
 
 @bp.post("/sheets/<int:trade_id>/<int:entrant_id>/values")
-@object_required(Trade, "trade_id", can_judge_trade)
+@object_required(Trade, "trade_id", is_judge)
 @idempotent
 def save_value(trade: Trade, entrant_id: int):
     """Save one value: ``{"criterion", "value", "base_version", "reason"?}``."""
@@ -168,7 +165,7 @@ def save_value(trade: Trade, entrant_id: int):
 
 
 @bp.post("/sheets/<int:trade_id>/<int:entrant_id>/submit")
-@object_required(Trade, "trade_id", can_judge_trade)
+@object_required(Trade, "trade_id", is_judge)
 @idempotent
 def submit_sheet(trade: Trade, entrant_id: int):
     """Submit the sheet: every value in, they now count."""

@@ -1,10 +1,13 @@
 """A judge's score sheet for one entrant: load, save a value (draft), submit, amend.
 
-Every write checks, in this order: the scoring window is open, the trade is not locked, the
-judge sits on the panel of the criterion, is not recused or excused, the entrant competes,
-the value is in range and on its step, and nobody changed the value since the client read
-it (``base_version``). A save takes a shared lock on the trade row and locking takes an
-exclusive one, so a save can never slip in after the chief judge's sign-off.
+Every read and write checks first that the user sits on the trade's panel (the API's routes
+leave that to this module: one query finds the seat and the judge), that the entrant
+competes and that the judge is not recused; every write then checks, in this order: the
+trade is not locked, the scoring window is open, the judge sits on the panel of the
+criterion and is not excused, the value is in range and on its step, and nobody changed
+the value since the client read it (``base_version``). A save takes a shared lock on the
+trade row and locking takes an exclusive one, so a save can never slip in after the chief
+judge's sign-off.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -130,7 +134,10 @@ def competing(trade: Trade, entrant: Entrant) -> bool:
 
 def load(user: User, trade: Trade, entrant: Entrant) -> Sheet:
     """The sheet of ``user`` (a panel judge) for ``entrant``; refuses recused judges."""
-    judge = _seated(user, trade, entrant)
+    return _sheet(trade, entrant, _seated(user, trade, entrant))
+
+
+def _sheet(trade: Trade, entrant: Entrant, judge: Judge) -> Sheet:
     if _excused(entrant, judge):
         raise SheetError(SheetError.EXCUSED)
     scores = {
@@ -171,11 +178,10 @@ def _excused(entrant: Entrant, judge: Judge) -> bool:
     return found is not None
 
 
-def _item(user: User, trade: Trade, entrant: Entrant, code: str) -> tuple[Judge, Item]:
+def _item(trade: Trade, entrant: Entrant, judge: Judge, code: str) -> Item:
     """One criterion of the judge's sheet with the judge's value, refused as ``load`` and
     ``Sheet.item`` refuse it — with one query for the criterion, its component, the value
     and whether the judge is excused, instead of loading the whole sheet."""
-    judge = _seated(user, trade, entrant)
     excused = sa.exists().where(Excusal.entrant_id == entrant.id, Excusal.judge_id == judge.id)
     own_panel = sa.exists().where(component_judges.c.component_id == Component.id)
     on_panel = sa.exists().where(
@@ -203,7 +209,7 @@ def _item(user: User, trade: Trade, entrant: Entrant, code: str) -> tuple[Judge,
         raise SheetError(SheetError.EXCUSED)
     if has_panel and not seated:
         raise SheetError(SheetError.UNKNOWN_CRITERION, criterion=code)
-    return judge, Item(criterion, component, score)
+    return Item(criterion, component, score)
 
 
 def _marked_by(trade: Trade, judge: Judge) -> list[tuple[Criterion, Component]]:
@@ -231,11 +237,16 @@ def _marked_by(trade: Trade, judge: Judge) -> list[tuple[Criterion, Component]]:
 
 
 def _check_writable(trade: Trade, entrant: Entrant) -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.refresh(trade, with_for_update={"read": True})  # lock and re-read at once
-    else:
-        lock_row(Trade, trade.id, shared=True)
-        db.session.refresh(trade)
+    if db.session.get_bind().dialect.name != "postgresql":
+        lock_row(Trade, trade.id, shared=True)  # SQLite: the write transaction starts here
+    # Read the trade again with its event; on PostgreSQL under a shared lock on the trade.
+    db.session.execute(
+        sa.select(Trade)
+        .options(joinedload(Trade.event))
+        .where(Trade.id == trade.id)
+        .with_for_update(read=True, of=Trade)
+        .execution_options(populate_existing=True)
+    ).scalar_one()  # (the rows refresh the trade as they are read)
     if trade.is_locked:
         raise SheetError(SheetError.LOCKED)
     try:
@@ -262,8 +273,9 @@ def save(
     stored value is newer the save is refused with ``CONFLICT`` and the current value, so a
     late retry never overwrites a newer entry.
     """
+    judge = _seated(user, trade, entrant)
     _check_writable(trade, entrant)
-    judge, item = _item(user, trade, entrant, criterion_code)
+    item = _item(trade, entrant, judge, criterion_code)
     criterion = item.criterion
     problem = check_value(value, criterion.entry_max, criterion.step)
     if problem is not None:
@@ -363,8 +375,9 @@ def _mark_submitted(scores: list[Score], user: User, now: datetime) -> None:
 
 def submit(user: User, trade: Trade, entrant: Entrant) -> Sheet:
     """Submit the sheet: every value must be in; then they count in the results."""
+    judge = _seated(user, trade, entrant)
     _check_writable(trade, entrant)
-    sheet = load(user, trade, entrant)
+    sheet = _sheet(trade, entrant, judge)
     missing = [i.criterion.code for i in sheet.items if i.score is None]
     if missing:
         raise SheetError(SheetError.INCOMPLETE, missing=", ".join(missing))

@@ -173,6 +173,14 @@ def test_recused_judge_is_refused_even_when_asking_directly(app, panel):
 
 def test_a_judge_of_another_panel_is_refused(app, panel):
     tablet = Tablet(app, "j9")
+    refused = tablet.save(panel.trade, panel.e1, "P1", "40")
+    assert refused.status_code == 403
+    assert refused.get_json()["message"] == "您不在本工种的裁判组中。"
+    assert tablet.sheet(panel.trade, panel.e1).status_code == 403
+    assert tablet.submit(panel.trade, panel.e1).status_code == 403
+    with app.app_context():  # nor does a locked trade tell them more
+        db.session.get(Trade, panel.trade).locked_at = datetime.now(UTC)
+        db.session.commit()
     assert tablet.save(panel.trade, panel.e1, "P1", "40").status_code == 403
     assert scores(app) == []
 
@@ -253,6 +261,35 @@ def test_a_retry_with_the_same_key_applies_once(app, panel):
             .where(AuditEntry.action == "score.draft")
         ).scalar_one()
         assert drafts == 1
+
+
+def test_a_retry_after_a_newer_value_still_gets_its_own_answer(app, panel):
+    tablet = Tablet(app, "j1")
+    key = uuid.uuid4().hex
+    first = tablet.save(panel.trade, panel.e1, "P1", "40", key=key)
+    assert tablet.save(panel.trade, panel.e1, "P1", "41", base=1).status_code == 200
+    replay = tablet.save(panel.trade, panel.e1, "P1", "40", key=key)
+    assert replay.status_code == 200 and replay.headers["Idempotent-Replay"] == "true"
+    assert replay.get_json() == first.get_json()
+    assert scores(app) == [("P1", Decimal("41"), ScoreState.DRAFT, 2)]
+
+
+def test_a_retried_submit_is_answered_once(app, panel):
+    tablet = Tablet(app, "j1")
+    tablet.save(panel.trade, panel.e1, "P1", "40")
+    tablet.save(panel.trade, panel.e1, "P2", "2")
+    key = uuid.uuid4().hex
+    first = tablet.submit(panel.trade, panel.e1, key=key)
+    replay = tablet.submit(panel.trade, panel.e1, key=key)
+    assert replay.status_code == 200 and replay.headers["Idempotent-Replay"] == "true"
+    assert replay.get_json() == first.get_json()
+    with app.app_context():
+        submits = db.session.execute(
+            sa.select(sa.func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "sheet.submit")
+        ).scalar_one()
+        assert submits == 1
 
 
 def test_a_late_entry_never_overwrites_a_newer_value(app, panel):

@@ -1,7 +1,11 @@
 """Computed trade results as plain JSON and back, losslessly.
 
 Stored results keep exact values: fractions as ``"numerator/denominator"`` and decimals as
-strings, so a page showing a stored breakdown shows exactly what was computed.
+strings, so a page showing a stored breakdown shows exactly what was computed. A criterion's
+breakdown leaves out what is as usual — an empty list, no flag, a factor of 1, a panel that
+is the judges who gave values, in their order — and reading puts it back: a trade's results
+are written at every submitted sheet, so their size is paid at every one. Results written
+with every key read back the same.
 """
 
 from __future__ import annotations
@@ -115,23 +119,30 @@ def _dump_component(component: ComponentResult) -> dict[str, Any]:
         "code": component.code,
         "weight": _dec(component.weight),
         "score": _frac(component.score),
-        "criteria": [
-            {
-                "code": c.code,
-                "panel": list(c.panel),
-                "values": {judge: _dec(value) for judge, value in c.values.items()},
-                "missing": list(c.missing),
-                "recused": list(c.recused),
-                "excused": list(c.excused),
-                "dropped": list(c.dropped),
-                "aggregate": _frac(c.aggregate),
-                "factor": _dec(c.factor),
-                "mark": _frac(c.mark),
-                "flag": c.flag,
-            }
-            for c in component.criteria
-        ],
+        "criteria": [_dump_criterion(c) for c in component.criteria],
     }
+
+
+def _dump_criterion(criterion: CriterionResult) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "code": criterion.code,
+        "values": {judge: str(value) for judge, value in criterion.values.items()},
+        "aggregate": _frac(criterion.aggregate),
+        "mark": _frac(criterion.mark),
+    }
+    if criterion.panel != tuple(criterion.values):
+        data["panel"] = list(criterion.panel)
+    for name in _JUDGE_LISTS:
+        if judges := getattr(criterion, name):
+            data[name] = list(judges)
+    if (factor := str(criterion.factor)) != "1":
+        data["factor"] = factor
+    if criterion.flag is not None:
+        data["flag"] = criterion.flag
+    return data
+
+
+_JUDGE_LISTS = ("missing", "recused", "excused", "dropped")
 
 
 def _load_component(data: dict[str, Any]) -> ComponentResult:
@@ -139,20 +150,22 @@ def _load_component(data: dict[str, Any]) -> ComponentResult:
         code=data["code"],
         weight=Decimal(data["weight"]),
         score=_unfrac(data["score"]),
-        criteria=tuple(
-            CriterionResult(
-                code=c["code"],
-                panel=tuple(c["panel"]),
-                values={judge: Decimal(value) for judge, value in c["values"].items()},
-                missing=tuple(c["missing"]),
-                recused=tuple(c["recused"]),
-                excused=tuple(c["excused"]),
-                dropped=tuple(c["dropped"]),
-                aggregate=_unfrac(c["aggregate"]),
-                factor=Decimal(c["factor"]),
-                mark=_unfrac(c["mark"]),
-                flag=c["flag"],
-            )
-            for c in data["criteria"]
-        ),
+        criteria=tuple(_load_criterion(c) for c in data["criteria"]),
+    )
+
+
+def _load_criterion(data: dict[str, Any]) -> CriterionResult:
+    values = {judge: Decimal(value) for judge, value in data["values"].items()}
+    return CriterionResult(
+        code=data["code"],
+        panel=tuple(data.get("panel", values)),
+        values=values,
+        missing=tuple(data.get("missing", ())),
+        recused=tuple(data.get("recused", ())),
+        excused=tuple(data.get("excused", ())),
+        dropped=tuple(data.get("dropped", ())),
+        aggregate=_unfrac(data["aggregate"]),
+        factor=Decimal(data.get("factor", "1")),
+        mark=_unfrac(data["mark"]),
+        flag=data.get("flag"),
     )

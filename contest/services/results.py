@@ -215,7 +215,7 @@ def _inputs(where: sa.ColumnElement[bool]) -> dict[int, list[EntrantInput]]:
         .join(Criterion, Criterion.id == Score.criterion_id)
         .join(Judge, Judge.id == Score.judge_id)
         .where(Score.entrant_id.in_(approved), Score.state == ScoreState.SUBMITTED)
-    ):
+    ).all():  # fetched at once: a row at a time costs more than the rows
         values[entrant_id][(criterion, judge)] = value
     # The rarer rows in one query: directly entered component scores, entrants' own factors
     # and excusals (each a code and perhaps a value, told apart by their kind).

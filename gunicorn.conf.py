@@ -5,6 +5,7 @@ the command line. The stage scheduler is NOT run here: it is its own process
 (`flask --app wsgi scheduler`), see the README.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -39,3 +40,16 @@ errorlog = "-"
 loglevel = _env("LOGLEVEL", "info")
 # Load the application in each worker after fork: database pools are never shared.
 preload_app = False
+
+
+def post_worker_init(worker) -> None:
+    """The application is loaded in this worker: its objects (modules, mappers, templates:
+    about 200,000) live as long as the worker. Freeze them out of the garbage collector's
+    way, so that a full collection walks only what requests made since: measured, one took
+    about 100 ms with them, stalling every request of the worker, and 5 ms without. And
+    collect the young generation every 50,000 net allocations instead of 700: a request's
+    objects die young (a submitted sheet recomputes its trade with tens of thousands of
+    them), and each collection on the way promoted the live ones towards the old generation.
+    With both, the score saves' p99 went from about 70 ms to about 35 ms under the bench."""
+    gc.freeze()
+    gc.set_threshold(int(_env("GC_THRESHOLD", "50000")), 10, 10)

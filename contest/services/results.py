@@ -209,14 +209,31 @@ def _inputs(where: sa.ColumnElement[bool]) -> dict[int, list[EntrantInput]]:
     approved = sa.select(Entrant.id).where(
         where, Entrant.registration_status == RegistrationStatus.APPROVED
     )
+    scores = connection.execute(
+        sa.select(Score.entrant_id, Score.criterion_id, Score.judge_id, Score.value).where(
+            Score.entrant_id.in_(approved), Score.state == ScoreState.SUBMITTED
+        )
+    ).all()
+    # The criteria's and judges' codes by id, for the few ids in the rows: joined in the
+    # query, every row looked them up in tables that hold every event's criteria and judges.
+    criteria = {row[1] for row in scores}
+    judges = {row[2] for row in scores}
+    codes: dict[tuple[str, int], str] = {
+        (kind, id_): code
+        for kind, id_, code in connection.execute(
+            sa.union_all(
+                sa.select(sa.literal_column("'c'"), Criterion.id, Criterion.code).where(
+                    Criterion.id.in_(criteria)
+                ),
+                sa.select(sa.literal_column("'j'"), Judge.id, Judge.code).where(
+                    Judge.id.in_(judges)
+                ),
+            )
+        )
+    }
     values: dict[int, dict[tuple[str, str], Decimal]] = defaultdict(dict)
-    for entrant_id, criterion, judge, value in connection.execute(
-        sa.select(Score.entrant_id, Criterion.code, Judge.code, Score.value)
-        .join(Criterion, Criterion.id == Score.criterion_id)
-        .join(Judge, Judge.id == Score.judge_id)
-        .where(Score.entrant_id.in_(approved), Score.state == ScoreState.SUBMITTED)
-    ).all():  # fetched at once: a row at a time costs more than the rows
-        values[entrant_id][(criterion, judge)] = value
+    for entrant_id, criterion_id, judge_id, value in scores:
+        values[entrant_id][(codes["c", criterion_id], codes["j", judge_id])] = value
     # The rarer rows in one query: directly entered component scores, entrants' own factors
     # and excusals (each a code and perhaps a value, told apart by their kind).
     direct: dict[int, dict[str, Decimal]] = defaultdict(dict)

@@ -121,7 +121,9 @@ def trade_specs(trades: Sequence[Trade]) -> dict[int, TradeSpec]:
     criteria: dict[int, list[CriterionSpec]] = defaultdict(list)
     for component, criterion in db.session.execute(
         sa.select(Component, Criterion)
-        .outerjoin(Criterion, Criterion.component_id == Component.id)
+        .outerjoin(  # (the trade ids let the criteria be found by their index)
+            Criterion, sa.and_(Criterion.component_id == Component.id, Criterion.trade_id.in_(ids))
+        )
         .where(Component.trade_id.in_(ids))
         .order_by(Component.trade_id, Component.position, Component.id, Criterion.position)
     ):

@@ -219,7 +219,7 @@ def _marked_by(trade: Trade, judge: Judge) -> list[tuple[Criterion, Component]]:
     rows = db.session.execute(
         sa.select(Criterion, Component)
         .join(Component, Component.id == Criterion.component_id)
-        .where(Component.trade_id == trade.id)
+        .where(Criterion.trade_id == trade.id)
         .order_by(Component.position, Component.id, Criterion.position, Criterion.id)
     ).all()
     panels: dict[int, set[int]] = defaultdict(set)

@@ -13,7 +13,9 @@ stays. If the cache store fails (Redis down), pages are built as if nothing were
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -32,23 +34,44 @@ def key(*parts: object) -> str:
     return "public:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+#: The lock of each page being built in this process (gone once nobody holds it).
+_building: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
+_building_guard = threading.Lock()
+
+
 def fetch(parts: tuple[object, ...], build: Callable[[], Any], timeout: int) -> tuple[Any, str]:
     """The cached value for this page and ``parts``, or ``build()`` stored for ``timeout``
-    seconds; with ``HIT`` or ``MISS``. An exception in ``build`` (a 404) stores nothing."""
+    seconds; with ``HIT`` or ``MISS``. An exception in ``build`` (a 404) stores nothing.
+
+    The threads of a worker that miss the same page at once take turns: the first builds
+    it, the others then find it in the cache. A large event's page takes tens of MiB to
+    build, and on a cold cache every thread built its own copy at once."""
     name = key(*parts)
-    try:
-        found = cache.get(name)
-    except Exception:  # a failing cache store must not fail the page
-        current_app.logger.warning("public cache unavailable", exc_info=True)
-        found = None
+    found = _cached(name)
     if found is not None:
         return found, HIT
-    value = build()
-    try:
-        cache.set(name, value, timeout=timeout)
-    except Exception:
-        current_app.logger.warning("public cache unavailable", exc_info=True)
+    with _building_guard:
+        lock = _building.get(name)
+        if lock is None:
+            lock = _building[name] = threading.Lock()
+    with lock:
+        found = _cached(name)  # built meanwhile by another thread
+        if found is not None:
+            return found, HIT
+        value = build()
+        try:
+            cache.set(name, value, timeout=timeout)
+        except Exception:
+            current_app.logger.warning("public cache unavailable", exc_info=True)
     return value, MISS
+
+
+def _cached(name: str) -> Any:
+    try:
+        return cache.get(name)
+    except Exception:  # a failing cache store must not fail the page
+        current_app.logger.warning("public cache unavailable", exc_info=True)
+        return None
 
 
 def respond(

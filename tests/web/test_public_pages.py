@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -19,9 +20,9 @@ from contest.domain.package import read_package
 from contest.domain.stages import StageKind, StageState
 from contest.extensions import cache, db, limiter
 from contest.models import Certificate, Entrant, Objection, ObjectionAction, Role
-from contest.services import events, notice, packages, publications, stages
-from contest.services.public import distribution, summary
-from tests.conftest import app_config, csrf_token, empty_tables, login, post
+from contest.services import events, notice, packages, public, publications, stages
+from contest.services.public import distribution, summary, trade_results
+from tests.conftest import app_config, csrf_token, empty_tables, login, post, race
 from tests.factories import make_user
 from tests.packages import small_package
 
@@ -516,6 +517,25 @@ def test_flashed_messages_are_never_cached(client, noticed):
     post(client, NOTICE, objection_form())
     assert "您的异议已提交" in text(client.get(HOME))
     assert "您的异议已提交" not in text(client.get(HOME))
+
+
+def test_visitors_asking_at_once_for_an_uncached_page_have_it_built_once(
+    app, published, monkeypatch
+):
+    """A large event's page takes tens of MiB to build: one build per page, not per thread."""
+    built = []
+
+    def slow(*args, **kwargs):
+        built.append(1)
+        time.sleep(0.2)  # everyone else asks meanwhile
+        return trade_results(*args, **kwargs)
+
+    monkeypatch.setattr(public, "trade_results", slow)
+    path = f"/e/{SLUG}/results/WELD"
+    pages = race([lambda: app.test_client().get(path) for _ in range(4)])
+    assert len(built) == 1
+    assert sorted(page.headers["X-Cache"] for page in pages) == ["HIT", "HIT", "HIT", "MISS"]
+    assert len({main_part(page) for page in pages}) == 1 and "张伟" in text(pages[0])
 
 
 def test_a_failing_cache_store_does_not_fail_the_page(client, published, monkeypatch):

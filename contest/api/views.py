@@ -19,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from contest.auth.access import is_judge, object_required
+from contest.auth.access import JUDGING, roles_required
 from contest.extensions import db
 from contest.messages import describe_sheet
 from contest.models import ApiRequest, Entrant, Score, Trade
@@ -63,12 +63,12 @@ def idempotent(handler):
     return wrapped
 
 
-def _conflict(trade: Trade, entrant_id: int, **_: Any) -> tuple[int, dict[str, Any]]:
+def _conflict(trade: Trade, entrant: Entrant) -> tuple[int, dict[str, Any]]:
     """The answer to the loser of a race on the same value."""
     criterion = (request.get_json(silent=True) or {}).get("criterion")
     current = None
     try:
-        sheet = sheets.load(current_user, trade, _entrant(trade, entrant_id))
+        sheet = sheets.load(current_user, trade, entrant)
         item = sheet.item(str(criterion))
         current = item.score
     except sheets.SheetError:
@@ -81,11 +81,18 @@ def _conflict(trade: Trade, entrant_id: int, **_: Any) -> tuple[int, dict[str, A
     )
 
 
-def _entrant(trade: Trade, entrant_id: int) -> Entrant:
-    entrant = db.get_or_404(Entrant, entrant_id)
-    if entrant.trade_id != trade.id:
-        abort(404)
-    return entrant
+def sheet_address(view):
+    """The trade and the entrant of a sheet's address in one query (404 unless the entrant
+    is the trade's), passed to the view in their place."""
+
+    @wraps(view)
+    def wrapped(trade_id: int, entrant_id: int):
+        found = sheets.address(trade_id, entrant_id)
+        if found is None:
+            abort(404)
+        return view(*found)
+
+    return wrapped
 
 
 def score_json(score: Score | None) -> dict[str, Any] | None:
@@ -126,11 +133,12 @@ def _refused(error: sheets.SheetError) -> tuple[int, dict[str, Any]]:
 
 
 @bp.get("/sheets/<int:trade_id>/<int:entrant_id>")
-@object_required(Trade, "trade_id", is_judge)
-def load_sheet(trade: Trade, entrant_id: int):
+@roles_required(*JUDGING)
+@sheet_address
+def load_sheet(trade: Trade, entrant: Entrant):
     """The judge's sheet for one entrant."""
     try:
-        sheet = sheets.load(current_user, trade, _entrant(trade, entrant_id))
+        sheet = sheets.load(current_user, trade, entrant)
     except sheets.SheetError as error:
         status, body = _refused(error)
         return jsonify(body), status
@@ -138,9 +146,10 @@ def load_sheet(trade: Trade, entrant_id: int):
 
 
 @bp.post("/sheets/<int:trade_id>/<int:entrant_id>/values")
-@object_required(Trade, "trade_id", is_judge)
+@roles_required(*JUDGING)
+@sheet_address
 @idempotent
-def save_value(trade: Trade, entrant_id: int):
+def save_value(trade: Trade, entrant: Entrant):
     """Save one value: ``{"criterion", "value", "base_version", "reason"?}``."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("criterion"), str):
@@ -156,22 +165,20 @@ def save_value(trade: Trade, entrant_id: int):
         return _error(400, "bad_request")
     reason = str(data.get("reason") or "").strip()[:500] or None
     try:
-        entrant = _entrant(trade, entrant_id)
         score = sheets.save(current_user, trade, entrant, data["criterion"], value, base, reason)
     except sheets.SheetError as error:
         return _refused(error)
-    db.session.flush()
     return 200, {"criterion": data["criterion"], "score": score_json(score)}
 
 
 @bp.post("/sheets/<int:trade_id>/<int:entrant_id>/submit")
-@object_required(Trade, "trade_id", is_judge)
+@roles_required(*JUDGING)
+@sheet_address
 @idempotent
-def submit_sheet(trade: Trade, entrant_id: int):
+def submit_sheet(trade: Trade, entrant: Entrant):
     """Submit the sheet: every value in, they now count."""
     try:
-        sheet = sheets.submit(current_user, trade, _entrant(trade, entrant_id))
+        sheet = sheets.submit(current_user, trade, entrant)
     except sheets.SheetError as error:
         return _refused(error)
-    db.session.flush()
     return 200, sheet_json(sheet)

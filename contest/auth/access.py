@@ -65,12 +65,6 @@ def can_judge_trade(user: User, trade: Trade) -> bool:
     return user.has_role(*JUDGING) and panel_membership(user, trade) is not None
 
 
-def is_judge(user: User, _trade: Trade) -> bool:
-    """A judge or chief judge; the score sheet API leaves the panel seat to the sheet service
-    (``services.sheets``), which finds the judge with the same query."""
-    return user.has_role(*JUDGING)
-
-
 def can_chief_trade(user: User, trade: Trade) -> bool:
     """The chief judge of this trade's panel."""
     member = panel_membership(user, trade) if user.has_role(Role.CHIEF_JUDGE) else None

@@ -1,13 +1,13 @@
 """A judge's score sheet for one entrant: load, save a value (draft), submit, amend.
 
 Every read and write checks first that the user sits on the trade's panel (the API's routes
-leave that to this module: one query finds the seat and the judge), that the entrant
-competes and that the judge is not recused; every write then checks, in this order: the
-trade is not locked, the scoring window is open, the judge sits on the panel of the
-criterion and is not excused, the value is in range and on its step, and nobody changed
-the value since the client read it (``base_version``). A save takes a shared lock on the
-trade row and locking takes an exclusive one, so a save can never slip in after the chief
-judge's sign-off.
+leave that to this module: the query that finds the judge finds the seat), that the entrant
+competes and that the judge is not recused; a value's save then that the judge is not
+excused and marks the criterion (the same query), and every write that the trade is not
+locked and the scoring window is open; last, that the value is in range and on its step
+and that nobody changed it since the client read it (``base_version``). A save takes a
+shared lock on the trade row and locking takes an exclusive one, so a save can never slip
+in after the chief judge's sign-off.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from contest.models import (
     Entrant,
     Excusal,
     Judge,
+    PanelMember,
     RegistrationStatus,
     RescoreRequest,
     Score,
@@ -132,6 +133,17 @@ def competing(trade: Trade, entrant: Entrant) -> bool:
     )
 
 
+def address(trade_id: int, entrant_id: int) -> tuple[Trade, Entrant] | None:
+    """The trade and the entrant of a sheet, in one query; None unless the entrant is the
+    trade's."""
+    found = db.session.execute(
+        sa.select(Trade, Entrant)
+        .join(Entrant, Entrant.trade_id == Trade.id)
+        .where(Trade.id == trade_id, Entrant.id == entrant_id)
+    ).first()
+    return None if found is None else (found[0], found[1])
+
+
 def load(user: User, trade: Trade, entrant: Entrant) -> Sheet:
     """The sheet of ``user`` (a panel judge) for ``entrant``; refuses recused judges."""
     return _sheet(trade, entrant, _seated(user, trade, entrant))
@@ -164,11 +176,15 @@ def _seated(user: User, trade: Trade, entrant: Entrant) -> Judge:
     judge = judge_for_user(user, trade)
     if judge is None:
         raise SheetError(SheetError.NOT_ON_PANEL)
+    _check_entrant(trade, entrant, judge)
+    return judge
+
+
+def _check_entrant(trade: Trade, entrant: Entrant, judge: Judge) -> None:
     if not competing(trade, entrant):
         raise SheetError(SheetError.NOT_COMPETING)
     if is_recused(trade.recusal, judge.unit_id, entrant.unit_id):
         raise SheetError(SheetError.RECUSED)
-    return judge
 
 
 def _excused(entrant: Entrant, judge: Judge) -> bool:
@@ -178,38 +194,40 @@ def _excused(entrant: Entrant, judge: Judge) -> bool:
     return found is not None
 
 
-def _item(trade: Trade, entrant: Entrant, judge: Judge, code: str) -> Item:
-    """One criterion of the judge's sheet with the judge's value, refused as ``load`` and
-    ``Sheet.item`` refuse it — with one query for the criterion, its component, the value
-    and whether the judge is excused, instead of loading the whole sheet."""
-    excused = sa.exists().where(Excusal.entrant_id == entrant.id, Excusal.judge_id == judge.id)
+def _item(user: User, trade: Trade, entrant: Entrant, code: str) -> tuple[Judge, Item]:
+    """The user's judge on the trade's panel and one criterion of its sheet with its value,
+    refused as ``_seated``, ``load`` and ``Sheet.item`` refuse them — in one query (the
+    seat, the criterion, its component, the value and whether the judge is excused),
+    instead of loading the whole sheet."""
+    excused = sa.exists().where(Excusal.entrant_id == entrant.id, Excusal.judge_id == Judge.id)
     own_panel = sa.exists().where(component_judges.c.component_id == Component.id)
     on_panel = sa.exists().where(
-        component_judges.c.component_id == Component.id, component_judges.c.judge_id == judge.id
+        component_judges.c.component_id == Component.id, component_judges.c.judge_id == Judge.id
     )
     row = db.session.execute(
-        sa.select(Criterion, Component, Score, excused, own_panel, on_panel)
-        .join(Component, Component.id == Criterion.component_id)
+        sa.select(Judge, Criterion, Component, Score, excused, own_panel, on_panel)
+        .join(PanelMember, PanelMember.judge_id == Judge.id)
+        .outerjoin(Criterion, sa.and_(Criterion.trade_id == trade.id, Criterion.code == code))
+        .outerjoin(Component, Component.id == Criterion.component_id)
         .outerjoin(
             Score,
             sa.and_(
                 Score.criterion_id == Criterion.id,
                 Score.entrant_id == entrant.id,
-                Score.judge_id == judge.id,
+                Score.judge_id == Judge.id,
             ),
         )
-        .where(Criterion.trade_id == trade.id, Criterion.code == code)
+        .where(PanelMember.trade_id == trade.id, Judge.user_id == user.id)
     ).first()
     if row is None:
-        if _excused(entrant, judge):
-            raise SheetError(SheetError.EXCUSED)
-        raise SheetError(SheetError.UNKNOWN_CRITERION, criterion=code)
-    criterion, component, score, is_excused, has_panel, seated = row
+        raise SheetError(SheetError.NOT_ON_PANEL)
+    judge, criterion, component, score, is_excused, has_panel, seated = row
+    _check_entrant(trade, entrant, judge)
     if is_excused:
         raise SheetError(SheetError.EXCUSED)
-    if has_panel and not seated:
+    if criterion is None or (has_panel and not seated):
         raise SheetError(SheetError.UNKNOWN_CRITERION, criterion=code)
-    return Item(criterion, component, score)
+    return judge, Item(criterion, component, score)
 
 
 def _marked_by(trade: Trade, judge: Judge) -> list[tuple[Criterion, Component]]:
@@ -273,9 +291,8 @@ def save(
     stored value is newer the save is refused with ``CONFLICT`` and the current value, so a
     late retry never overwrites a newer entry.
     """
-    judge = _seated(user, trade, entrant)
+    judge, item = _item(user, trade, entrant, criterion_code)
     _check_writable(trade, entrant)
-    item = _item(trade, entrant, judge, criterion_code)
     criterion = item.criterion
     problem = check_value(value, criterion.entry_max, criterion.step)
     if problem is not None:

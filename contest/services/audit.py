@@ -58,20 +58,19 @@ def record(
 def _seal(session: Session, _context: Any, _instances: Any) -> None:
     """Chain the new audit entries, in the order they were added (their id order), to the
     last entry in the database. Writers take turns: PostgreSQL by an advisory lock held to
-    the end of the transaction; SQLite by starting the write transaction here (one writer)."""
+    the end of the transaction, taken with the read of the last hash in one round trip
+    (``audit_chain_head``); SQLite by starting the write transaction here (one writer)."""
     new = [o for o in session.new if isinstance(o, AuditEntry)]
     if not new:
         return
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    if connection.dialect.name == "postgresql":  # the lock, then the last hash (a migration)
+        head = sa.select(sa.func.audit_chain_head(sa.literal(CHAIN_LOCK, sa.BigInteger)))
     else:
         table = AuditEntry.__table__
         connection.execute(sa.update(table).where(sa.false()).values(id=table.c.id))
-    previous = connection.execute(
-        sa.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-    ).scalar_one_or_none()
-    previous = previous or audit_chain.GENESIS
+        head = sa.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    previous = connection.execute(head).scalar_one_or_none() or audit_chain.GENESIS
     for entry in sorted(new, key=lambda added: sa.inspect(added).insert_order):
         entry.at = entry.at or utcnow()
         entry.prev_hash = previous

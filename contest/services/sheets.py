@@ -134,11 +134,12 @@ def competing(trade: Trade, entrant: Entrant) -> bool:
 
 
 def address(trade_id: int, entrant_id: int) -> tuple[Trade, Entrant] | None:
-    """The trade and the entrant of a sheet, in one query; None unless the entrant is the
-    trade's."""
+    """The trade (with its event) and the entrant of a sheet, in one query; None unless the
+    entrant is the trade's."""
     found = db.session.execute(
         sa.select(Trade, Entrant)
         .join(Entrant, Entrant.trade_id == Trade.id)
+        .options(joinedload(Trade.event))
         .where(Trade.id == trade_id, Entrant.id == entrant_id)
     ).first()
     return None if found is None else (found[0], found[1])
@@ -257,14 +258,15 @@ def _marked_by(trade: Trade, judge: Judge) -> list[tuple[Criterion, Component]]:
 def _check_writable(trade: Trade, entrant: Entrant) -> None:
     if db.session.get_bind().dialect.name != "postgresql":
         lock_row(Trade, trade.id, shared=True)  # SQLite: the write transaction starts here
-    # Read the trade again with its event; on PostgreSQL under a shared lock on the trade.
-    db.session.execute(
-        sa.select(Trade)
-        .options(joinedload(Trade.event))
+    # Whether the trade is signed off or scored on paper, as it is now: on PostgreSQL read
+    # under a shared lock on the trade row (a sign-off waits for this write, and sees it).
+    now = db.session.execute(
+        sa.select(Trade.locked_at, Trade.double_entry)
         .where(Trade.id == trade.id)
         .with_for_update(read=True, of=Trade)
-        .execution_options(populate_existing=True)
-    ).scalar_one()  # (the rows refresh the trade as they are read)
+    ).one()
+    set_committed_value(trade, "locked_at", now.locked_at)
+    set_committed_value(trade, "double_entry", now.double_entry)
     if trade.is_locked:
         raise SheetError(SheetError.LOCKED)
     try:

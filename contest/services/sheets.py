@@ -37,6 +37,7 @@ from contest.models import (
     RescoreRequest,
     Score,
     ScoreState,
+    StageWindow,
     Trade,
     User,
 )
@@ -258,19 +259,24 @@ def _marked_by(trade: Trade, judge: Judge) -> list[tuple[Criterion, Component]]:
 def _check_writable(trade: Trade, entrant: Entrant) -> None:
     if db.session.get_bind().dialect.name != "postgresql":
         lock_row(Trade, trade.id, shared=True)  # SQLite: the write transaction starts here
-    # Whether the trade is signed off or scored on paper, as it is now: on PostgreSQL read
-    # under a shared lock on the trade row (a sign-off waits for this write, and sees it).
-    now = db.session.execute(
-        sa.select(Trade.locked_at, Trade.double_entry)
+    # Whether the trade is signed off or scored on paper, as it is now (on PostgreSQL read
+    # under a shared lock on the trade row: a sign-off waits for this write, and sees it),
+    # with the scoring window that governs it.
+    locked_at, double_entry, window = db.session.execute(
+        sa.select(Trade.locked_at, Trade.double_entry, StageWindow)
+        .outerjoin(
+            StageWindow,
+            StageWindow.id == stages.governing(trade.event_id, StageKind.SCORING, trade),
+        )
         .where(Trade.id == trade.id)
         .with_for_update(read=True, of=Trade)
     ).one()
-    set_committed_value(trade, "locked_at", now.locked_at)
-    set_committed_value(trade, "double_entry", now.double_entry)
+    set_committed_value(trade, "locked_at", locked_at)
+    set_committed_value(trade, "double_entry", double_entry)
     if trade.is_locked:
         raise SheetError(SheetError.LOCKED)
     try:
-        stages.require_open(trade.event, StageKind.SCORING, trade)
+        stages.check_open(window, StageKind.SCORING)
     except stages.WindowClosed as closed:
         if not appeals.reopened(entrant):  # an upheld appeal: re-scored after the window
             raise SheetError(SheetError.WINDOW_CLOSED, **stages.closure(closed)) from None

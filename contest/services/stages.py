@@ -42,15 +42,24 @@ class WindowClosed(Exception):
 def window(event: Event, kind: StageKind, trade: Trade | None = None) -> StageWindow | None:
     """The window that governs ``kind`` (a trade's own override first, where allowed), in
     one query: every write asks."""
-    governs = sa.and_(StageWindow.event_id == event.id, StageWindow.trade_id.is_(None))
+    return db.session.execute(
+        sa.select(StageWindow).where(StageWindow.id == governing(event.id, kind, trade))
+    ).scalar_one_or_none()
+
+
+def governing(event_id: int, kind: StageKind, trade: Trade | None = None) -> Any:
+    """The id of the window that governs ``kind``, as a subquery, to be read with other rows
+    (a score's save reads it with the trade it locks)."""
+    governs = sa.and_(StageWindow.event_id == event_id, StageWindow.trade_id.is_(None))
     if trade is not None and kind in TRADE_OVERRIDABLE:
         governs = sa.or_(StageWindow.trade_id == trade.id, governs)
-    return db.session.execute(
-        sa.select(StageWindow)
+    return (
+        sa.select(StageWindow.id)
         .where(governs, StageWindow.kind == kind)
         .order_by(StageWindow.trade_id.is_(None))  # the trade's own first
         .limit(1)
-    ).scalar_one_or_none()
+        .scalar_subquery()
+    )
 
 
 def is_open(event: Event, kind: StageKind, trade: Trade | None = None) -> bool:
@@ -61,7 +70,11 @@ def is_open(event: Event, kind: StageKind, trade: Trade | None = None) -> bool:
 
 def require_open(event: Event, kind: StageKind, trade: Trade | None = None) -> None:
     """Raise ``WindowClosed`` (naming the window) unless the window is open."""
-    found = window(event, kind, trade)
+    check_open(window(event, kind, trade), kind)
+
+
+def check_open(found: StageWindow | None, kind: StageKind) -> None:
+    """Raise ``WindowClosed`` unless ``found``, the window that governs ``kind``, is open."""
     if found is None or found.state != StageState.OPEN:
         raise WindowClosed(kind, found)
 

@@ -47,7 +47,7 @@ def window(event: Event, kind: StageKind, trade: Trade | None = None) -> StageWi
     ).scalar_one_or_none()
 
 
-def governing(event_id: int, kind: StageKind, trade: Trade | None = None) -> Any:
+def governing(event_id: int, kind: StageKind, trade: Trade | None = None) -> sa.ScalarSelect[int]:
     """The id of the window that governs ``kind``, as a subquery, to be read with other rows
     (a score's save reads it with the trade it locks)."""
     governs = sa.and_(StageWindow.event_id == event_id, StageWindow.trade_id.is_(None))

@@ -62,6 +62,13 @@ def panel(app):
         return SimpleNamespace(trade=weld.id, e1=e1.id, e2=e2.id, event=event.id)
 
 
+def audit_entries(app, action):
+    with app.app_context():
+        return db.session.execute(
+            sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.action == action)
+        ).scalar_one()
+
+
 def scores(app, **filters):
     with app.app_context():
         rows = db.session.execute(
@@ -254,13 +261,7 @@ def test_a_retry_with_the_same_key_applies_once(app, panel):
     assert replay.status_code == 200 and replay.headers["Idempotent-Replay"] == "true"
     assert replay.get_json() == first.get_json()
     assert scores(app) == [("P1", Decimal("40"), ScoreState.DRAFT, 1)]
-    with app.app_context():
-        drafts = db.session.execute(
-            sa.select(sa.func.count())
-            .select_from(AuditEntry)
-            .where(AuditEntry.action == "score.draft")
-        ).scalar_one()
-        assert drafts == 1
+    assert audit_entries(app, "score.draft") == 1
 
 
 def test_a_retry_after_a_newer_value_still_gets_its_own_answer(app, panel):
@@ -283,13 +284,7 @@ def test_a_retried_submit_is_answered_once(app, panel):
     replay = tablet.submit(panel.trade, panel.e1, key=key)
     assert replay.status_code == 200 and replay.headers["Idempotent-Replay"] == "true"
     assert replay.get_json() == first.get_json()
-    with app.app_context():
-        submits = db.session.execute(
-            sa.select(sa.func.count())
-            .select_from(AuditEntry)
-            .where(AuditEntry.action == "sheet.submit")
-        ).scalar_one()
-        assert submits == 1
+    assert audit_entries(app, "sheet.submit") == 1
 
 
 def test_a_late_entry_never_overwrites_a_newer_value(app, panel):

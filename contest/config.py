@@ -20,7 +20,7 @@ class Defaults:
     SECRET_KEY: str | None = None
 
     SQLALCHEMY_DATABASE_URI: str | None = None  # default: sqlite in the instance folder
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # PostgreSQL connection pool of each worker process (SQLite keeps SQLAlchemy's default).
     DB_POOL_SIZE = 5
     DB_MAX_OVERFLOW = 5

@@ -1,7 +1,9 @@
 """Unbound extension singletons, bound to the app in ``create_app``."""
 
+import select
 import sqlite3
 
+import psycopg
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -10,9 +12,10 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
 
 # Stable constraint names so Alembic migrations can refer to them on every database.
 NAMING_CONVENTION = {
@@ -48,3 +51,20 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+@event.listens_for(Pool, "checkout")
+def _postgresql_alive(dbapi_connection, _record, _proxy):
+    """PostgreSQL: a pooled connection is taken as alive unless the server said something
+    while it sat idle — a restart, an idle timeout or an administrator ending the session
+    each send a last message and close the socket. Looking costs no round trip (a pre-ping
+    costs one per request); the pool replaces a connection found dead before it is used, and
+    ``DB_POOL_RECYCLE`` retires connections that may have died silently."""
+    if not isinstance(dbapi_connection, psycopg.Connection):
+        return
+    if dbapi_connection.closed:
+        raise exc.DisconnectionError("the connection is closed")
+    idle = select.poll()
+    idle.register(dbapi_connection.fileno(), select.POLLIN)
+    if idle.poll(0):
+        raise exc.DisconnectionError("the server closed the connection, or is closing it")

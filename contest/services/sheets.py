@@ -196,19 +196,22 @@ def _excused(entrant: Entrant, judge: Judge) -> bool:
     return found is not None
 
 
-def _item(user: User, trade: Trade, entrant: Entrant, code: str) -> tuple[Judge, Item]:
+def _item(user: User, trade: Trade, entrant: Entrant, code: str) -> tuple[Judge, Item, TradeState]:
     """The user's judge on the trade's panel and one criterion of its sheet with its value,
-    refused as ``_seated``, ``load`` and ``Sheet.item`` refuse them — in one query (the
-    seat, the criterion, its component, the value and whether the judge is excused),
-    instead of loading the whole sheet."""
+    refused as ``_seated``, ``load`` and ``Sheet.item`` refuse them, and the trade's state
+    under the write's lock (``_with_state``) — in one query (the seat, the criterion, its
+    component, the value, whether the judge is excused, the trade's state), instead of
+    loading the whole sheet."""
     excused = sa.exists().where(Excusal.entrant_id == entrant.id, Excusal.judge_id == Judge.id)
     own_panel = sa.exists().where(component_judges.c.component_id == Component.id)
     on_panel = sa.exists().where(
         component_judges.c.component_id == Component.id, component_judges.c.judge_id == Judge.id
     )
-    row = db.session.execute(
+    _begin_write(trade)
+    query = (
         sa.select(Judge, Criterion, Component, Score, excused, own_panel, on_panel)
         .join(PanelMember, PanelMember.judge_id == Judge.id)
+        .join(Trade, Trade.id == PanelMember.trade_id)
         .outerjoin(Criterion, sa.and_(Criterion.trade_id == trade.id, Criterion.code == code))
         .outerjoin(Component, Component.id == Criterion.component_id)
         .outerjoin(
@@ -220,16 +223,17 @@ def _item(user: User, trade: Trade, entrant: Entrant, code: str) -> tuple[Judge,
             ),
         )
         .where(PanelMember.trade_id == trade.id, Judge.user_id == user.id)
-    ).first()
+    )
+    row = db.session.execute(_with_state(query, trade)).first()
     if row is None:
         raise SheetError(SheetError.NOT_ON_PANEL)
-    judge, criterion, component, score, is_excused, has_panel, seated = row
+    judge, criterion, component, score, is_excused, has_panel, seated, *state = row
     _check_entrant(trade, entrant, judge)
     if is_excused:
         raise SheetError(SheetError.EXCUSED)
     if criterion is None or (has_panel and not seated):
         raise SheetError(SheetError.UNKNOWN_CRITERION, criterion=code)
-    return judge, Item(criterion, component, score)
+    return judge, Item(criterion, component, score), TradeState(*state)
 
 
 def _marked_by(trade: Trade, judge: Judge) -> list[tuple[Criterion, Component]]:
@@ -256,27 +260,51 @@ def _marked_by(trade: Trade, judge: Judge) -> list[tuple[Criterion, Component]]:
     ]
 
 
-def _check_writable(trade: Trade, entrant: Entrant) -> None:
+@dataclass
+class TradeState:
+    """What a write needs to know of its trade as it is now, read under the write's lock."""
+
+    locked_at: datetime | None
+    double_entry: bool
+    window: StageWindow | None
+
+
+def _begin_write(trade: Trade) -> None:
+    """SQLite: the write transaction starts here (PostgreSQL locks in ``_with_state``)."""
     if db.session.get_bind().dialect.name != "postgresql":
-        lock_row(Trade, trade.id, shared=True)  # SQLite: the write transaction starts here
-    # Whether the trade is signed off or scored on paper, as it is now (on PostgreSQL read
-    # under a shared lock on the trade row: a sign-off waits for this write, and sees it),
-    # with the scoring window that governs it.
-    locked_at, double_entry, window = db.session.execute(
-        sa.select(Trade.locked_at, Trade.double_entry, StageWindow)
+        lock_row(Trade, trade.id, shared=True)
+
+
+def _with_state(query: sa.Select, trade: Trade) -> sa.Select:
+    """``query``, which reads the trade's row, with the trade's state (``TradeState``) as it
+    is now and the scoring window that governs it, under a shared lock on that row
+    (PostgreSQL): a sign-off waits for this write, and sees it."""
+    return (
+        query.add_columns(Trade.locked_at, Trade.double_entry, StageWindow)
         .outerjoin(
             StageWindow,
             StageWindow.id == stages.governing(trade.event_id, StageKind.SCORING, trade),
         )
-        .where(Trade.id == trade.id)
         .with_for_update(read=True, of=Trade)
-    ).one()
-    set_committed_value(trade, "locked_at", locked_at)
-    set_committed_value(trade, "double_entry", double_entry)
+    )
+
+
+def _trade_state(trade: Trade) -> TradeState:
+    """The trade's state alone, under the write's lock."""
+    _begin_write(trade)
+    query = sa.select().select_from(Trade).where(Trade.id == trade.id)
+    return TradeState(*db.session.execute(_with_state(query, trade)).one())
+
+
+def _check_writable(trade: Trade, entrant: Entrant, state: TradeState) -> None:
+    """Refuse a write to a signed-off trade, one scored on paper, or out of the scoring
+    window (unless an upheld appeal reopened the entrant's sheets)."""
+    set_committed_value(trade, "locked_at", state.locked_at)
+    set_committed_value(trade, "double_entry", state.double_entry)
     if trade.is_locked:
         raise SheetError(SheetError.LOCKED)
     try:
-        stages.check_open(window, StageKind.SCORING)
+        stages.check_open(state.window, StageKind.SCORING)
     except stages.WindowClosed as closed:
         if not appeals.reopened(entrant):  # an upheld appeal: re-scored after the window
             raise SheetError(SheetError.WINDOW_CLOSED, **stages.closure(closed)) from None
@@ -299,8 +327,8 @@ def save(
     stored value is newer the save is refused with ``CONFLICT`` and the current value, so a
     late retry never overwrites a newer entry.
     """
-    judge, item = _item(user, trade, entrant, criterion_code)
-    _check_writable(trade, entrant)
+    judge, item, state = _item(user, trade, entrant, criterion_code)
+    _check_writable(trade, entrant, state)
     criterion = item.criterion
     problem = check_value(value, criterion.entry_max, criterion.step)
     if problem is not None:
@@ -401,7 +429,7 @@ def _mark_submitted(scores: list[Score], user: User, now: datetime) -> None:
 def submit(user: User, trade: Trade, entrant: Entrant) -> Sheet:
     """Submit the sheet: every value must be in; then they count in the results."""
     judge = _seated(user, trade, entrant)
-    _check_writable(trade, entrant)
+    _check_writable(trade, entrant, _trade_state(trade))
     sheet = _sheet(trade, entrant, judge)
     missing = [i.criterion.code for i in sheet.items if i.score is None]
     if missing:

@@ -45,3 +45,28 @@ def test_an_outage_gives_503_and_the_app_recovers(app, outage):
     assert recovered.status_code == 200 and "断网测试赛" in recovered.get_data(as_text=True)
     with site.app_context():
         db.engine.dispose()
+
+
+def test_a_connection_the_server_ended_is_replaced_unseen(app):
+    """A restart of the server, or an administrator ending sessions, closes the pooled
+    connections while they idle: the next request gets a fresh one, and its page."""
+    with app.app_context():
+        make_event(name="重连测试赛")
+        db.session.commit()
+        engine = db.engine
+    engine.dispose()
+    client = app.test_client()
+    assert "重连测试赛" in client.get("/").get_data(as_text=True)
+    assert engine.pool.checkedin() == 1
+    with engine.connect() as connection:
+        pooled = connection.execute(sa.text("select pg_backend_pid()")).scalar()
+    administrator = sa.create_engine(engine.url, poolclass=sa.pool.NullPool)
+    with administrator.connect() as other:
+        ended = other.execute(sa.text("select pg_terminate_backend(:pid, 5000)"), {"pid": pooled})
+        assert ended.scalar()
+    administrator.dispose()
+
+    page = client.get("/")
+    assert page.status_code == 200 and "重连测试赛" in page.get_data(as_text=True)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("select pg_backend_pid()")).scalar() != pooled

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -199,32 +200,13 @@ def _excused(entrant: Entrant, judge: Judge) -> bool:
 def _item(user: User, trade: Trade, entrant: Entrant, code: str) -> tuple[Judge, Item, TradeState]:
     """The user's judge on the trade's panel and one criterion of its sheet with its value,
     refused as ``_seated``, ``load`` and ``Sheet.item`` refuse them, and the trade's state
-    under the write's lock (``_with_state``) — in one query (the seat, the criterion, its
-    component, the value, whether the judge is excused, the trade's state), instead of
-    loading the whole sheet."""
-    excused = sa.exists().where(Excusal.entrant_id == entrant.id, Excusal.judge_id == Judge.id)
-    own_panel = sa.exists().where(component_judges.c.component_id == Component.id)
-    on_panel = sa.exists().where(
-        component_judges.c.component_id == Component.id, component_judges.c.judge_id == Judge.id
-    )
+    under the write's lock — in one query (``_item_query``), instead of loading the whole
+    sheet."""
     _begin_write(trade)
-    query = (
-        sa.select(Judge, Criterion, Component, Score, excused, own_panel, on_panel)
-        .join(PanelMember, PanelMember.judge_id == Judge.id)
-        .join(Trade, Trade.id == PanelMember.trade_id)
-        .outerjoin(Criterion, sa.and_(Criterion.trade_id == trade.id, Criterion.code == code))
-        .outerjoin(Component, Component.id == Criterion.component_id)
-        .outerjoin(
-            Score,
-            sa.and_(
-                Score.criterion_id == Criterion.id,
-                Score.entrant_id == entrant.id,
-                Score.judge_id == Judge.id,
-            ),
-        )
-        .where(PanelMember.trade_id == trade.id, Judge.user_id == user.id)
-    )
-    row = db.session.execute(_with_state(query, trade)).first()
+    row = db.session.execute(
+        _item_query(),
+        {**_state_params(trade), "entrant_id": entrant.id, "user_id": user.id, "code": code},
+    ).first()
     if row is None:
         raise SheetError(SheetError.NOT_ON_PANEL)
     judge, criterion, component, score, is_excused, has_panel, seated, *state = row
@@ -234,6 +216,37 @@ def _item(user: User, trade: Trade, entrant: Entrant, code: str) -> tuple[Judge,
     if criterion is None or (has_panel and not seated):
         raise SheetError(SheetError.UNKNOWN_CRITERION, criterion=code)
     return judge, Item(criterion, component, score), TradeState(*state)
+
+
+@cache
+def _item_query() -> sa.Select:
+    """The seat of the user (``user_id``) on the trade's panel, the criterion (``code``)
+    with its component and the judge's value for the entrant, whether the judge is excused
+    from the entrant and whether the component has a panel of its own and the judge sits
+    on it; with the trade's state (``_with_state``). Built once, its values bound at each
+    run: building it took as long as running it."""
+    entrant_id = sa.bindparam("entrant_id")
+    excused = sa.exists().where(Excusal.entrant_id == entrant_id, Excusal.judge_id == Judge.id)
+    own_panel = sa.exists().where(component_judges.c.component_id == Component.id)
+    on_panel = sa.exists().where(
+        component_judges.c.component_id == Component.id, component_judges.c.judge_id == Judge.id
+    )
+    criterion = sa.and_(Criterion.trade_id == Trade.id, Criterion.code == sa.bindparam("code"))
+    score = sa.and_(
+        Score.criterion_id == Criterion.id,
+        Score.entrant_id == entrant_id,
+        Score.judge_id == Judge.id,
+    )
+    query = (
+        sa.select(Judge, Criterion, Component, Score, excused, own_panel, on_panel)
+        .join(PanelMember, PanelMember.judge_id == Judge.id)
+        .join(Trade, Trade.id == PanelMember.trade_id)
+        .outerjoin(Criterion, criterion)
+        .outerjoin(Component, Component.id == Criterion.component_id)
+        .outerjoin(Score, score)
+        .where(Trade.id == sa.bindparam("trade_id"), Judge.user_id == sa.bindparam("user_id"))
+    )
+    return _with_state(query)
 
 
 def _marked_by(trade: Trade, judge: Judge) -> list[tuple[Criterion, Component]]:
@@ -275,25 +288,32 @@ def _begin_write(trade: Trade) -> None:
         lock_row(Trade, trade.id, shared=True)
 
 
-def _with_state(query: sa.Select, trade: Trade) -> sa.Select:
+def _with_state(query: sa.Select) -> sa.Select:
     """``query``, which reads the trade's row, with the trade's state (``TradeState``) as it
     is now and the scoring window that governs it, under a shared lock on that row
-    (PostgreSQL): a sign-off waits for this write, and sees it."""
+    (PostgreSQL): a sign-off waits for this write, and sees it. Its parameters:
+    ``_state_params``."""
+    window = stages.governing(sa.bindparam("event_id"), StageKind.SCORING, sa.bindparam("trade_id"))
     return (
         query.add_columns(Trade.locked_at, Trade.double_entry, StageWindow)
-        .outerjoin(
-            StageWindow,
-            StageWindow.id == stages.governing(trade.event_id, StageKind.SCORING, trade),
-        )
+        .outerjoin(StageWindow, StageWindow.id == window)
         .with_for_update(read=True, of=Trade)
     )
+
+
+def _state_params(trade: Trade) -> dict[str, int]:
+    return {"trade_id": trade.id, "event_id": trade.event_id}
+
+
+@cache
+def _state_query() -> sa.Select:
+    return _with_state(sa.select().select_from(Trade).where(Trade.id == sa.bindparam("trade_id")))
 
 
 def _trade_state(trade: Trade) -> TradeState:
     """The trade's state alone, under the write's lock."""
     _begin_write(trade)
-    query = sa.select().select_from(Trade).where(Trade.id == trade.id)
-    return TradeState(*db.session.execute(_with_state(query, trade)).one())
+    return TradeState(*db.session.execute(_state_query(), _state_params(trade)).one())
 
 
 def _check_writable(trade: Trade, entrant: Entrant, state: TradeState) -> None:

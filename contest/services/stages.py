@@ -42,17 +42,23 @@ class WindowClosed(Exception):
 def window(event: Event, kind: StageKind, trade: Trade | None = None) -> StageWindow | None:
     """The window that governs ``kind`` (a trade's own override first, where allowed), in
     one query: every write asks."""
+    governs = governing(event.id, kind, trade.id if trade is not None else None)
     return db.session.execute(
-        sa.select(StageWindow).where(StageWindow.id == governing(event.id, kind, trade))
+        sa.select(StageWindow).where(StageWindow.id == governs)
     ).scalar_one_or_none()
 
 
-def governing(event_id: int, kind: StageKind, trade: Trade | None = None) -> sa.ScalarSelect[int]:
-    """The id of the window that governs ``kind``, as a subquery, to be read with other rows
-    (a score's save reads it with the trade it locks)."""
+def governing(
+    event_id: int | sa.BindParameter[int],
+    kind: StageKind,
+    trade_id: int | sa.BindParameter[int] | None = None,
+) -> sa.ScalarSelect[int]:
+    """The id of the window that governs ``kind`` (for the trade ``trade_id``, if given), as
+    a subquery, to be read with other rows (a score's save reads it with the trade it
+    locks). The ids may be bound parameters, for a query built once."""
     governs = sa.and_(StageWindow.event_id == event_id, StageWindow.trade_id.is_(None))
-    if trade is not None and kind in TRADE_OVERRIDABLE:
-        governs = sa.or_(StageWindow.trade_id == trade.id, governs)
+    if trade_id is not None and kind in TRADE_OVERRIDABLE:
+        governs = sa.or_(StageWindow.trade_id == trade_id, governs)
     return (
         sa.select(StageWindow.id)
         .where(governs, StageWindow.kind == kind)

@@ -139,12 +139,19 @@ def address(trade_id: int, entrant_id: int) -> tuple[Trade, Entrant] | None:
     """The trade (with its event) and the entrant of a sheet, in one query; None unless the
     entrant is the trade's."""
     found = db.session.execute(
+        _address_query(), {"trade_id": trade_id, "entrant_id": entrant_id}
+    ).first()
+    return None if found is None else (found[0], found[1])
+
+
+@cache
+def _address_query() -> sa.Select:
+    return (
         sa.select(Trade, Entrant)
         .join(Entrant, Entrant.trade_id == Trade.id)
         .options(joinedload(Trade.event))
-        .where(Trade.id == trade_id, Entrant.id == entrant_id)
-    ).first()
-    return None if found is None else (found[0], found[1])
+        .where(Trade.id == sa.bindparam("trade_id"), Entrant.id == sa.bindparam("entrant_id"))
+    )
 
 
 def load(user: User, trade: Trade, entrant: Entrant) -> Sheet:

@@ -16,6 +16,8 @@ from contest.models.types import utcnow
 
 #: Serialises writers of the audit chain on PostgreSQL (held until the transaction ends).
 CHAIN_LOCK = 7_265_183_341
+#: PostgreSQL: the chain's lock, then its last hash (a function of a migration).
+CHAIN_HEAD = sa.select(sa.func.audit_chain_head(sa.literal(CHAIN_LOCK, sa.BigInteger)))
 
 SYSTEM = "system"
 SCHEDULER = "scheduler"
@@ -64,8 +66,8 @@ def _seal(session: Session, _context: Any, _instances: Any) -> None:
     if not new:
         return
     connection = session.connection()
-    if connection.dialect.name == "postgresql":  # the lock, then the last hash (a migration)
-        head = sa.select(sa.func.audit_chain_head(sa.literal(CHAIN_LOCK, sa.BigInteger)))
+    if connection.dialect.name == "postgresql":
+        head = CHAIN_HEAD
     else:
         table = AuditEntry.__table__
         connection.execute(sa.update(table).where(sa.false()).values(id=table.c.id))

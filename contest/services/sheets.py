@@ -146,6 +146,7 @@ def address(trade_id: int, entrant_id: int) -> tuple[Trade, Entrant] | None:
 
 @cache
 def _address_query() -> sa.Select:
+    """Built once, as ``_item_query``."""
     return (
         sa.select(Trade, Entrant)
         .join(Entrant, Entrant.trade_id == Trade.id)
@@ -314,6 +315,7 @@ def _state_params(trade: Trade) -> dict[str, int]:
 
 @cache
 def _state_query() -> sa.Select:
+    """The trade's state alone (a submit's), built once."""
     return _with_state(sa.select().select_from(Trade).where(Trade.id == sa.bindparam("trade_id")))
 
 

@@ -162,3 +162,22 @@ def race(calls):
     for thread in threads:
         thread.join()
     return answers
+
+
+class Queries:
+    """Counts the SQL statements the app sends."""
+
+    def __init__(self, app: Flask):
+        with app.app_context():
+            self.engine = db.engine
+        self.count = 0
+
+    def __enter__(self):
+        sa.event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(self.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args):
+        self.count += 1

@@ -22,7 +22,7 @@ from contest.extensions import cache, db, limiter
 from contest.models import Certificate, Entrant, Objection, ObjectionAction, Role
 from contest.services import events, notice, packages, public, publications, stages
 from contest.services.public import distribution, summary, trade_results
-from tests.conftest import app_config, csrf_token, empty_tables, login, post, race
+from tests.conftest import Queries, app_config, csrf_token, empty_tables, login, post, race
 from tests.factories import make_user
 from tests.packages import small_package
 
@@ -452,25 +452,6 @@ def test_no_public_page_shows_an_id_number_or_a_phone(app, client, published):
 
 
 # --- caching ----------------------------------------------------------------------------------
-
-
-class Queries:
-    """Counts the SQL statements the app sends."""
-
-    def __init__(self, app):
-        with app.app_context():
-            self.engine = db.engine
-        self.count = 0
-
-    def __enter__(self):
-        sa.event.listen(self.engine, "before_cursor_execute", self._seen)
-        return self
-
-    def __exit__(self, *exc):
-        sa.event.remove(self.engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *args):
-        self.count += 1
 
 
 @pytest.mark.parametrize("path", [HOME, *RESULT_PAGES[:-1]])

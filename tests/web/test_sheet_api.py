@@ -16,6 +16,7 @@ from contest.extensions import db
 from contest.models import (
     AuditEntry,
     Criterion,
+    Event,
     Role,
     Score,
     ScoreState,
@@ -23,7 +24,7 @@ from contest.models import (
     Trade,
 )
 from contest.services import results
-from tests.conftest import app_config, race
+from tests.conftest import Queries, app_config, race
 from tests.factories import make_entrant, make_event, make_judge, make_trade, make_unit, make_user
 from tests.judging import Tablet
 
@@ -344,6 +345,32 @@ def test_the_same_retry_racing_itself_applies_once(app, panel):
     assert all(r.status_code in (200, 409) for r in answers)
     assert any(r.status_code == 200 for r in answers)
     assert scores(app) == [("P1", Decimal("40"), ScoreState.DRAFT, 1)]
+
+
+def test_a_value_save_costs_the_same_in_a_larger_event(app, panel):
+    """A save's statements do not grow with the event: more trades, with their entrants,
+    judges and criteria, change nothing — 7 on PostgreSQL (the account, the sheet's address,
+    the seat with the criterion and the trade's state, the value, the audit chain's head,
+    the audit entry, the idempotency key); SQLite adds its two write locks."""
+    tablet = Tablet(app, "j1")
+
+    def statements(entrant, value):
+        with Queries(app) as seen:
+            assert tablet.save(panel.trade, entrant, "P1", value).status_code == 200
+        return seen.count
+
+    small = statements(panel.e1, "10")
+    with app.app_context():
+        event = db.session.get(Event, panel.event)
+        unit = make_unit(event, "C")
+        for n in range(6):
+            trade = make_trade(event, f"T{n}", f"工种{n}", criteria=8)
+            make_judge(trade, f"K{n}")
+            for m in range(8):
+                make_entrant(trade, unit, f"T{n}E{m}", station=m + 1)
+        db.session.commit()
+        expected = 7 if db.engine.dialect.name == "postgresql" else 9
+    assert statements(panel.e2, "11") == small == expected
 
 
 def test_every_api_route_is_documented(app):

@@ -62,6 +62,11 @@ def _breaker_key(
     return (0, -round_half_up(value, decimals)) if value is not None else (1, Decimal(0))
 
 
+def ranks_by_criteria(tie_breakers: Sequence[str]) -> bool:
+    """Whether ranking looks into entrants' criteria (not only totals, components, times)."""
+    return any(b.partition(":")[0] == "criterion" for b in tie_breakers)
+
+
 def rank_entrants(
     scores: Sequence[EntrantScore],
     tie_breakers: Sequence[str],

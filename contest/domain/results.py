@@ -7,7 +7,7 @@ is cheap.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -77,11 +77,23 @@ class TradeResult:
 
 
 def compute_trade(
-    event: EventSpec, trade: TradeSpec, entrants: Sequence[EntrantInput]
+    event: EventSpec,
+    trade: TradeSpec,
+    entrants: Sequence[EntrantInput],
+    scored: Mapping[str, EntrantScore] | None = None,
 ) -> TradeResult:
-    """Score, rank and award one trade (SCORING.md §1–6)."""
+    """Score, rank and award one trade (SCORING.md §1–6).
+
+    ``scored`` holds the scores of entrants whose marks are known already (a stored result,
+    after one other entrant's sheet changed): they are taken as they are, and those entrants'
+    values are not read; every other entrant is scored. Ranks, awards, points and teams are
+    always worked out over everyone."""
+    scored = scored or {}
     by_code = {e.code: e for e in entrants}
-    scores = {e.code: score_entrant(trade, e, event.decimals) for e in entrants}
+    scores = {
+        e.code: scored[e.code] if e.code in scored else score_entrant(trade, e, event.decimals)
+        for e in entrants
+    }
     placings = rank_entrants(
         list(scores.values()),
         trade.tie_breakers,

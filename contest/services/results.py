@@ -1,7 +1,8 @@
 """Results: load a trade from the database, compute it with the domain, store the outcome.
 
-A changed score recomputes only its trade (``recompute_trade``); the event-wide tables
-(units, award lists) are assembled from the stored trade results, which is cheap.
+A changed score recomputes only its trade (``recompute_trade``) — and a judge's submit or
+amendment scores only its entrant again, ranking everyone (``recomputed``); the event-wide
+tables (units, award lists) are assembled from the stored trade results, which is cheap.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 
 from contest.domain import awards as award_rules
 from contest.domain import snapshot
+from contest.domain.ranking import ranks_by_criteria
 from contest.domain.results import EventSpec, TradeResult, compute_trade, results_document
 from contest.domain.scoring import (
     ComponentSpec,
@@ -185,10 +187,14 @@ def entrant_inputs(trade: Trade) -> list[EntrantInput]:
     return _inputs(Entrant.trade_id == trade.id).get(trade.id, [])
 
 
-def _inputs(where: sa.ColumnElement[bool]) -> dict[int, list[EntrantInput]]:
+def _inputs(
+    where: sa.ColumnElement[bool], marked: sa.ColumnElement[bool] | None = None
+) -> dict[int, list[EntrantInput]]:
     """The inputs of the approved entrants ``where`` selects, by trade id, in entrant order:
-    one query per kind of row, whatever the number of trades. The rows are read on the
-    session's connection, past the ORM: plain rows, several times faster to fetch."""
+    one query per kind of row, whatever the number of trades. Only the entrants ``marked``
+    also selects (all when None) come with their values, factors and excusals. The rows are
+    read on the session's connection, past the ORM: plain rows, several times faster to
+    fetch."""
     db.session.flush()
     connection = db.session.connection()
     rows = connection.execute(
@@ -211,6 +217,8 @@ def _inputs(where: sa.ColumnElement[bool]) -> dict[int, list[EntrantInput]]:
     approved = sa.select(Entrant.id).where(
         where, Entrant.registration_status == RegistrationStatus.APPROVED
     )
+    if marked is not None:
+        approved = approved.where(marked)
     scores = connection.execute(
         sa.select(Score.entrant_id, Score.criterion_id, Score.judge_id, Score.value).where(
             Score.entrant_id.in_(approved), Score.state == ScoreState.SUBMITTED
@@ -290,7 +298,7 @@ def _inputs(where: sa.ColumnElement[bool]) -> dict[int, list[EntrantInput]]:
 def recompute_trade(trade: Trade, spec: EventSpec | None = None) -> TradeResult:
     """Compute one trade from its current data and store the result (caller commits)."""
     result = compute(trade, spec)
-    store(trade, result)
+    _store({trade.id: snapshot.dump_trade(result)})
     return result
 
 
@@ -299,9 +307,30 @@ def compute(trade: Trade, spec: EventSpec | None = None) -> TradeResult:
     return compute_trade(spec or event_spec(trade.event), trade_spec(trade), entrant_inputs(trade))
 
 
-def store(trade: Trade, result: TradeResult) -> None:
-    """Store a trade's computed results (caller commits)."""
-    _store({trade.id: result})
+def recomputed(trade: Trade, changed: Entrant, stored: dict[str, Any] | None) -> dict[str, Any]:
+    """The trade's results as ``store`` writes them, after a change to one entrant's marks (a
+    judge's submit or amendment), given the trade's ``stored`` results read in this
+    transaction under ``lock_results``.
+
+    Only the changed entrant is scored again: the others' scores are the stored ones (their
+    criteria copied as they are), since every other change to what scores depend on —
+    scheme, panel, statuses, excusals, factors, entrants — recomputes the trade in full.
+    Ranks, awards, points and teams are worked out over everyone as always. Should the stored
+    results not hold exactly the trade's entrants, every entrant is scored."""
+    spec, scheme = event_spec(trade.event), trade_spec(trade)
+    if stored is not None:
+        inputs = _inputs(Entrant.trade_id == trade.id, Entrant.id == changed.id).get(trade.id, [])
+        scores = snapshot.load_scores(stored, ranks_by_criteria(scheme.tie_breakers))
+        if scores.keys() == {e.code for e in inputs}:
+            del scores[changed.code]
+            result = compute_trade(spec, scheme, inputs, scores)
+            return snapshot.dump_trade(result, earlier=stored, unchanged=scores.keys())
+    return snapshot.dump_trade(compute_trade(spec, scheme, entrant_inputs(trade)))
+
+
+def store(trade: Trade, payload: dict[str, Any]) -> None:
+    """Store a trade's results as ``recomputed`` gives them (caller commits)."""
+    _store({trade.id: payload})
 
 
 #: Key space of the advisory locks that let one judge's write at a time recompute a trade.
@@ -326,6 +355,17 @@ def computed_at(trade: Trade) -> datetime | None:
         return db.session.execute(
             sa.select(TradeResultRecord.computed_at).where(TradeResultRecord.trade_id == trade.id)
         ).scalar_one_or_none()
+
+
+def stored(trade: Trade) -> tuple[datetime | None, dict[str, Any] | None]:
+    """When the trade's stored results were last written and what they are (None: never)."""
+    with db.session.no_autoflush:
+        row = db.session.execute(
+            sa.select(TradeResultRecord.computed_at, TradeResultRecord.payload).where(
+                TradeResultRecord.trade_id == trade.id
+            )
+        ).one_or_none()
+    return (None, None) if row is None else (row[0], row[1])
 
 
 @contextmanager
@@ -361,15 +401,14 @@ def _recompute_event(event: Event) -> list[TradeResult]:
     computed = {
         trade.id: compute_trade(spec, specs[trade.id], inputs.get(trade.id, [])) for trade in trades
     }
-    _store(computed)
+    _store({trade_id: snapshot.dump_trade(result) for trade_id, result in computed.items()})
     return list(computed.values())
 
 
-def _store(computed: dict[int, TradeResult]) -> None:
-    """Store the results of the trades (by trade id) without reading the old ones back: an
-    UPDATE for the trades that have results, an INSERT for the others."""
+def _store(payloads: dict[int, dict[str, Any]]) -> None:
+    """Store the dumped results of the trades (by trade id) without reading the old ones
+    back: an UPDATE for the trades that have results, an INSERT for the others."""
     table = TradeResultRecord.__table__
-    payloads = {trade_id: snapshot.dump_trade(result) for trade_id, result in computed.items()}
     now = utcnow()
     update = (
         sa.update(table)

@@ -411,27 +411,29 @@ def save(
         )
 
     if amending:
-        _recompute(trade, entry)
+        _recompute(trade, entrant, entry)
     else:
         entry()
     return score
 
 
-def _recompute(trade: Trade, entry: Callable[[], object]) -> None:
-    """Recompute the trade and add the audit ``entry``, holding the audit chain's lock (which
-    every writer takes in turn) only for the storing: the judges' writes recomputing one
-    trade take turns (``results.lock_results``), the results are computed, then the entry is
-    sealed — and if someone sealing first recomputed the trade meanwhile (an organiser's
-    change to the event, say), it is computed again, now that their change is in."""
+def _recompute(trade: Trade, entrant: Entrant, entry: Callable[[], object]) -> None:
+    """Recompute the trade after a change to the ``entrant``'s marks and add the audit
+    ``entry``, holding the audit chain's lock (which every writer takes in turn) only for
+    the storing: the judges' writes recomputing one trade take turns
+    (``results.lock_results``), the results are computed — scoring only this entrant again,
+    the others' scores as stored — then the entry is sealed; and if someone sealing first
+    recomputed the trade meanwhile (an organiser's change to the event, say), it is computed
+    again in full, now that their change is in."""
     results.lock_results(trade)
-    seen = results.computed_at(trade)
+    seen, stored = results.stored(trade)
     db.session.expire(trade.event)  # its settings as they are now, not as first read
-    result = results.compute(trade)
+    result = results.recomputed(trade, entrant, stored)
     entry()
     db.session.flush()  # seals the entry: the chain's lock is ours until the commit
     if results.computed_at(trade) != seen:
         db.session.expire(trade.event)
-        result = results.compute(trade)
+        result = results.recomputed(trade, entrant, None)
     results.store(trade, result)
 
 
@@ -471,6 +473,7 @@ def submit(user: User, trade: Trade, entrant: Entrant) -> Sheet:
     if changed:
         _recompute(
             trade,
+            entrant,
             lambda: audit.record(
                 user,
                 "sheet.submit",

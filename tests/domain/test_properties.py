@@ -7,6 +7,7 @@ rulebook (``expected_score``), not against the implementation's own helpers.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import random
 from dataclasses import dataclass, replace
@@ -18,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contest.domain.awards import AwardRule, Promotion, Rounding, Selection
+from contest.domain.ranking import ranks_by_criteria
 from contest.domain.results import EventSpec, compute_trade, results_document
 from contest.domain.scoring import (
     Aggregation,
@@ -32,6 +34,7 @@ from contest.domain.scoring import (
     score_entrant,
 )
 from contest.domain.skills import SKILL_LADDER
+from contest.domain.snapshot import dump_trade, load_scores
 
 D = Decimal
 UNITS = ("U1", "U2", "U3")
@@ -417,3 +420,27 @@ def test_t_scores_only_for_ranked_entrants_with_two_places(data, event):
     if ranked:
         mean = sum((e.t_score for e in ranked), D(0)) / len(ranked)
         assert abs(mean - 50) <= D("0.005")
+
+
+@SETTINGS
+@given(data=fields(), event=events(), st_data=st.data())
+def test_one_changed_sheet_rescored_alone_gives_the_full_results(data, event, st_data):
+    """After one entrant's marks change, scoring only that entrant — the others' scores read
+    back from the stored results, their criteria left out unless a tie-breaker needs them,
+    and their values not even given — stores exactly what scoring everyone stores."""
+    trade, entrants = data
+    if not entrants:
+        return
+    stored = json.loads(json.dumps(dump_trade(compute_trade(event, trade, entrants))))
+    changed = st_data.draw(st.sampled_from(entrants)).code
+    redrawn = st_data.draw(entrant_inputs(trade, changed))
+    after = [redrawn if e.code == changed else e for e in entrants]
+    blank = {"values": {}, "direct": {}, "factors": {}, "excused": frozenset()}
+    unread = [e if e.code == changed else replace(e, **blank) for e in after]
+    scores = load_scores(stored, ranks_by_criteria(trade.tie_breakers))
+    del scores[changed]
+    rescored = dump_trade(
+        compute_trade(event, trade, unread, scores), earlier=stored, unchanged=scores.keys()
+    )
+    full = dump_trade(compute_trade(event, trade, after))
+    assert json.loads(json.dumps(rescored)) == json.loads(json.dumps(full))

@@ -10,11 +10,13 @@ import pytest
 import sqlalchemy as sa
 
 from contest import create_app
+from contest.domain import snapshot
 from contest.domain.scoring import Aggregation, CriterionKind
 from contest.domain.stages import StageKind, StageState
 from contest.extensions import db
 from contest.models import (
     AuditEntry,
+    ComponentScore,
     Criterion,
     Event,
     Role,
@@ -22,6 +24,7 @@ from contest.models import (
     ScoreState,
     StageWindow,
     Trade,
+    TradeResultRecord,
 )
 from contest.services import results
 from tests.conftest import Queries, app_config, race
@@ -371,6 +374,69 @@ def test_a_value_save_costs_the_same_in_a_larger_event(app, panel):
         db.session.commit()
         expected = 7 if db.engine.dialect.name == "postgresql" else 9
     assert statements(panel.e2, "11") == small == expected
+
+
+def stored_is_full_computation(app, trade_id):
+    """The trade's stored results are what scoring every entrant from scratch gives."""
+    with app.app_context():
+        trade = db.session.get(Trade, trade_id)
+        stored = db.session.get(TradeResultRecord, trade_id).payload
+        return stored == snapshot.dump_trade(results.compute(trade))
+
+
+def test_submits_and_amendments_rescore_one_entrant_and_store_the_full_results(app, panel):
+    """A submit or an amendment scores only its entrant again (the others' scores as stored)
+    and what is stored is exactly what scoring everyone gives: ties broken by a criterion,
+    ranks moving, and — should the stored results miss an entrant — everyone scored."""
+    with app.app_context():
+        trade = db.session.get(Trade, panel.trade)
+        trade.tie_breakers = ["criterion:P2", "component:practical"]
+        theory = trade.components[0]
+        for entrant in (panel.e1, panel.e2):
+            db.session.add(ComponentScore(entrant_id=entrant, component_id=theory.id, value=80))
+        results.recompute_trade(trade)
+        db.session.commit()
+    tablets = {name: Tablet(app, name) for name in ("j1", "j2", "j3")}
+    versions = {}
+
+    def sheet(name, entrant, p1, p2):
+        for code, value in (("P1", p1), ("P2", p2)):
+            saved = tablets[name].save(panel.trade, entrant, code, value)
+            assert saved.status_code == 200
+        submitted = tablets[name].submit(panel.trade, entrant)
+        assert submitted.status_code == 200
+        for c in submitted.get_json()["criteria"]:
+            versions[name, entrant, c["code"]] = c["score"]["version"]
+        assert stored_is_full_computation(app, panel.trade)
+
+    def amend(name, entrant, code, value):
+        base = versions[name, entrant, code]
+        answer = tablets[name].save(panel.trade, entrant, code, value, base=base, reason="复核")
+        assert answer.status_code == 200
+        versions[name, entrant, code] = answer.get_json()["score"]["version"]
+        assert stored_is_full_computation(app, panel.trade)
+
+    def ranks():
+        with app.app_context():
+            payload = db.session.get(TradeResultRecord, panel.trade).payload
+            return {e["code"]: (e["rank"], e["total"]) for e in payload["entrants"]}
+
+    sheet("j1", panel.e1, "40", "2")  # E1 (unit A): J3 is recused
+    sheet("j2", panel.e1, "41", "2")
+    assert ranks()["E1"][0] == 1 and ranks()["E2"] == (None, None)
+    for name, p1 in (("j1", "40"), ("j2", "41"), ("j3", "40.5")):
+        sheet(name, panel.e2, p1, "2")
+    assert ranks() == {"E1": (1, "66.35"), "E2": (1, "66.35")}  # equal on every breaker
+    amend("j1", panel.e2, "P2", "3")  # E2's P2 mark rises: the tie-breaker
+    assert ranks()["E2"] == (1, "68.68") and ranks()["E1"][0] == 2
+    with app.app_context():  # stored results that miss an entrant are not built on
+        record = db.session.get(TradeResultRecord, panel.trade)
+        payload = dict(record.payload)
+        payload["entrants"] = [e for e in payload["entrants"] if e["code"] != "E2"]
+        record.payload = payload
+        db.session.commit()
+    amend("j2", panel.e1, "P1", "50")
+    assert ranks() == {"E1": (1, "69.50"), "E2": (2, "68.68")}
 
 
 def test_every_api_route_is_documented(app):

@@ -322,7 +322,7 @@ def recomputed(trade: Trade, changed: Entrant, stored: dict[str, Any] | None) ->
         inputs = _inputs(Entrant.trade_id == trade.id, Entrant.id == changed.id).get(trade.id, [])
         scores = snapshot.load_scores(stored, ranks_by_criteria(scheme.tie_breakers))
         if scores.keys() == {e.code for e in inputs}:
-            del scores[changed.code]
+            scores.pop(changed.code, None)  # (absent if no longer approved meanwhile)
             result = compute_trade(spec, scheme, inputs, scores)
             return snapshot.dump_trade(result, earlier=stored, unchanged=scores.keys())
     return snapshot.dump_trade(compute_trade(spec, scheme, entrant_inputs(trade)))

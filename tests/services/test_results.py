@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from contest.domain import snapshot
 from contest.domain.package import read_package
 from contest.extensions import db
-from contest.models import Event, Score, Trade, TradeResultRecord
+from contest.models import Entrant, Event, RegistrationStatus, Score, Trade, TradeResultRecord
 from contest.services import packages, results
 from tests.packages import EXPECTED, small_package
 
@@ -74,3 +75,16 @@ def test_draft_scores_do_not_count(ctx):
     rows = {e["code"]: e for e in results.results_for(event)["trades"][0]["entrants"]}
     assert rows["E1"]["status"] == "incomplete" and rows["E1"]["total"] is None
     assert rows["E1"]["components"] == {"theory": "90.00"}
+
+
+def test_a_sheet_of_an_entrant_no_longer_approved_rescoring_the_others(ctx):
+    """A judge's write racing an organiser who returned the entrant's registration (and
+    recomputed the trade): the results rescored for that sheet are those of the others."""
+    _import()
+    weld = db.session.execute(sa.select(Trade).where(Trade.code == "WELD")).scalar_one()
+    e1 = db.session.execute(sa.select(Entrant).where(Entrant.code == "E1")).scalar_one()
+    e1.registration_status = RegistrationStatus.RETURNED
+    results.recompute_trade(weld)
+    _, stored = results.stored(weld)
+    assert "E1" not in {e["code"] for e in stored["entrants"]}
+    assert results.recomputed(weld, e1, stored) == snapshot.dump_trade(results.compute(weld))

@@ -77,24 +77,11 @@ def load_trade(data: dict[str, Any]) -> TradeResult:
     )
 
 
-_SCORE_KEYS = ("code", "status", "total_exact", "total", "flags", "components")
-
-
 def _dump_entrant(entrant: EntrantResult, kept: dict[str, Any] | None = None) -> dict[str, Any]:
-    score, placing, earned = entrant.score, entrant.placing, entrant.contribution
+    """The entrant's score (or the ``kept`` dump's, its placing written over), then placing."""
+    placing, earned = entrant.placing, entrant.contribution
     return {
-        **(
-            {key: kept[key] for key in _SCORE_KEYS}
-            if kept is not None
-            else {
-                "code": score.code,
-                "status": score.status.value,
-                "total_exact": _frac(score.total_exact),
-                "total": _dec(score.total),
-                "flags": list(score.flags),
-                "components": [_dump_component(c) for c in score.components],
-            }
-        ),
+        **(kept if kept is not None else _dump_score(entrant.score)),
         "rank": placing.rank,
         "tie": None if placing.tie is None else [placing.tie.above, placing.tie.breaker],
         "t_score": _dec(entrant.t_score),
@@ -106,6 +93,17 @@ def _dump_entrant(entrant: EntrantResult, kept: dict[str, Any] | None = None) ->
             "points": earned.points,
             "medal": None if earned.medal is None else earned.medal.value,
         },
+    }
+
+
+def _dump_score(score: EntrantScore) -> dict[str, Any]:
+    return {
+        "code": score.code,
+        "status": score.status.value,
+        "total_exact": _frac(score.total_exact),
+        "total": _dec(score.total),
+        "flags": list(score.flags),
+        "components": [_dump_component(c) for c in score.components],
     }
 
 

@@ -252,7 +252,7 @@ def test_locked_trade_and_closed_window_refuse_saves(app, panel):
     closed = tablet.save(panel.trade, panel.e1, "P1", "41", base=1)
     assert closed.status_code == 423
     assert re.fullmatch(
-        r"评分阶段已于 \d{4}/\d{2}/\d{2} \d{2}:\d{2} 关闭。", closed.get_json()["message"]
+        r"评分阶段已于 \d{4}/\d{1,2}/\d{1,2} \d{2}:\d{2} 关闭。", closed.get_json()["message"]
     )
     assert scores(app) == [("P1", Decimal("40"), ScoreState.DRAFT, 1)]
 

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from contest import create_app
+from contest.core.transaction import unit_of_work
 from contest.domain import idcard, snapshot
 from contest.domain.package import read_package
 from contest.domain.stages import StageKind, StageState
@@ -122,15 +123,14 @@ def judges(slug: str, count: int, per_trade: int, sheets: int) -> dict[str, Any]
         db.session.add(window)
     window.opens_at, window.closes_at = now - timedelta(hours=1), now + timedelta(hours=12)
     window.state = StageState.OPEN
-    db.session.commit()
     return {"judges": tablets}
 
 
 def publish(slug: str) -> dict[str, Any]:
     """Publish the event's final results (what the public pages show)."""
     started = time.perf_counter()
-    publications.publish_results(_event(slug))
-    db.session.commit()
+    with unit_of_work():
+        publications.publish_results(_event(slug))
     return {"seconds": time.perf_counter() - started}
 
 
@@ -237,8 +237,8 @@ def roster_upload(slug: str, rows: int) -> dict[str, Any]:
     roster.parse(event, data)
     parse = time.perf_counter() - started
     started = time.perf_counter()
-    created = roster.import_roster(None, unit, data, check_stage=False)
-    db.session.commit()
+    with unit_of_work():
+        created = roster.import_roster(None, unit, data, check_stage=False)
     seconds = time.perf_counter() - started
     return {"rows": len(created), "seconds": seconds, "parse": parse, "bytes": len(data)}
 
@@ -250,8 +250,8 @@ def import_file(path: str) -> dict[str, Any]:
     document = json.loads(Path(path).read_text(encoding="utf-8-sig"), parse_float=Decimal)
     package = read_package(document)
     check = time.perf_counter() - started
-    summary = packages.import_package(package)
-    db.session.commit()
+    with unit_of_work():
+        summary = packages.import_package(package)
     return {"seconds": time.perf_counter() - started, "check": check, **summary.counts}
 
 
@@ -279,7 +279,8 @@ def main(argv: list[str] | None = None) -> None:
     app = create_app()
     with app.app_context():
         if args.command == "judges":
-            answer = judges(args.slug, args.accounts, args.per_trade, args.sheets)
+            with unit_of_work():
+                answer = judges(args.slug, args.accounts, args.per_trade, args.sheets)
         elif args.command == "publish":
             answer = publish(args.slug)
         elif args.command == "check":

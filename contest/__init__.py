@@ -9,12 +9,13 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from contest import config as config_module
+from contest.core.web import App
 from contest.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, errors, CLI."""
-    app = Flask(
+    app = App(
         __name__,
         instance_relative_config=True,
         template_folder="../templates",

@@ -23,6 +23,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext
 
+from contest.core.transaction import unit_of_work
 from contest.domain.package import PackageError, Problem, read_package
 from contest.extensions import db
 from contest.labels import LABELS
@@ -81,8 +82,8 @@ def seed_demo() -> None:
         if events.event_by_slug(demo.DEMO_SLUG) is None:
             return
     else:
-        event = demo.seed()
-        db.session.commit()
+        with unit_of_work():
+            event = demo.seed()
         click.echo(
             gettext("Demo event loaded: %(name)s (%(slug)s)", name=event.name, slug=event.slug)
         )
@@ -114,12 +115,8 @@ def import_package(file: Path) -> None:
         _fail(error.problems)
     for warning in package.warnings:
         click.echo(gettext("warning: %(text)s", text=describe(warning)), err=True)
-    try:
+    with unit_of_work():
         summary = packages.import_package(package)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     message = (
         gettext(
             "Replaced event %(slug)s: %(trades)d trades, %(units)d units, %(teams)d teams, "
@@ -162,17 +159,17 @@ def _event_or_exit(slug: str):
 @localised
 def export_results(slug: str, fmt: str, output: Path | None) -> None:
     """Write the event's results as contest-results/1 JSON, an Excel workbook or CSV."""
-    event = _event_or_exit(slug)
-    if fmt == "json":
-        data = json.dumps(results.results_for(event), ensure_ascii=False, indent=1) + "\n"
-        _write(data.encode("utf-8"), output)
-    else:
-        book = exports.results_workbook(event) if fmt == "xlsx" else exports.results_csv(event)
-        if output is None and fmt == "xlsx":
-            click.echo(gettext("An Excel workbook needs an output file: -o FILE.xlsx"), err=True)
-            sys.exit(2)
-        _write(book, output)
-    db.session.commit()  # results computed on the way are kept
+    if fmt == "xlsx" and output is None:
+        click.echo(gettext("An Excel workbook needs an output file: -o FILE.xlsx"), err=True)
+        sys.exit(2)
+    with unit_of_work():  # results computed on the way are kept
+        event = _event_or_exit(slug)
+        if fmt == "json":
+            data = json.dumps(results.results_for(event), ensure_ascii=False, indent=1) + "\n"
+            book = data.encode("utf-8")
+        else:
+            book = exports.results_workbook(event) if fmt == "xlsx" else exports.results_csv(event)
+    _write(book, output)
 
 
 @click.command("export-package")
@@ -218,10 +215,9 @@ def import_roster(slug: str, file: Path, unit_code: str) -> None:
         click.echo(gettext("No unit with the code “%(code)s”.", code=unit_code), err=True)
         sys.exit(1)
     try:
-        created = roster.import_roster(None, unit, file.read_bytes(), check_stage=False)
-        db.session.commit()
+        with unit_of_work():
+            created = roster.import_roster(None, unit, file.read_bytes(), check_stage=False)
     except roster.RosterError as error:
-        db.session.rollback()
         click.echo(roster.problem_summary(error.problems), err=True)
         for problem in error.problems:
             click.echo(f"  {describe_roster(problem)}", err=True)
@@ -255,8 +251,8 @@ def run_scheduler(once: bool, at: datetime | None) -> None:
     if not once:
         scheduler.run_forever(current_app._get_current_object())
         return
-    applied = stages.apply_due(at or scheduler.now())
-    db.session.commit()
+    with unit_of_work():
+        applied = stages.apply_due(at or scheduler.now())
     for item in applied:
         click.echo(
             f"{item.event} {item.kind.value}{' ' + item.trade if item.trade else ''} → "

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from contest.extensions import db
+from contest.core.transaction import rollback
 
 MESSAGES = {
     400: (
@@ -71,28 +71,20 @@ def register(app: Flask) -> None:
     def data_error(error):
         # A value the database cannot hold (an id beyond its integer range, …): bad input.
         app.logger.warning("refused input the database cannot hold: %s", error.orig)
-        _rollback_quietly()
+        rollback()
         return render_error(400)
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
         app.logger.error("database unavailable: %s", error)
-        _rollback_quietly()
+        rollback()
         return render_error(503)
 
     @app.errorhandler(Exception)
     def unexpected(error):
         app.logger.exception("unhandled error")
-        _rollback_quietly()
+        rollback()
         return render_error(InternalServerError.code)
-
-
-def _rollback_quietly() -> None:
-    """Discard the failed transaction; the connection itself may be gone."""
-    try:
-        db.session.rollback()
-    except SQLAlchemyError:
-        db.session.remove()
 
 
 def _has_custom_description(error: HTTPException) -> bool:

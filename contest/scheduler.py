@@ -27,6 +27,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from contest.core.transaction import unit_of_work
 from contest.extensions import db
 from contest.services import stages
 
@@ -49,9 +50,8 @@ def now() -> datetime:
 def run_due() -> list[stages.Applied]:
     """Apply every due transition (the target of the date jobs)."""
     assert _app is not None, "the scheduler's app is not set"
-    with _app.app_context():
+    with _app.app_context(), unit_of_work():
         applied = stages.apply_due(now())
-        db.session.commit()
     for item in applied:
         log.info(
             "stage %s %s %s → %s", item.event, item.kind.value, item.trade or "", item.to.value

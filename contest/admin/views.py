@@ -53,7 +53,6 @@ def create_user():
     except accounts.AccountError as error:
         form.username.errors.append(str(ACCOUNT_ERRORS[error.code]))
         return _page(form, 400)
-    db.session.commit()
     flash(_("Account %(name)s created.", name=user.username), "success")
     return redirect(url_for(".home"))
 
@@ -68,7 +67,6 @@ def toggle_active(user_id: int):
     except accounts.AccountError as error:
         flash(str(ACCOUNT_ERRORS[error.code]), "error")
         return _page(CreateUserForm(formdata=None), 409)
-    db.session.commit()
     return redirect(url_for(".home"))
 
 
@@ -84,7 +82,6 @@ def reset_password(user_id: int):
         except accounts.AccountError as error:
             form.password.errors.append(str(ACCOUNT_ERRORS[error.code]))
         else:
-            db.session.commit()
             flash(_("Password of %(name)s reset.", name=user.username), "success")
             return redirect(url_for(".home"))
     status = 400 if form.is_submitted() else 200

@@ -50,7 +50,7 @@ def idempotent(handler):
             if status >= 400:
                 db.session.rollback()
             db.session.add(ApiRequest(key=key, user_id=current_user.id, status=status, body=body))
-            db.session.commit()
+            db.session.flush()
         except (IntegrityError, StaleDataError):
             db.session.rollback()
             stored = db.session.get(ApiRequest, key)

@@ -189,7 +189,6 @@ def file_appeal(unit: Unit, entrant_id: int):
         return _unit_page(unit, 400, {entrant.id: form})
     try:
         appeals.file(current_user, entrant, form.text.data)
-        db.session.commit()
     except stages.WindowClosed as closed:
         message = describe_closure(**stages.closure(closed))
         db.session.rollback()
@@ -285,7 +284,6 @@ def decide(trade: Trade, appeal_id: int):
             form.reason.errors = [*form.reason.errors, message]
             return _trade_page(trade, error.status, {appeal.id: form})
         return _trade_page(trade, error.status)
-    db.session.commit()
     who = entrant_code(appeal.entrant)
     if upheld and was_locked:
         message = _(
@@ -445,7 +443,6 @@ def decide_objection(event: Event, objection_id: int):
             return _objections_page(event, error.status)
         form[field].errors = [*form[field].errors, message]
         return _objections_page(event, error.status, {objection.id: form})
-    db.session.commit()
     if not upheld:
         message = _("The objection has been rejected; the nomination stands.")
     elif action == ObjectionAction.REMOVE:

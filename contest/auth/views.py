@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from contest.auth.forms import ACCOUNT_ERRORS, ChangePasswordForm, LoginForm
-from contest.extensions import db, limiter
+from contest.extensions import limiter
 from contest.services import accounts, audit
 
 bp = Blueprint("auth", __name__)
@@ -26,7 +26,6 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.username.data, form.password.data)
-        db.session.commit()
         if user is None:
             flash(_("Wrong username or password."), "error")
             return render_template("auth/login.html", form=form), 401
@@ -40,7 +39,6 @@ def login():
 def logout():
     """End the session."""
     audit.record(current_user._get_current_object(), "auth.logout", "user", current_user.id)
-    db.session.commit()
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("main.index"))
@@ -58,7 +56,6 @@ def change_password():
             field = form.current if error.code == error.WRONG_PASSWORD else form.new
             field.errors.append(str(ACCOUNT_ERRORS[error.code]))
             return render_template("auth/password.html", form=form), 400
-        db.session.commit()
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form), 400 if form.is_submitted() else 200

@@ -403,7 +403,6 @@ def rescore(trade: Trade):
         chief.request_rescore(current_user, trade, entrant, judge, form.reason.data)
     except ChiefError as error:
         return _refused(trade, "rescore", form, error, "judge")
-    db.session.commit()
     flash(
         _(
             "%(judge)s has been asked to score %(entrant)s again.",
@@ -427,7 +426,6 @@ def excuse(trade: Trade):
         chief.excuse(current_user, trade, entrant, judge, form.reason.data)
     except ChiefError as error:
         return _refused(trade, "excuse", form, error, "judge")
-    db.session.commit()
     flash(
         _(
             "%(judge)s has been excused from %(entrant)s.",
@@ -453,7 +451,6 @@ def set_time(trade: Trade):
         )
     except ChiefError as error:
         return _refused(trade, "time", form, error, "time")
-    db.session.commit()
     if not changed:
         flash(_("Nothing was changed."), "info")
     elif form.seconds is None:
@@ -485,7 +482,6 @@ def set_status(trade: Trade):
         changed = chief.set_status(current_user, trade, entrant, declared, form.reason.data)
     except ChiefError as error:
         return _refused(trade, "status", form, error, "status")
-    db.session.commit()
     if not changed:
         flash(_("Nothing was changed."), "info")
     elif declared is None:
@@ -511,7 +507,6 @@ def lock_trade(trade: Trade):
         chief.lock(current_user, trade)
     except ChiefError as error:
         return _refused(trade, "lock", form, error, None)
-    db.session.commit()
     flash(_("The trade has been locked and signed off."), "success")
     return redirect(url_for(".desk", trade_id=trade.id))
 
@@ -527,7 +522,6 @@ def unlock_trade(trade: Trade):
         chief.unlock(current_user, trade, form.reason.data)
     except ChiefError as error:
         return _refused(trade, "unlock", form, error, "reason")
-    db.session.commit()
     flash(_("The trade has been unlocked; scores can be changed again."), "success")
     return redirect(url_for(".desk", trade_id=trade.id))
 
@@ -545,7 +539,6 @@ def set_double_entry(trade: Trade):
         changed = chief.set_double_entry(current_user, trade, on)
     except ChiefError as error:
         return _refused(trade, "double_entry", form, error, "double_entry")
-    db.session.commit()
     if not changed:
         flash(_("Nothing was changed."), "info")
     elif on:
@@ -566,7 +559,6 @@ def add_clerk(trade: Trade):
         user = chief.add_clerk(current_user, trade, form.username.data)
     except ChiefError as error:
         return _refused(trade, "clerk", form, error, "username")
-    db.session.commit()
     flash(_("%(name)s is now a clerk of this trade.", name=user.name), "success")
     return redirect(url_for(".desk", trade_id=trade.id) + "#double-entry")
 
@@ -580,7 +572,6 @@ def remove_clerk(trade: Trade, user_id: int):
         chief.remove_clerk(current_user, trade, user)
     except ChiefError as error:
         return _refused(trade, "clerk", ClerkForm(prefix="clerk"), error, None)
-    db.session.commit()
     flash(_("%(name)s is no longer a clerk of this trade.", name=user.name), "success")
     return redirect(url_for(".desk", trade_id=trade.id) + "#double-entry")
 
@@ -693,7 +684,6 @@ def enter_paper(trade: Trade):
         return _paper_page(
             trade, entrant, judge, {code: message} if code else None, typed, error.status
         )
-    db.session.commit()
     counts = Counter(states.values())
     flash(
         _(

@@ -139,6 +139,5 @@ def save_sheet(trade: Trade, entrant_id: int):
     if errors:
         db.session.rollback()
         return _sheet_page(trade, entrant, errors, 400)
-    db.session.commit()
     flash(_("The sheet has been saved."), "success")
     return redirect(url_for(".sheet", trade_id=trade.id, entrant_id=entrant.id))

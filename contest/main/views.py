@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from contest.extensions import csrf, db
+from contest.extensions import csrf
 from contest.models import Role
 from contest.public import caching
 from contest.services import events, public
@@ -84,7 +84,6 @@ def set_language():
     session["lang"] = lang
     if current_user.is_authenticated:
         current_user.locale = lang
-        db.session.commit()
     return redirect(_back())
 
 

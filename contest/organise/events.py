@@ -48,7 +48,6 @@ def create():
         except Invalid as error:
             general = refused(form, error)
         else:
-            db.session.commit()
             flash(_("Event %(name)s created.", name=event.name), "success")
             return _hub(event)
     status = 400 if form.is_submitted() else 200
@@ -70,7 +69,6 @@ def edit(event: Event):
         except Invalid as error:
             general = refused(form, error)
         else:
-            db.session.commit()
             flash(_("The event's settings are saved."), "success")
             return _hub(event)
     status = 400 if form.is_submitted() else 200
@@ -102,7 +100,6 @@ def copy(event: Event):
         except Invalid as error:
             general = refused(form, error)
         else:
-            db.session.commit()
             flash(_("Event %(name)s created from %(source)s.", name=new.name, source=event.name))
             return _hub(new)
     status = 400 if form.is_submitted() else 200
@@ -126,7 +123,6 @@ def schedule(event: Event):
         except Invalid as error:
             general = refused(form, error)
         else:
-            db.session.commit()
             flash(_("The schedule is saved."), "success")
             return _hub(event)
     status = 400 if form.is_submitted() else 200
@@ -178,7 +174,6 @@ def set_window_state(event: Event, window_id: int):
         changed = stages.transition(window, target, current_user, reason)
     except stages.TransitionRefused:
         abort(409)
-    db.session.commit()
     if changed:
         flash(
             _("%(stage)s is now %(state)s.", stage=label(window.kind), state=label(target)),
@@ -224,6 +219,5 @@ def awards(event: Event):
         form = _rule_choices(rebuild(AwardRulesForm, {"award_rules": rows}), event)
         general = refused(form, error, RULE_ALIASES)
         return _rules_page(event, form, 400, general)
-    db.session.commit()
     flash(_("The award rules are saved and the results recomputed."), "success")
     return redirect(url_for(".awards", event_id=event.id))

@@ -63,7 +63,6 @@ def units(event: Event):
             unit = organise_people.create_unit(current_user, event, form.to_input())
         except Invalid as error:
             return _units_page(event, form, 400, refused(form, error))
-        db.session.commit()
         flash(_("Unit %(name)s added.", name=unit.name), "success")
         return redirect(url_for(".units", event_id=event.id))
     return _units_page(event, form, 400)
@@ -107,7 +106,6 @@ def unit(event: Event, unit: Unit):
             organise_people.update_unit(current_user, unit, form.to_input())
         except Invalid as error:
             return _unit_page(event, unit, form=form, status=400, general=refused(form, error))
-        db.session.commit()
         flash(_("Unit %(name)s is saved.", name=unit.name), "success")
         return redirect(url_for(".unit", event_id=event.id, unit_id=unit.id))
     return _unit_page(event, unit, form=form, status=400)
@@ -133,7 +131,6 @@ def create_contact(event: Event, unit: Unit):
         except accounts.AccountError as error:
             account_refused(form, error)
         else:
-            db.session.commit()
             flash(_("Account %(name)s created.", name=user.username), "success")
             return redirect(url_for(".unit", event_id=event.id, unit_id=unit.id))
     return _unit_page(event, unit, contact=form, status=400)
@@ -152,7 +149,6 @@ def link_contact(event: Event, unit: Unit):
         except Invalid as error:
             general = refused(form, error, prefix="link-")
             return _unit_page(event, unit, link=form, status=400, general=general)
-        db.session.commit()
         flash(_("%(name)s is now a contact of this unit.", name=user.name), "success")
         return redirect(url_for(".unit", event_id=event.id, unit_id=unit.id))
     return _unit_page(event, unit, link=form, status=400)
@@ -174,7 +170,6 @@ def remove_contact(event: Event, unit: Unit, user_id: int):
     """The account stops being a contact of the unit (it is not deleted)."""
     user = _contact(unit, user_id)
     organise_people.remove_contact(current_user, unit, user)
-    db.session.commit()
     flash(_("%(name)s is no longer a contact of this unit.", name=user.name), "success")
     return redirect(url_for(".unit", event_id=event.id, unit_id=unit.id))
 
@@ -199,7 +194,6 @@ def _reset(event: Event, user: User, back: str):
         except accounts.AccountError as error:
             account_refused(form, error)
         else:
-            db.session.commit()
             flash(_("Password of %(name)s reset.", name=user.username), "success")
             return redirect(back)
     status = 400 if form.is_submitted() else 200
@@ -248,7 +242,6 @@ def judges(event: Event):
             judge = organise_people.create_judge(current_user, event, form.to_input())
         except Invalid as error:
             return _judges_page(event, form, 400, refused(form, error, (("unit_id", "unit"),)))
-        db.session.commit()
         flash(_("Judge %(name)s added.", name=judge.name), "success")
         return redirect(url_for(".judge", event_id=event.id, judge_id=judge.id))
     return _judges_page(event, form, 400)
@@ -307,7 +300,6 @@ def judge(event: Event, judge: Judge):
         except Invalid as error:
             general = refused(form, error, (("unit_id", "unit"),))
             return _judge_page(event, judge, form=form, status=400, general=general)
-        db.session.commit()
         flash(_("Judge %(name)s is saved.", name=judge.name), "success")
         return redirect(url_for(".judge", event_id=event.id, judge_id=judge.id))
     return _judge_page(event, judge, form=form, status=400)
@@ -339,7 +331,6 @@ def create_account(event: Event, judge: Judge):
             general = refused(form, error, prefix="account-")
             return _judge_page(event, judge, account=form, status=400, general=general)
         else:
-            db.session.commit()
             flash(_("Account %(name)s created.", name=user.username), "success")
             return _back_to(event, judge)
     return _judge_page(event, judge, account=form, status=400)
@@ -358,7 +349,6 @@ def link_account(event: Event, judge: Judge):
         except Invalid as error:
             general = refused(form, error, (("role", "username"),), prefix="link-")
             return _judge_page(event, judge, link=form, status=400, general=general)
-        db.session.commit()
         flash(_("%(name)s now logs in as %(user)s.", name=judge.name, user=user.username))
         return _back_to(event, judge)
     return _judge_page(event, judge, link=form, status=400)
@@ -371,7 +361,6 @@ def link_account(event: Event, judge: Judge):
 def unlink_account(event: Event, judge: Judge):
     """The judge's account stops being linked to the judge (it is not deleted)."""
     organise_people.unlink_judge_account(current_user, judge)
-    db.session.commit()
     flash(_("The account is no longer linked to %(name)s.", name=judge.name), "success")
     return _back_to(event, judge)
 
@@ -391,7 +380,6 @@ def account_role(event: Event, judge: Judge):
         except Invalid as error:
             general = refused(form, error, prefix="role-")
             return _judge_page(event, judge, role=form, status=400, general=general)
-        db.session.commit()
         flash(_("The account's role is saved."), "success")
         return _back_to(event, judge)
     return _judge_page(event, judge, role=form, status=400)
@@ -446,6 +434,5 @@ def panel(event: Event, trade: Trade):
         organise_people.set_panel(current_user, trade, set(form.judges.data or []), chief)
     except Invalid as error:
         return _panel_page(event, trade, form, 400, refused(form, error))
-    db.session.commit()
     flash(_("The panel of %(trade)s is saved.", trade=trade.name), "success")
     return redirect(url_for("organise.trades.edit", event_id=event.id, trade_id=trade.id))

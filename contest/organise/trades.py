@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.auth.access import STAFF, can_manage_event, object_required, roles_required
-from contest.extensions import db
 from contest.models import Event, Judge, Trade
 from contest.organise.base import event_page, in_event, rebuild, refused
 from contest.organise.forms import (
@@ -120,7 +119,6 @@ def _submit(event: Event, trade: Trade | None):
         form = _prepare(rebuild(TradeForm, data), _panel(trade))
         general = refused(form, error)
         return _editor(event, trade, form, 400, general)
-    db.session.commit()
     flash(_("Trade %(code)s is saved.", code=trade.code), "success")
     return redirect(url_for(".edit", event_id=event.id, trade_id=trade.id))
 
@@ -168,7 +166,6 @@ def copy(event: Event, trade: Trade):
         except Invalid as error:
             general = refused(form, error)
         else:
-            db.session.commit()
             flash(_("Trade %(code)s copied to %(new)s.", code=trade.code, new=new.code), "success")
             return redirect(url_for(".edit", event_id=event.id, trade_id=new.id))
     status = 400 if form.is_submitted() else 200
@@ -192,7 +189,6 @@ def schedule(event: Event, trade: Trade):
         except Invalid as error:
             general = refused(form, error)
         else:
-            db.session.commit()
             flash(_("The schedule of %(trade)s is saved.", trade=trade.name), "success")
             return redirect(url_for("organise.events.timeline", event_id=event.id))
     status = 400 if form.is_submitted() else 200
@@ -219,7 +215,6 @@ def delete(event: Event, trade: Trade):
     except Invalid as error:
         form = TradeForm(data=trade_data(organise_trades.trade_input(trade)))
         return _editor(event, trade, form, 400, refused(form, error))
-    db.session.commit()
     flash(_("Trade %(code)s is deleted.", code=code), "success")
     return redirect(url_for("organise.event", event_id=event.id))
 
@@ -234,5 +229,4 @@ def move(event: Event, trade: Trade):
     if offset is None:
         abort(400)
     organise_trades.move_trade(current_user, trade, offset)
-    db.session.commit()
     return redirect(url_for("organise.event", event_id=event.id, _anchor="trades"))

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 
 from contest.domain.scoring import DeclaredStatus
 from contest.domain.stages import StageKind, StageState
-from contest.extensions import db, limiter
+from contest.extensions import limiter
 from contest.labels import label
 from contest.messages import describe_closure
 from contest.models import Event, Publication
@@ -190,7 +190,6 @@ def notice_page(slug: str):
             if form.validate():
                 award, entrant = targets[form.nomination.data]
                 notice.file(event, award, entrant, form.name.data, form.phone.data, form.text.data)
-                db.session.commit()
                 flash(
                     _(
                         "Your objection has been received. The organisers will look into it; "

@@ -83,7 +83,6 @@ def decide(event: Event):
         form.reason.errors = [_("Give the reason for returning the registrations.")]
         return _review_page(event, form, 400)
     registration.review(current_user, entrants, approve=approve, reason=reason)
-    db.session.commit()
     message = (
         _("%(n)d registrations approved.", n=len(entrants))
         if approve
@@ -166,7 +165,6 @@ def make_draw(trade: Trade):
         db.session.rollback()
         flash(DRAW_ERRORS[error.code](), "error")
         return _draw_page(trade, form, 409)
-    db.session.commit()
     flash(_("The draw has been made with seed %(seed)s.", seed=trade.draw_seed), "success")
     return redirect(url_for(".draw_page", trade_id=trade.id))
 
@@ -236,7 +234,6 @@ def mark(trade: Trade, entrant_id: int):
     except draw.DrawError as error:
         db.session.rollback()
         abort(423, DRAW_ERRORS[error.code]())
-    db.session.commit()
     flash(
         _(
             "%(station)s %(name)s: %(state)s",

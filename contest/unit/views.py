@@ -88,7 +88,6 @@ def team(unit: Unit):
             )
         except stages.WindowClosed as closed:
             return _closed(unit, closed)
-        db.session.commit()
         flash(_("The team has been saved."), "success")
         return redirect(url_for(".unit", unit_id=unit.id))
     return _form_page("unit/team.html", unit, form)
@@ -165,7 +164,6 @@ def add_entrant(unit: Unit):
             db.session.rollback()
             _show_problems(form, error.problems)
             return _form_page("unit/entrant.html", unit, form, 400)
-        db.session.commit()
         flash(_("%(name)s has been registered and awaits review.", name=form.name.data), "success")
         return redirect(url_for(".unit", unit_id=unit.id))
     return _form_page("unit/entrant.html", unit, form)
@@ -195,7 +193,6 @@ def edit_entrant(unit: Unit, entrant_id: int):
             db.session.rollback()
             _show_problems(form, error.problems)
             return _form_page("unit/entrant.html", unit, form, 400, entrant=entrant)
-        db.session.commit()
         flash(_("The registration of %(name)s has been updated.", name=entrant.name), "success")
         return redirect(url_for(".unit", unit_id=unit.id))
     return _form_page("unit/entrant.html", unit, form, entrant=entrant)
@@ -211,7 +208,6 @@ def remove_entrant(unit: Unit, entrant_id: int):
         registration.remove_entrant(current_user, entrant, reason=_staff_reason())
     except stages.WindowClosed as closed:
         return _closed(unit, closed)
-    db.session.commit()
     flash(_("The registration of %(name)s has been withdrawn.", name=name), "success")
     return redirect(url_for(".unit", unit_id=unit.id))
 
@@ -250,6 +246,5 @@ def upload_roster(unit: Unit):
             roster_report=report,
             roster_summary=roster.problem_summary(error.problems),
         )
-    db.session.commit()
     flash(_("%(n)d entrants have been registered from the roster.", n=len(created)), "success")
     return redirect(url_for(".unit", unit_id=unit.id, _anchor="entrants"))

@@ -138,9 +138,9 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     """Friendly, translated error pages (and JSON for API clients); never a stack trace."""
-    from contest import errors
+    from contest.core.web import register_error_handlers
 
-    errors.register(app)
+    register_error_handlers(app)
 
 
 def register_commands(app: Flask) -> None:

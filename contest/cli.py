@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 import sqlalchemy as sa
@@ -23,11 +23,12 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext
 
+from contest.core.refusals import describe, describe_problem
 from contest.core.transaction import unit_of_work
-from contest.domain.package import PackageError, Problem, read_package
+from contest.domain.package import PackageError, read_package
+from contest.domain.refusal import Problem
 from contest.extensions import db
 from contest.labels import LABELS
-from contest.messages import N_, describe, describe_roster
 from contest.models import Role, Unit
 from contest.services import audit, backup, demo, events, exports, packages, results, roster, stages
 
@@ -107,14 +108,13 @@ def import_package(file: Path) -> None:
     """Create or replace the event a contest-package/1 FILE describes (all or nothing)."""
     try:
         document = json.loads(file.read_text(encoding="utf-8-sig"), parse_float=Decimal)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        _fail([Problem("", "invalid_json", {"error": str(error)})])
-    try:
         package = read_package(document)
-    except PackageError as error:
-        _fail(error.problems)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        _fail(error)
     for warning in package.warnings:
-        click.echo(gettext("warning: %(text)s", text=describe(warning)), err=True)
+        click.echo(
+            gettext("warning: %(text)s", text=describe_problem(PackageError, warning)), err=True
+        )
     with unit_of_work():
         summary = packages.import_package(package)
     message = (
@@ -135,12 +135,13 @@ def import_package(file: Path) -> None:
     click.echo(message)
 
 
-def _fail(problems: list[Problem]) -> None:
-    click.echo(
-        gettext("The package was not imported: %(n)d problem(s).", n=len(problems)), err=True
-    )
-    for problem in problems:
-        click.echo(f"  {describe(problem)}", err=True)
+def _fail(error: Exception) -> NoReturn:
+    """Say why the package was not imported (every problem of it), and stop."""
+    if not isinstance(error, PackageError):  # not a readable JSON document
+        error = PackageError([Problem("", "invalid_json", {"error": str(error)})])
+    click.echo(describe(error), err=True)
+    for problem in error.problems:
+        click.echo(f"  {describe_problem(error, problem)}", err=True)
     sys.exit(1)
 
 
@@ -218,9 +219,9 @@ def import_roster(slug: str, file: Path, unit_code: str) -> None:
         with unit_of_work():
             created = roster.import_roster(None, unit, file.read_bytes(), check_stage=False)
     except roster.RosterError as error:
-        click.echo(roster.problem_summary(error.problems), err=True)
+        click.echo(describe(error), err=True)
         for problem in error.problems:
-            click.echo(f"  {describe_roster(problem)}", err=True)
+            click.echo(f"  {describe_problem(error, problem)}", err=True)
         sys.exit(1)
     except OSError as error:
         click.echo(str(error), err=True)
@@ -300,16 +301,9 @@ def audit_verify() -> None:
         click.echo(gettext("Last entry %(id)s, hash %(hash)s", id=last.id, hash=last.hash))
 
 
-BACKUP_PROBLEMS = {
-    "missing_tool": N_("%(tool)s is not installed (Debian: apt-get install postgresql-client)."),
-    "not_a_backup": N_("%(file)s is not a backup of this product's database."),
-    "no_file": N_("%(file)s does not exist."),
-}
-
-
 def _backup_failed(error: Exception) -> None:
     if isinstance(error, backup.BackupError):
-        click.echo(gettext(BACKUP_PROBLEMS[error.code], **error.params), err=True)
+        click.echo(describe(error), err=True)
     else:  # pg_dump or pg_restore refused: say what they said
         click.echo(getattr(error, "stderr", b"").decode(errors="replace") or str(error), err=True)
     sys.exit(1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from contest.domain.scoring import Aggregation, CriterionKind, DeclaredStatus, Recusal
@@ -72,3 +73,21 @@ def label(value: Enum | None) -> str:
     if value is None:
         return ""
     return str(LABELS[type(value)][value])
+
+
+def selection_text(select: dict) -> str:
+    """How an award rule selects, in a few words (SCORING.md §5)."""
+    if "top" in select:
+        return gettext("places 1–%(n)s", n=select["top"])
+    if "ranks" in select:
+        first, last = select["ranks"]
+        return gettext("places %(first)s–%(last)s", first=first, last=last)
+    if "percent" in select:
+        return gettext("the first %(percent)s %% of the field", percent=select["percent"])
+    rows = []
+    for size, places in select.get("top_by_field", []):
+        if size is None:
+            rows.append(gettext("otherwise %(k)s", k=places))
+        else:
+            rows.append(gettext("up to %(n)s entrants: %(k)s", n=size, k=places))
+    return gettext("places by field size: %(rows)s", rows="; ".join(rows))

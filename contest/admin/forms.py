@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from contest.auth.forms import ACCOUNT_FIELDS
 from contest.labels import LABELS
 from contest.models import Role
 from contest.services.accounts import MIN_PASSWORD_LENGTH
@@ -41,6 +42,8 @@ class CreateUserForm(FlaskForm):
     )
     submit = SubmitField(_l("Create account"))
 
+    refusal_fields = ACCOUNT_FIELDS
+
 
 class ResetPasswordForm(FlaskForm):
     """An administrator sets a new password for an account."""
@@ -50,3 +53,5 @@ class ResetPasswordForm(FlaskForm):
     )
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Reset password"))
+
+    refusal_fields = ACCOUNT_FIELDS

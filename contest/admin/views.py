@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from contest.admin.forms import CreateUserForm, ResetPasswordForm
 from contest.auth.access import roles_required
-from contest.auth.forms import ACCOUNT_ERRORS
+from contest.core.web import on_refusal
 from contest.extensions import db
 from contest.models import AuditEntry, Role, User
 from contest.services import accounts
@@ -41,18 +41,15 @@ def create_user():
     form = CreateUserForm()
     if not form.validate():
         return _page(form, 400)
-    try:
-        user = accounts.create_user(
-            current_user,
-            username=form.username.data,
-            name=form.name.data,
-            role=Role(form.role.data),
-            password=form.password.data,
-            phone=form.phone.data or None,
-        )
-    except accounts.AccountError as error:
-        form.username.errors.append(str(ACCOUNT_ERRORS[error.code]))
-        return _page(form, 400)
+    on_refusal(lambda refused: _page(form), form)
+    user = accounts.create_user(
+        current_user,
+        username=form.username.data,
+        name=form.name.data,
+        role=Role(form.role.data),
+        password=form.password.data,
+        phone=form.phone.data or None,
+    )
     flash(_("Account %(name)s created.", name=user.username), "success")
     return redirect(url_for(".home"))
 
@@ -62,11 +59,8 @@ def create_user():
 def toggle_active(user_id: int):
     """Disable an active account or enable a disabled one."""
     user = db.get_or_404(User, user_id)
-    try:
-        accounts.set_active(current_user, user, not user.active)
-    except accounts.AccountError as error:
-        flash(str(ACCOUNT_ERRORS[error.code]), "error")
-        return _page(CreateUserForm(formdata=None), 409)
+    on_refusal(lambda refused: _page(CreateUserForm(formdata=None)))
+    accounts.set_active(current_user, user, not user.active)
     return redirect(url_for(".home"))
 
 
@@ -76,13 +70,13 @@ def reset_password(user_id: int):
     """Set a new password for an account (e.g. a judge who forgot theirs)."""
     user = db.get_or_404(User, user_id)
     form = ResetPasswordForm()
+
+    def page():
+        return render_template("admin/password.html", form=form, user=user)
+
     if form.validate_on_submit():
-        try:
-            accounts.reset_password(current_user, user, form.password.data, form.reason.data)
-        except accounts.AccountError as error:
-            form.password.errors.append(str(ACCOUNT_ERRORS[error.code]))
-        else:
-            flash(_("Password of %(name)s reset.", name=user.username), "success")
-            return redirect(url_for(".home"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("admin/password.html", form=form, user=user), status
+        on_refusal(lambda refused: page(), form)
+        accounts.reset_password(current_user, user, form.password.data, form.reason.data)
+        flash(_("Password of %(name)s reset.", name=user.username), "success")
+        return redirect(url_for(".home"))
+    return page(), 400 if form.is_submitted() else 200

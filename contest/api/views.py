@@ -1,8 +1,8 @@
 """Score sheet API: load a sheet, save a value (draft or amendment), submit.
 
 Every write carries an ``Idempotency-Key`` header: the first request with a key is applied
-and its answer stored in the same transaction; any retry with that key gets the stored
-answer and changes nothing. Whether the judge sits on the trade's panel is the sheet
+(or refused) and its answer stored in the same transaction; any retry with that key gets the
+stored answer and changes nothing. Whether the judge sits on the trade's panel is the sheet
 service's first check (it finds the judge with the same query). See ``openapi.yaml`` at the
 root of the project.
 """
@@ -10,6 +10,7 @@ root of the project.
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from decimal import Decimal, InvalidOperation
 from functools import wraps
 from typing import Any
@@ -20,8 +21,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from contest.auth.access import JUDGING, roles_required
+from contest.core.refusals import as_json
+from contest.core.transaction import rollback
+from contest.domain.refusal import Refused
 from contest.extensions import db
-from contest.messages import describe_sheet
 from contest.models import ApiRequest, Entrant, Score, Trade
 from contest.services import sheets
 
@@ -29,53 +32,45 @@ bp = Blueprint("api", __name__)
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,48}$")
 
 
-def _error(status: int, code: str, **params: Any) -> tuple[int, dict[str, Any]]:
-    return status, {"error": code, "message": describe_sheet(code, **params), **params}
-
-
 def idempotent(handler):
-    """Apply a write once per ``Idempotency-Key``; replay the stored answer to retries."""
+    """Apply a write once per ``Idempotency-Key``; replay the stored answer to retries. A
+    refused write changes nothing, and its answer is stored too."""
 
     @wraps(handler)
     def wrapped(*args, **kwargs):
         raw = request.headers.get("Idempotency-Key", "")
         if not KEY.match(raw):
-            status, body = _error(400, "bad_key")
-            return jsonify(body), status
+            raise sheets.SheetError(sheets.SheetError.BAD_KEY)
         key = f"{current_user.id}:{raw}"
         # No read of the key first: a retry is rare, and its answer, once the key's row
         # refuses to go in twice, is the stored one; everything it did is rolled back.
         try:
-            status, body = handler(*args, **kwargs)
-            if status >= 400:
-                db.session.rollback()
+            try:
+                status, body = 200, handler(*args, **kwargs)
+            except Refused as error:
+                rollback()
+                status, body = error.status, as_json(error)
             db.session.add(ApiRequest(key=key, user_id=current_user.id, status=status, body=body))
             db.session.flush()
         except (IntegrityError, StaleDataError):
-            db.session.rollback()
+            rollback()
             stored = db.session.get(ApiRequest, key)
             if stored is None:  # a concurrent write of the same value won
-                status, body = _conflict(*args, **kwargs)
-                return jsonify(body), status
+                raise _conflict(*args, **kwargs) from None
             return jsonify(stored.body), stored.status, {"Idempotent-Replay": "true"}
         return jsonify(body), status
 
     return wrapped
 
 
-def _conflict(trade: Trade, entrant: Entrant) -> tuple[int, dict[str, Any]]:
-    """The answer to the loser of a race on the same value."""
+def _conflict(trade: Trade, entrant: Entrant) -> sheets.SheetError:
+    """The refusal of the loser of a race on the same value, with the value that won."""
     criterion = (request.get_json(silent=True) or {}).get("criterion")
     current = None
-    try:
-        sheet = sheets.load(current_user, trade, entrant)
-        item = sheet.item(str(criterion))
-        current = item.score
-    except sheets.SheetError:
-        pass
-    return _error(
-        409,
-        "conflict",
+    with suppress(sheets.SheetError):  # no value to show a judge no longer on the sheet
+        current = sheets.load(current_user, trade, entrant).item(str(criterion)).score
+    return sheets.SheetError(
+        sheets.SheetError.CONFLICT,
         value=str(current.value) if current else None,
         version=current.version if current else None,
     )
@@ -128,32 +123,23 @@ def sheet_json(sheet: sheets.Sheet) -> dict[str, Any]:
     }
 
 
-def _refused(error: sheets.SheetError) -> tuple[int, dict[str, Any]]:
-    return _error(error.status, error.code, **error.params)
-
-
 @bp.get("/sheets/<int:trade_id>/<int:entrant_id>")
 @roles_required(*JUDGING)
 @sheet_address
 def load_sheet(trade: Trade, entrant: Entrant):
     """The judge's sheet for one entrant."""
-    try:
-        sheet = sheets.load(current_user, trade, entrant)
-    except sheets.SheetError as error:
-        status, body = _refused(error)
-        return jsonify(body), status
-    return jsonify(sheet_json(sheet))
+    return jsonify(sheet_json(sheets.load(current_user, trade, entrant)))
 
 
 @bp.post("/sheets/<int:trade_id>/<int:entrant_id>/values")
 @roles_required(*JUDGING)
 @sheet_address
 @idempotent
-def save_value(trade: Trade, entrant: Entrant):
+def save_value(trade: Trade, entrant: Entrant) -> dict[str, Any]:
     """Save one value: ``{"criterion", "value", "base_version", "reason"?}``."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("criterion"), str):
-        return _error(400, "bad_request")
+        raise sheets.SheetError(sheets.SheetError.BAD_REQUEST)
     try:
         value = Decimal(str(data.get("value")))
         base = data.get("base_version")
@@ -162,23 +148,16 @@ def save_value(trade: Trade, entrant: Entrant):
         if not value.is_finite() or abs(value) > 10**9:
             raise ValueError(value)
     except (InvalidOperation, ValueError):
-        return _error(400, "bad_request")
+        raise sheets.SheetError(sheets.SheetError.BAD_REQUEST) from None
     reason = str(data.get("reason") or "").strip()[:500] or None
-    try:
-        score = sheets.save(current_user, trade, entrant, data["criterion"], value, base, reason)
-    except sheets.SheetError as error:
-        return _refused(error)
-    return 200, {"criterion": data["criterion"], "score": score_json(score)}
+    score = sheets.save(current_user, trade, entrant, data["criterion"], value, base, reason)
+    return {"criterion": data["criterion"], "score": score_json(score)}
 
 
 @bp.post("/sheets/<int:trade_id>/<int:entrant_id>/submit")
 @roles_required(*JUDGING)
 @sheet_address
 @idempotent
-def submit_sheet(trade: Trade, entrant: Entrant):
+def submit_sheet(trade: Trade, entrant: Entrant) -> dict[str, Any]:
     """Submit the sheet: every value in, they now count."""
-    try:
-        sheet = sheets.submit(current_user, trade, entrant)
-    except sheets.SheetError as error:
-        return _refused(error)
-    return 200, sheet_json(sheet)
+    return sheet_json(sheets.submit(current_user, trade, entrant))

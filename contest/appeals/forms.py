@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from contest.services import appeals
+from contest.services import appeals, notice
 
 REASON_MAX = 2000
 
@@ -54,6 +54,8 @@ class AppealForm(_Form):
     )
     submit = SubmitField(_l("File the appeal"))
 
+    refusal_fields = {appeals.AppealError.TEXT: "text"}
+
 
 UPHELD, REJECTED = "upheld", "rejected"
 
@@ -71,6 +73,8 @@ class AppealDecisionForm(_Form):
     )
     reason = _reason(_l("Required. The team leader sees it; it is kept in the audit log."))
     submit = SubmitField(_l("Record the decision"))
+
+    refusal_fields = {appeals.AppealError.REASON_REQUIRED: "reason"}
 
 
 class ObjectionDecisionForm(_Form):
@@ -94,6 +98,12 @@ class ObjectionDecisionForm(_Form):
         )
     )
     submit = SubmitField(_l("Record the decision"))
+
+    refusal_fields = {
+        notice.NoticeError.REASON_REQUIRED: "reason",
+        notice.NoticeError.ACTION_REQUIRED: "decision",
+        notice.NoticeError.UNKNOWN_AWARD: "new_award",
+    }
 
     def fill(self, awards: dict[str, str], current: str) -> ObjectionDecisionForm:
         """Offer every other award list of the event as the target of a move."""

@@ -22,7 +22,6 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from contest.appeals.forms import (
@@ -39,9 +38,10 @@ from contest.auth.access import (
     can_run_trade,
     object_required,
 )
+from contest.core.refusals import describe
+from contest.core.web import on_refusal
 from contest.domain.stages import StageKind, StageState
 from contest.extensions import db
-from contest.messages import describe_appeal, describe_closure, describe_notice
 from contest.models import (
     Appeal,
     Decision,
@@ -85,7 +85,7 @@ def window_text(window: StageWindow | None, kind: StageKind) -> str:
         if window.closes_at is None:
             return _("Open.")
         return _("Open until %(when)s.", when=format_datetime(window.closes_at, "short"))
-    return describe_closure(**stages.closure(stages.WindowClosed(kind, window)))
+    return describe(stages.closed(kind, window), context=False)
 
 
 # --- the team leader's page ------------------------------------------------------------------
@@ -187,30 +187,10 @@ def file_appeal(unit: Unit, entrant_id: int):
     if not form.validate():
         flash(_("Nothing was changed. Please correct the form marked below."), "error")
         return _unit_page(unit, 400, {entrant.id: form})
-    try:
-        appeals.file(current_user, entrant, form.text.data)
-    except stages.WindowClosed as closed:
-        message = describe_closure(**stages.closure(closed))
-        db.session.rollback()
-        flash(_("The appeal was not filed: %(why)s", why=message), "error")
-        return _unit_page(unit, 409)
-    except appeals.AppealError as error:
-        db.session.rollback()
-        return _appeal_refused(unit, entrant, form, error.code, error.status, error.params)
-    except IntegrityError:  # filed a moment ago from another tab or device
-        db.session.rollback()
-        return _appeal_refused(unit, entrant, form, appeals.AppealError.DUPLICATE, 409, {})
+    on_refusal(lambda refused: _unit_page(unit, failed={entrant.id: form}), form)
+    appeals.file(current_user, entrant, form.text.data)
     flash(_("The appeal for %(name)s has been filed.", name=entrant.name), "success")
     return redirect(url_for(".unit", unit_id=unit.id, _anchor=f"entrant-{entrant.id}"))
-
-
-def _appeal_refused(unit: Unit, entrant: Entrant, form: AppealForm, code, status, params):
-    message = describe_appeal(code, **params)
-    flash(message, "error")
-    if code == appeals.AppealError.TEXT:
-        form.text.errors = [*form.text.errors, message]
-        return _unit_page(unit, status, {entrant.id: form})
-    return _unit_page(unit, status)
 
 
 # --- the chief judge's (or arbitration group's) page -----------------------------------------
@@ -274,16 +254,8 @@ def decide(trade: Trade, appeal_id: int):
         return _trade_page(trade, 400, {appeal.id: form})
     upheld = form.decision.data == UPHELD
     was_locked = trade.is_locked
-    try:
-        appeals.decide(current_user, appeal, upheld, form.reason.data)
-    except appeals.AppealError as error:
-        db.session.rollback()
-        message = describe_appeal(error.code, **error.params)
-        flash(message, "error")
-        if error.code == appeals.AppealError.REASON_REQUIRED:
-            form.reason.errors = [*form.reason.errors, message]
-            return _trade_page(trade, error.status, {appeal.id: form})
-        return _trade_page(trade, error.status)
+    on_refusal(lambda refused: _trade_page(trade, failed={appeal.id: form}), form)
+    appeals.decide(current_user, appeal, upheld, form.reason.data)
     who = entrant_code(appeal.entrant)
     if upheld and was_locked:
         message = _(
@@ -403,13 +375,6 @@ def objections(event: Event):
     return _objections_page(event)
 
 
-NOTICE_FIELDS = {
-    notice.NoticeError.REASON_REQUIRED: "reason",
-    notice.NoticeError.ACTION_REQUIRED: "decision",
-    notice.NoticeError.UNKNOWN_AWARD: "new_award",
-}
-
-
 @bp.post("/events/<int:event_id>/objections/<int:objection_id>")
 @object_required(Event, "event_id", can_manage_event)
 def decide_objection(event: Event, objection_id: int):
@@ -425,24 +390,10 @@ def decide_objection(event: Event, objection_id: int):
         return _objections_page(event, 400, {objection.id: form})
     upheld = form.decision.data != REJECTED
     action = ObjectionAction(form.decision.data) if upheld else None
-    try:
-        notice.decide(
-            current_user,
-            objection,
-            upheld,
-            form.reason.data,
-            action,
-            form.new_award.data or None,
-        )
-    except notice.NoticeError as error:
-        db.session.rollback()
-        message = describe_notice(error.code, **error.params)
-        flash(message, "error")
-        field = NOTICE_FIELDS.get(error.code)
-        if field is None:
-            return _objections_page(event, error.status)
-        form[field].errors = [*form[field].errors, message]
-        return _objections_page(event, error.status, {objection.id: form})
+    on_refusal(lambda refused: _objections_page(event, failed={objection.id: form}), form)
+    notice.decide(
+        current_user, objection, upheld, form.reason.data, action, form.new_award.data or None
+    )
     if not upheld:
         message = _("The objection has been rejected; the nomination stands.")
     elif action == ObjectionAction.REMOVE:

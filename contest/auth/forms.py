@@ -7,15 +7,11 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from contest.services.accounts import MIN_PASSWORD_LENGTH, AccountError
 
-#: What each account error means to the person who caused it.
-ACCOUNT_ERRORS = {
-    AccountError.USERNAME_TAKEN: _l("This username is already taken."),
-    AccountError.WRONG_PASSWORD: _l("The current password is not correct."),
-    AccountError.WEAK_PASSWORD: _l(
-        "Use at least %(n)d characters, mixing letters with digits or symbols.",
-        n=MIN_PASSWORD_LENGTH,
-    ),
-    AccountError.LAST_ADMIN: _l("The last active administrator cannot be disabled."),
+#: Where a refusal of the accounts service is shown on a form about an account.
+ACCOUNT_FIELDS = {
+    AccountError.USERNAME_TAKEN: "username",
+    AccountError.WEAK_PASSWORD: "password",
+    AccountError.WRONG_PASSWORD: "current",
 }
 
 
@@ -40,3 +36,5 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ."))],
     )
     submit = SubmitField(_l("Change password"))
+
+    refusal_fields = {**ACCOUNT_FIELDS, AccountError.WEAK_PASSWORD: "new"}

@@ -6,7 +6,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from contest.auth.forms import ACCOUNT_ERRORS, ChangePasswordForm, LoginForm
+from contest.auth.forms import ChangePasswordForm, LoginForm
+from contest.core.web import on_refusal
 from contest.extensions import limiter
 from contest.services import accounts, audit
 
@@ -50,12 +51,8 @@ def change_password():
     """The account holder changes their own password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            accounts.change_password(current_user, form.current.data, form.new.data)
-        except accounts.AccountError as error:
-            field = form.current if error.code == error.WRONG_PASSWORD else form.new
-            field.errors.append(str(ACCOUNT_ERRORS[error.code]))
-            return render_template("auth/password.html", form=form), 400
+        on_refusal(lambda refused: render_template("auth/password.html", form=form), form)
+        accounts.change_password(current_user, form.current.data, form.new.data)
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form), 400 if form.is_submitted() else 200

@@ -31,6 +31,9 @@ def optional_id(value: object) -> int | None:
 class DeskForm(FlaskForm):
     """Base of the desk's forms (CSRF is checked app-wide, see the module docstring)."""
 
+    #: A refusal for want of a reason is shown under the reason.
+    refusal_fields = {"reason_required": "reason"}
+
     class Meta:
         csrf = False
 

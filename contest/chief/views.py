@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -30,12 +30,14 @@ from contest.chief.forms import (
     UnlockForm,
     clock,
 )
+from contest.core.refusals import describe, describe_problem
+from contest.core.web import on_refusal
 from contest.domain.numbers import round_half_up
-from contest.domain.scoring import DeclaredStatus, EntryError, check_value
+from contest.domain.refusal import Refused
+from contest.domain.scoring import DeclaredStatus
 from contest.domain.stages import StageKind
 from contest.extensions import db
 from contest.labels import LABELS
-from contest.messages import describe_chief
 from contest.models import (
     Entrant,
     Judge,
@@ -372,18 +374,14 @@ def cell_page(trade: Trade, entrant_id: int, judge_id: int):
 # --- actions ---------------------------------------------------------------------------------
 
 
-def _refused(trade: Trade, name: str, form: DeskForm, error: ChiefError, field: str | None):
-    """Roll back, say why in the user's language, and show the desk again with the form
-    (the message under ``field``, or under the reason when a reason is what is missing)."""
-    db.session.rollback()
-    message = describe_chief(error.code, **error.params)
-    if error.code == ChiefError.REASON_REQUIRED and "reason" in form:
-        field = "reason"
-    if field is not None:
-        form[field].errors = [*form[field].errors, message]
-    flash(message, "error")
-    items = error.params.get("items") if error.code == ChiefError.INCOMPLETE else None
-    return _desk(trade, error.status, {name: form}, items)  # type: ignore[arg-type]
+def _again(trade: Trade, name: str, form: DeskForm, field: str | None = None) -> None:
+    """Should the action be refused, show the desk again with the form (the message under
+    ``field``) and, for a refused sign-off, what is outstanding."""
+    on_refusal(
+        lambda refused: _desk(trade, failed={name: form}, lock_items=refused.params.get("items")),
+        form,
+        field,
+    )
 
 
 def _invalid(trade: Trade, name: str, form: DeskForm):
@@ -399,10 +397,8 @@ def rescore(trade: Trade):
     if not form.validate():
         return _invalid(trade, "rescore", form)
     entrant, judge = _entrant(trade, form.entrant.data), _judge(trade, form.judge.data)
-    try:
-        chief.request_rescore(current_user, trade, entrant, judge, form.reason.data)
-    except ChiefError as error:
-        return _refused(trade, "rescore", form, error, "judge")
+    _again(trade, "rescore", form, "judge")
+    chief.request_rescore(current_user, trade, entrant, judge, form.reason.data)
     flash(
         _(
             "%(judge)s has been asked to score %(entrant)s again.",
@@ -422,10 +418,8 @@ def excuse(trade: Trade):
     if not form.validate():
         return _invalid(trade, "excuse", form)
     entrant, judge = _entrant(trade, form.entrant.data), _judge(trade, form.judge.data)
-    try:
-        chief.excuse(current_user, trade, entrant, judge, form.reason.data)
-    except ChiefError as error:
-        return _refused(trade, "excuse", form, error, "judge")
+    _again(trade, "excuse", form, "judge")
+    chief.excuse(current_user, trade, entrant, judge, form.reason.data)
     flash(
         _(
             "%(judge)s has been excused from %(entrant)s.",
@@ -445,12 +439,8 @@ def set_time(trade: Trade):
     if not form.validate():
         return _invalid(trade, "time", form)
     entrant = _entrant(trade, form.entrant.data)
-    try:
-        changed = chief.set_time(
-            current_user, trade, entrant, form.seconds, form.reason.data or None
-        )
-    except ChiefError as error:
-        return _refused(trade, "time", form, error, "time")
+    _again(trade, "time", form, "time")
+    changed = chief.set_time(current_user, trade, entrant, form.seconds, form.reason.data or None)
     if not changed:
         flash(_("Nothing was changed."), "info")
     elif form.seconds is None:
@@ -478,10 +468,8 @@ def set_status(trade: Trade):
         return _invalid(trade, "status", form)
     entrant = _entrant(trade, form.entrant.data)
     declared = DeclaredStatus(form.status.data) if form.status.data else None
-    try:
-        changed = chief.set_status(current_user, trade, entrant, declared, form.reason.data)
-    except ChiefError as error:
-        return _refused(trade, "status", form, error, "status")
+    _again(trade, "status", form, "status")
+    changed = chief.set_status(current_user, trade, entrant, declared, form.reason.data)
     if not changed:
         flash(_("Nothing was changed."), "info")
     elif declared is None:
@@ -502,11 +490,8 @@ def set_status(trade: Trade):
 @object_required(Trade, "trade_id", can_run_trade)
 def lock_trade(trade: Trade):
     """Sign the trade off; refused with the list of what is outstanding."""
-    form = LockForm(prefix="lock")
-    try:
-        chief.lock(current_user, trade)
-    except ChiefError as error:
-        return _refused(trade, "lock", form, error, None)
+    _again(trade, "lock", LockForm(prefix="lock"))
+    chief.lock(current_user, trade)
     flash(_("The trade has been locked and signed off."), "success")
     return redirect(url_for(".desk", trade_id=trade.id))
 
@@ -518,10 +503,8 @@ def unlock_trade(trade: Trade):
     form = UnlockForm(prefix="unlock")
     if not form.validate():
         return _invalid(trade, "unlock", form)
-    try:
-        chief.unlock(current_user, trade, form.reason.data)
-    except ChiefError as error:
-        return _refused(trade, "unlock", form, error, "reason")
+    _again(trade, "unlock", form, "reason")
+    chief.unlock(current_user, trade, form.reason.data)
     flash(_("The trade has been unlocked; scores can be changed again."), "success")
     return redirect(url_for(".desk", trade_id=trade.id))
 
@@ -535,10 +518,8 @@ def set_double_entry(trade: Trade):
     """Switch double entry of paper sheets on or off."""
     form = DoubleEntryForm(prefix="paper")
     on = bool(form.double_entry.data)
-    try:
-        changed = chief.set_double_entry(current_user, trade, on)
-    except ChiefError as error:
-        return _refused(trade, "double_entry", form, error, "double_entry")
+    _again(trade, "double_entry", form, "double_entry")
+    changed = chief.set_double_entry(current_user, trade, on)
     if not changed:
         flash(_("Nothing was changed."), "info")
     elif on:
@@ -555,10 +536,8 @@ def add_clerk(trade: Trade):
     form = ClerkForm(prefix="clerk")
     if not form.validate():
         return _invalid(trade, "clerk", form)
-    try:
-        user = chief.add_clerk(current_user, trade, form.username.data)
-    except ChiefError as error:
-        return _refused(trade, "clerk", form, error, "username")
+    _again(trade, "clerk", form, "username")
+    user = chief.add_clerk(current_user, trade, form.username.data)
     flash(_("%(name)s is now a clerk of this trade.", name=user.name), "success")
     return redirect(url_for(".desk", trade_id=trade.id) + "#double-entry")
 
@@ -568,10 +547,8 @@ def add_clerk(trade: Trade):
 def remove_clerk(trade: Trade, user_id: int):
     """Take an account off the trade's clerks."""
     user = db.get_or_404(User, user_id)
-    try:
-        chief.remove_clerk(current_user, trade, user)
-    except ChiefError as error:
-        return _refused(trade, "clerk", ClerkForm(prefix="clerk"), error, None)
+    _again(trade, "clerk", ClerkForm(prefix="clerk"))
+    chief.remove_clerk(current_user, trade, user)
     flash(_("%(name)s is no longer a clerk of this trade.", name=user.name), "success")
     return redirect(url_for(".desk", trade_id=trade.id) + "#double-entry")
 
@@ -583,41 +560,43 @@ def _paper_page(
     trade: Trade,
     entrant: Entrant | None,
     judge: Judge | None,
-    errors: dict[str, str] | None = None,
+    refused: Refused | None = None,
     typed: dict[str, str] | None = None,
-    status: int = 200,
 ):
+    """The clerks' page; after a refused entry, the values as typed and each message next to
+    the criterion it is about."""
     g.timezone = trade.event.timezone
     items = None
-    refusal = None
+    refusal, status = None, 200
     if entrant is not None and judge is not None:
         try:
             items = chief.paper_sheet(current_user, trade, entrant, judge)
-        except ChiefError as error:
-            refusal = describe_chief(error.code, **error.params)
-            status = max(status, error.status)
+        except ChiefError as error:  # this judge's sheet cannot be entered: say why
+            refusal, status = describe(error), error.status
+    errors = {}
+    if refused is not None:
+        errors = {p.path: describe_problem(refused, p, located=False) for p in refused.problems}
+        if "criterion" in refused.params:
+            errors[refused.params["criterion"]] = describe(refused)
     entrants = competing_entrants(trade)
     judges = [m.judge for m in sorted(trade.panel, key=lambda m: (not m.is_chief, m.judge_id))]
     outstanding = chief.paper_mismatches(trade, entrants)
-    return (
-        render_template(
-            "chief/paper.html",
-            trade=trade,
-            entrant=entrant,
-            judge=judge,
-            entrants=entrants,
-            judges=judges,
-            items=items,
-            refusal=refusal,
-            errors=errors or {},
-            typed=typed or {},
-            outstanding=outstanding,
-            scoring_open=stages.is_open(trade.event, StageKind.SCORING, trade),
-            can_run=can_run_trade(current_user, trade),
-            who=who,
-        ),
-        status,
-    )
+    return render_template(
+        "chief/paper.html",
+        trade=trade,
+        entrant=entrant,
+        judge=judge,
+        entrants=entrants,
+        judges=judges,
+        items=items,
+        refusal=refusal,
+        errors=errors,
+        typed=typed or {},
+        outstanding=outstanding,
+        scoring_open=stages.is_open(trade.event, StageKind.SCORING, trade),
+        can_run=can_run_trade(current_user, trade),
+        who=who,
+    ), status
 
 
 def _arg_id(name: str, source) -> int | None:
@@ -641,49 +620,9 @@ def enter_paper(trade: Trade):
     """Enter the values of one paper sheet; all are checked before any is saved."""
     entrant = _entrant(trade, _arg_id("entrant", request.form))
     judge = _judge(trade, _arg_id("judge", request.form))
-    try:
-        criteria = chief.paper_criteria(trade, entrant, judge)
-    except ChiefError as error:
-        flash(describe_chief(error.code, **error.params), "error")
-        return _paper_page(trade, entrant, judge, status=error.status)
-    values: dict[str, Decimal] = {}
-    errors: dict[str, str] = {}
-    typed: dict[str, str] = {}
-    for criterion in criteria:
-        raw = (request.form.get(f"value-{criterion.code}") or "").strip()
-        typed[criterion.code] = raw
-        if not raw:
-            continue
-        try:
-            value = Decimal(raw)
-            if not value.is_finite():
-                raise InvalidOperation(raw)
-        except InvalidOperation:
-            errors[criterion.code] = describe_chief("bad_number")
-            continue
-        problem = check_value(value, criterion.entry_max, criterion.step)
-        if problem == EntryError.OUT_OF_RANGE:
-            errors[criterion.code] = describe_chief("out_of_range", max=str(criterion.entry_max))
-        elif problem == EntryError.OFF_STEP:
-            errors[criterion.code] = describe_chief("off_step", step=str(criterion.step))
-        else:
-            values[criterion.code] = value
-    if errors:
-        flash(_("Nothing was saved. Please correct the values marked below."), "error")
-        return _paper_page(trade, entrant, judge, errors, typed, 400)
-    if not values:
-        flash(_("Enter at least one value."), "error")
-        return _paper_page(trade, entrant, judge, status=400)
-    try:
-        states = chief.enter_paper_sheet(current_user, trade, entrant, judge, values)
-    except ChiefError as error:
-        db.session.rollback()
-        message = describe_chief(error.code, **error.params)
-        flash(message, "error")
-        code = error.params.get("criterion")
-        return _paper_page(
-            trade, entrant, judge, {code: message} if code else None, typed, error.status
-        )
+    typed = {k[6:]: v.strip() for k, v in request.form.items() if k.startswith("value-")}
+    on_refusal(lambda refused: _paper_page(trade, entrant, judge, refused, typed))
+    states = chief.enter_paper_sheet(current_user, trade, entrant, judge, typed)
     counts = Counter(states.values())
     flash(
         _(

@@ -16,6 +16,7 @@ from typing import Any
 
 from contest.domain import idcard
 from contest.domain.awards import age_on
+from contest.domain.refusal import N_, Refused
 from contest.domain.skills import skill_rank
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -46,6 +47,45 @@ class Applicant:
     skill_level: str | None = None
     phone: str | None = None
     employer: str | None = None
+
+
+class RegistrationError(Refused):
+    """The batch cannot be registered; ``problems`` lists every reason by row and column."""
+
+    reasons = {
+        "invalid": N_("Nothing was changed. Please correct the form marked below."),
+        "required": N_("is required"),
+        "too_long": N_("is longer than %(max)s characters"),
+        "bad_id_number": N_("is not a valid resident ID number: %(reason)s"),
+        "bad_gender": N_("must be 男 or 女"),
+        "bad_phone": N_("must be an 11-digit mobile number"),
+        "bad_skill_level": N_("must be one of 初级工, 中级工, 高级工, 技师, 高级技师"),
+        "unknown_trade": N_("“%(value)s” is not a trade of this event"),
+        "too_young": N_(
+            "is %(age)s on the first day of the event; the trade requires at least %(min)s"
+        ),
+        "too_old": N_("is %(age)s on the first day of the event; the trade allows at most %(max)s"),
+        "skill_too_low": N_("the trade requires at least %(min)s"),
+        "duplicate_in_batch": N_("the same person appears again (row %(row)s)"),
+        "already_registered": N_("this person is already registered in trade %(trade)s"),
+        "registered_elsewhere": N_("this person is already registered by unit %(unit)s"),
+        "over_quota": N_("exceeds the quota of %(quota)s entrants per unit in trade %(trade)s"),
+        "over_capacity": N_("exceeds the capacity of %(capacity)s entrants in trade %(trade)s"),
+        "not_xlsx": N_("The file is not an Excel workbook (.xlsx)."),
+        "too_many_rows": N_("The roster has more than %(max)s rows."),
+        "empty_roster": N_("The roster has no entrants."),
+        "bad_header": N_("The first row must be the template's header: %(expected)s"),
+        "id_as_number": N_(
+            "Excel stored the number as a figure and lost digits; format the column as text"
+        ),
+        "bad_date": N_("must be a date or YYYY-MM-DD"),
+        "id_birth_mismatch": N_("does not match the ID number, which gives %(birth_date)s"),
+        "id_gender_mismatch": N_("does not match the ID number, which gives %(gender)s"),
+    }
+
+    def __init__(self, problems: Sequence[RowProblem]):
+        rows = {p.row for p in problems if p.row > 0}
+        super().__init__("invalid", problems=problems, n=len(problems), rows=len(rows))
 
 
 @dataclass(frozen=True)

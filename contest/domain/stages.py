@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from contest.domain.refusal import N_, Refused
+
 
 class StageKind(StrEnum):
     """The kinds of window, in their normal order."""
@@ -41,6 +43,46 @@ TRANSITIONS: dict[StageState, frozenset[StageState]] = {
     StageState.OPEN: frozenset({StageState.CLOSED}),
     StageState.CLOSED: frozenset({StageState.OPEN}),
 }
+
+
+class WindowClosed(Refused):
+    """A write outside its stage window: the stage, the state of the window that governs
+    the write (None when none is planned) and when it closed or will open, shown in the
+    event's time zone."""
+
+    reasons = {
+        "window_closed": N_("The %(stage)s window closed at %(at)s."),
+        "window_pending": N_("The %(stage)s window is not open yet; it opens at %(at)s."),
+        "window_unplanned": N_("No %(stage)s window is planned."),
+    }
+    #: What the refusal means for the one refused, by stage (``%(why)s`` is the window).
+    leads = {
+        StageKind.REGISTRATION: N_("Registration is closed. %(why)s"),
+        StageKind.APPEAL: N_("The appeal was not filed: %(why)s"),
+    }
+
+    def __init__(
+        self,
+        stage: StageKind,
+        state: StageState | None = None,
+        at: datetime | None = None,
+        timezone: str | None = None,
+    ) -> None:
+        super().__init__("window_closed", stage=stage, state=state, at=at, timezone=timezone)
+
+    @property
+    def status(self) -> int:
+        """Scores are locked (423) out of their window; anything else conflicts (409)."""
+        return 423 if self.params["stage"] == StageKind.SCORING else 409
+
+    def template(self) -> str | None:
+        state, at = self.params["state"], self.params["at"]
+        if state is None or at is None:
+            return self.reason("window_unplanned")
+        return self.reason("window_pending" if state == StageState.PENDING else "window_closed")
+
+    def lead(self) -> str | None:
+        return self.leads.get(self.params["stage"])
 
 
 def can_transition(current: StageState, target: StageState) -> bool:

@@ -7,8 +7,6 @@ entered through the JSON API and queues entries on the tablet while the network 
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,9 +18,11 @@ from contest.auth.access import (
     object_required,
     roles_required,
 )
+from contest.core.refusals import describe_problem
+from contest.core.web import on_refusal
+from contest.domain.refusal import Refused
 from contest.domain.stages import StageKind
 from contest.extensions import db
-from contest.messages import describe_sheet
 from contest.models import Entrant, Trade
 from contest.services import judging, sheets, stages
 
@@ -74,22 +74,18 @@ def _entrant(trade: Trade, entrant_id: int) -> Entrant:
     return entrant
 
 
-def _sheet_page(
-    trade: Trade, entrant: Entrant, errors: dict[str, str] | None = None, status: int = 200
-):
+def _sheet_page(trade: Trade, entrant: Entrant, refused: Refused | None = None):
+    """The sheet; after a refused save, each refused value's message next to its criterion."""
     g.timezone = trade.event.timezone
-    try:
-        sheet = sheets.load(current_user, trade, entrant)
-    except sheets.SheetError as error:
-        abort(error.status, describe_sheet(error.code, **error.params))
-    return (
-        render_template(
-            "judging/sheet.html",
-            sheet=sheet,
-            errors=errors or {},
-            scoring_open=stages.is_open(trade.event, StageKind.SCORING, trade),
-        ),
-        status,
+    errors = {
+        p.path: describe_problem(refused, p, located=False)
+        for p in (refused.problems if refused is not None else ())
+    }
+    return render_template(
+        "judging/sheet.html",
+        sheet=sheets.load(current_user, trade, entrant),
+        errors=errors,
+        scoring_open=stages.is_open(trade.event, StageKind.SCORING, trade),
     )
 
 
@@ -106,38 +102,12 @@ def save_sheet(trade: Trade, entrant_id: int):
     """The sheet's plain form (without JavaScript): save every changed value, then submit if
     asked. Nothing is saved if any value is refused."""
     entrant = _entrant(trade, entrant_id)
+    on_refusal(lambda refused: _sheet_page(trade, entrant, refused))
+    typed = {key[6:]: value for key, value in request.form.items() if key.startswith("value-")}
+    versions = {k[8:]: value for k, value in request.form.items() if k.startswith("version-")}
     reason = (request.form.get("reason") or "").strip()[:500] or None
-    errors: dict[str, str] = {}
-    try:
-        sheet = sheets.load(current_user, trade, entrant)
-        for item in sheet.items:
-            raw = (request.form.get(f"value-{item.criterion.code}") or "").strip()
-            if raw == "" or (item.value is not None and raw == str(item.value)):
-                continue
-            try:
-                value = Decimal(raw)
-                base = request.form.get(f"version-{item.criterion.code}") or None
-                sheets.save(
-                    current_user,
-                    trade,
-                    entrant,
-                    item.criterion.code,
-                    value,
-                    int(base) if base else None,
-                    reason,
-                )
-            except sheets.SheetError as error:
-                errors[item.criterion.code] = describe_sheet(error.code, **error.params)
-            except (InvalidOperation, ValueError):
-                errors[item.criterion.code] = describe_sheet("bad_request")
-        if not errors and "submit" in request.form:
-            sheets.submit(current_user, trade, entrant)
-    except sheets.SheetError as error:
-        db.session.rollback()
-        flash(describe_sheet(error.code, **error.params), "error")
-        return _sheet_page(trade, entrant, status=error.status)
-    if errors:
-        db.session.rollback()
-        return _sheet_page(trade, entrant, errors, 400)
+    sheets.save_typed(current_user, trade, entrant, typed, versions, reason)
+    if "submit" in request.form:
+        sheets.submit(current_user, trade, entrant)
     flash(_("The sheet has been saved."), "success")
     return redirect(url_for(".sheet", trade_id=trade.id, entrant_id=entrant.id))

@@ -1,5 +1,5 @@
-"""What every organiser view shares: loading an event's object, rebuilding list forms,
-and turning a service's refusal into messages on the form."""
+"""What every organiser view shares: loading an event's object, rebuilding list forms and
+the status of a form page shown again."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from wtforms import Form
 
 from contest.extensions import db
 from contest.models import Event
-from contest.organise.wording import attach
-from contest.services.organise import Invalid
 
 
 def in_event(model: type, arg: str) -> Callable:
@@ -55,10 +53,6 @@ def rebuild(form_class: type[Form], data: dict[str, Any], **kwargs) -> Form:
     return form_class(formdata=None, data=data, **kwargs)
 
 
-def refused(
-    form: Form, error: Invalid, aliases: tuple[tuple[str, str], ...] = (), prefix: str = ""
-) -> list[str]:
-    """Undo anything the refused request touched and put its problems on the form; returns
-    the messages that belong to no single field."""
-    db.session.rollback()
-    return attach(form, error.problems, aliases, prefix)
+def submitted(form: Form) -> int:
+    """The status of a form page shown again: 400 once the form was sent (and refused)."""
+    return 400 if form.is_submitted() else 200

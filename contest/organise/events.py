@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.auth.access import STAFF, can_manage_event, object_required, roles_required
+from contest.core.web import on_refusal
 from contest.domain.stages import StageState
 from contest.extensions import db
 from contest.labels import label
 from contest.models import Event, StageWindow
-from contest.organise.base import event_page, rebuild, refused
+from contest.organise.base import event_page, rebuild, submitted
 from contest.organise.forms import (
     RULE_ALIASES,
     AwardRulesForm,
@@ -27,7 +28,6 @@ from contest.organise.forms import (
     text,
 )
 from contest.services import organise_events, stages
-from contest.services.organise import Invalid
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -41,18 +41,16 @@ def _hub(event: Event):
 def create():
     """A new, empty event."""
     form = EventForm()
-    general: list[str] = []
+
+    def page():
+        return render_template("organise/event_form.html", form=form, event=None)
+
     if form.validate_on_submit():
-        try:
-            event = organise_events.create_event(current_user, form.to_input())
-        except Invalid as error:
-            general = refused(form, error)
-        else:
-            flash(_("Event %(name)s created.", name=event.name), "success")
-            return _hub(event)
-    status = 400 if form.is_submitted() else 200
-    page = render_template("organise/event_form.html", form=form, event=None, general=general)
-    return page, status
+        on_refusal(lambda refused: page(), form)
+        event = organise_events.create_event(current_user, form.to_input())
+        flash(_("Event %(name)s created.", name=event.name), "success")
+        return _hub(event)
+    return page(), submitted(form)
 
 
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
@@ -62,19 +60,16 @@ def create():
 def edit(event: Event):
     """The event's settings; results are recomputed when they depend on a change."""
     form = EventForm(data=EventForm.initial(organise_events.event_input(event)))
-    general: list[str] = []
+
+    def page():
+        return render_template("organise/event_form.html", form=form, event=event)
+
     if form.validate_on_submit():
-        try:
-            organise_events.update_event(current_user, event, form.to_input())
-        except Invalid as error:
-            general = refused(form, error)
-        else:
-            flash(_("The event's settings are saved."), "success")
-            return _hub(event)
-    status = 400 if form.is_submitted() else 200
-    return render_template(
-        "organise/event_form.html", form=form, event=event, general=general
-    ), status
+        on_refusal(lambda refused: page(), form)
+        organise_events.update_event(current_user, event, form.to_input())
+        flash(_("The event's settings are saved."), "success")
+        return _hub(event)
+    return page(), submitted(form)
 
 
 @bp.route("/<int:event_id>/copy", methods=["GET", "POST"])
@@ -84,28 +79,25 @@ def edit(event: Event):
 def copy(event: Event):
     """A new event made from this one (last year's as this year's template)."""
     form = CopyEventForm(data={"name": event.name})
-    general: list[str] = []
+
+    def page():
+        return render_template("organise/event_copy.html", form=form, event=event)
+
     if form.validate_on_submit():
-        try:
-            new = organise_events.copy_event(
-                current_user,
-                event,
-                slug=text(form.slug.data),
-                name=text(form.name.data),
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-                judges=form.judges.data,
-                schedule=form.schedule.data,
-            )
-        except Invalid as error:
-            general = refused(form, error)
-        else:
-            flash(_("Event %(name)s created from %(source)s.", name=new.name, source=event.name))
-            return _hub(new)
-    status = 400 if form.is_submitted() else 200
-    return render_template(
-        "organise/event_copy.html", form=form, event=event, general=general
-    ), status
+        on_refusal(lambda refused: page(), form)
+        new = organise_events.copy_event(
+            current_user,
+            event,
+            slug=text(form.slug.data),
+            name=text(form.name.data),
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            judges=form.judges.data,
+            schedule=form.schedule.data,
+        )
+        flash(_("Event %(name)s created from %(source)s.", name=new.name, source=event.name))
+        return _hub(new)
+    return page(), submitted(form)
 
 
 @bp.route("/<int:event_id>/schedule", methods=["GET", "POST"])
@@ -116,26 +108,23 @@ def schedule(event: Event):
     """The planned windows, in the event's time zone. Opening and closing them is not
     done here."""
     form = ScheduleForm(data=ScheduleForm.initial(organise_events.schedule_input(event)))
-    general: list[str] = []
+
+    def page():
+        return render_template(
+            "organise/schedule.html",
+            form=form,
+            event=event,
+            trade=None,
+            windows=organise_events.event_windows(event),
+            followed={},
+        )
+
     if form.validate_on_submit():
-        try:
-            organise_events.plan_schedule(current_user, event, form.to_input())
-        except Invalid as error:
-            general = refused(form, error)
-        else:
-            flash(_("The schedule is saved."), "success")
-            return _hub(event)
-    status = 400 if form.is_submitted() else 200
-    windows = organise_events.event_windows(event)
-    return render_template(
-        "organise/schedule.html",
-        form=form,
-        event=event,
-        trade=None,
-        windows=windows,
-        followed={},
-        general=general,
-    ), status
+        on_refusal(lambda refused: page(), form)
+        organise_events.plan_schedule(current_user, event, form.to_input())
+        flash(_("The schedule is saved."), "success")
+        return _hub(event)
+    return page(), submitted(form)
 
 
 @bp.get("/<int:event_id>/timeline")
@@ -170,11 +159,7 @@ def set_window_state(event: Event, window_id: int):
     reason = (request.form.get("reason") or "").strip()[:500]
     if not reason:
         abort(400, _("Give the reason for opening or closing the window by hand."))
-    try:
-        changed = stages.transition(window, target, current_user, reason)
-    except stages.TransitionRefused:
-        abort(409)
-    if changed:
+    if stages.transition(window, target, current_user, reason):
         flash(
             _("%(stage)s is now %(state)s.", stage=label(window.kind), state=label(target)),
             "success",
@@ -189,11 +174,9 @@ def _rule_choices(form: AwardRulesForm, event: Event) -> AwardRulesForm:
     return form
 
 
-def _rules_page(event: Event, form: AwardRulesForm, status: int = 200, general=()):
+def _rules_page(event: Event, form: AwardRulesForm, status: int = 200):
     _rule_choices(form, event)
-    return render_template(
-        "organise/awards.html", form=form, event=event, general=list(general)
-    ), status
+    return render_template("organise/awards.html", form=form, event=event), status
 
 
 @bp.route("/<int:event_id>/awards", methods=["GET", "POST"])
@@ -213,11 +196,8 @@ def awards(event: Event):
     if not form.validate():
         return _rules_page(event, form, 400)
     rows = [row for row in form.data["award_rules"] if not blank_rule(row)]
-    try:
-        organise_events.replace_award_rules(current_user, event, [rule_input(r) for r in rows])
-    except Invalid as error:
-        form = _rule_choices(rebuild(AwardRulesForm, {"award_rules": rows}), event)
-        general = refused(form, error, RULE_ALIASES)
-        return _rules_page(event, form, 400, general)
+    shown = _rule_choices(rebuild(AwardRulesForm, {"award_rules": rows}), event)
+    on_refusal(lambda refused: _rules_page(event, shown), shown, aliases=RULE_ALIASES)
+    organise_events.replace_award_rules(current_user, event, [rule_input(r) for r in rows])
     flash(_("The award rules are saved and the results recomputed."), "success")
     return redirect(url_for(".awards", event_id=event.id))

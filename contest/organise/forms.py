@@ -39,6 +39,7 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from contest.auth.forms import ACCOUNT_FIELDS
 from contest.domain.awards import Rounding
 from contest.domain.scoring import Aggregation, CriterionKind, Recusal
 from contest.domain.skills import SKILL_LADDER
@@ -129,6 +130,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 class AccountNameMixin:
     """The shape of a username, as the administrator's form has it."""
+
+    refusal_fields = ACCOUNT_FIELDS
 
     username = StringField(
         _l("Username"),
@@ -743,6 +746,8 @@ class LinkAccountForm(AccountNameMixin, OrganiseForm):
 
 class PasswordForm(OrganiseForm):
     """A new password for someone else's account."""
+
+    refusal_fields = ACCOUNT_FIELDS
 
     password = password_field(_l("New password"))
     submit = SubmitField(_l("Reset password"))

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.auth.access import STAFF, can_manage_event, object_required, roles_required
-from contest.auth.forms import ACCOUNT_ERRORS
+from contest.core.web import on_refusal
 from contest.extensions import db
 from contest.models import Event, Judge, Role, Trade, Unit, User
-from contest.organise.base import event_page, in_event, refused
+from contest.organise.base import event_page, in_event, submitted
 from contest.organise.forms import (
     AccountRoleForm,
     ContactForm,
@@ -23,29 +23,23 @@ from contest.organise.forms import (
     options,
     text,
 )
-from contest.services import accounts, organise_people
-from contest.services.organise import Invalid
+from contest.services import organise_people
 
 bp = Blueprint("people", __name__, url_prefix="/events/<int:event_id>")
 
-
-def account_refused(form, error: accounts.AccountError) -> None:
-    """Put an account error on the field it is about."""
-    db.session.rollback()
-    target = form.password if error.code == accounts.AccountError.WEAK_PASSWORD else form.username
-    target.errors = [*target.errors, str(ACCOUNT_ERRORS[error.code])]
+#: A judge's unit is chosen in the form's ``unit`` box.
+UNIT_ALIAS = (("unit_id", "unit"),)
 
 
 # --- units -------------------------------------------------------------------------------------
 
 
-def _units_page(event: Event, form: UnitForm, status: int = 200, general=()):
+def _units_page(event: Event, form: UnitForm, status: int = 200):
     return render_template(
         "organise/units.html",
         event=event,
         units=organise_people.units_with_contacts(event),
         form=form,
-        general=list(general),
     ), status
 
 
@@ -59,10 +53,8 @@ def units(event: Event):
     if not form.is_submitted():
         return _units_page(event, form)
     if form.validate():
-        try:
-            unit = organise_people.create_unit(current_user, event, form.to_input())
-        except Invalid as error:
-            return _units_page(event, form, 400, refused(form, error))
+        on_refusal(lambda refused: _units_page(event, form), form)
+        unit = organise_people.create_unit(current_user, event, form.to_input())
         flash(_("Unit %(name)s added.", name=unit.name), "success")
         return redirect(url_for(".units", event_id=event.id))
     return _units_page(event, form, 400)
@@ -76,7 +68,6 @@ def _unit_page(
     contact: ContactForm | None = None,
     link: LinkAccountForm | None = None,
     status: int = 200,
-    general=(),
 ):
     return render_template(
         "organise/unit.html",
@@ -88,7 +79,6 @@ def _unit_page(
         ),
         contact=contact or ContactForm(formdata=None, prefix="contact"),
         link=link or LinkAccountForm(formdata=None, prefix="link"),
-        general=list(general),
     ), status
 
 
@@ -102,10 +92,8 @@ def unit(event: Event, unit: Unit):
         return _unit_page(event, unit)
     form = UnitForm()
     if form.validate():
-        try:
-            organise_people.update_unit(current_user, unit, form.to_input())
-        except Invalid as error:
-            return _unit_page(event, unit, form=form, status=400, general=refused(form, error))
+        on_refusal(lambda refused: _unit_page(event, unit, form=form), form)
+        organise_people.update_unit(current_user, unit, form.to_input())
         flash(_("Unit %(name)s is saved.", name=unit.name), "success")
         return redirect(url_for(".unit", event_id=event.id, unit_id=unit.id))
     return _unit_page(event, unit, form=form, status=400)
@@ -119,20 +107,17 @@ def create_contact(event: Event, unit: Unit):
     """A new unit-contact account for the unit."""
     form = ContactForm(prefix="contact")
     if form.validate():
-        try:
-            user = organise_people.create_contact(
-                current_user,
-                unit,
-                username=form.username.data.strip(),
-                name=form.name.data.strip(),
-                password=form.password.data,
-                phone=text(form.phone.data),
-            )
-        except accounts.AccountError as error:
-            account_refused(form, error)
-        else:
-            flash(_("Account %(name)s created.", name=user.username), "success")
-            return redirect(url_for(".unit", event_id=event.id, unit_id=unit.id))
+        on_refusal(lambda refused: _unit_page(event, unit, contact=form), form)
+        user = organise_people.create_contact(
+            current_user,
+            unit,
+            username=form.username.data.strip(),
+            name=form.name.data.strip(),
+            password=form.password.data,
+            phone=text(form.phone.data),
+        )
+        flash(_("Account %(name)s created.", name=user.username), "success")
+        return redirect(url_for(".unit", event_id=event.id, unit_id=unit.id))
     return _unit_page(event, unit, contact=form, status=400)
 
 
@@ -144,11 +129,8 @@ def link_contact(event: Event, unit: Unit):
     """Make an existing unit-contact account a contact of this unit too."""
     form = LinkAccountForm(prefix="link")
     if form.validate():
-        try:
-            user = organise_people.link_contact(current_user, unit, form.username.data)
-        except Invalid as error:
-            general = refused(form, error, prefix="link-")
-            return _unit_page(event, unit, link=form, status=400, general=general)
+        on_refusal(lambda refused: _unit_page(event, unit, link=form), form, prefix="link-")
+        user = organise_people.link_contact(current_user, unit, form.username.data)
         flash(_("%(name)s is now a contact of this unit.", name=user.name), "success")
         return redirect(url_for(".unit", event_id=event.id, unit_id=unit.id))
     return _unit_page(event, unit, link=form, status=400)
@@ -174,7 +156,7 @@ def remove_contact(event: Event, unit: Unit, user_id: int):
     return redirect(url_for(".unit", event_id=event.id, unit_id=unit.id))
 
 
-def _password_page(event: Event, user: User, form: PasswordForm, back: str, status: int):
+def _password_page(event: Event, user: User, form: PasswordForm, back: str, status: int = 200):
     return render_template(
         "organise/password.html", event=event, user=user, form=form, back=back
     ), status
@@ -189,15 +171,11 @@ def _reset(event: Event, user: User, back: str):
         abort(403)  # organisers' and administrators' accounts are the administrator's
     form = PasswordForm()
     if form.validate_on_submit():
-        try:
-            organise_people.reset_password(current_user, user, form.password.data)
-        except accounts.AccountError as error:
-            account_refused(form, error)
-        else:
-            flash(_("Password of %(name)s reset.", name=user.username), "success")
-            return redirect(back)
-    status = 400 if form.is_submitted() else 200
-    return _password_page(event, user, form, back, status)
+        on_refusal(lambda refused: _password_page(event, user, form, back), form)
+        organise_people.reset_password(current_user, user, form.password.data)
+        flash(_("Password of %(name)s reset.", name=user.username), "success")
+        return redirect(back)
+    return _password_page(event, user, form, back, submitted(form))
 
 
 @bp.route("/units/<int:unit_id>/contacts/<int:user_id>/password", methods=["GET", "POST"])
@@ -218,13 +196,12 @@ def _unit_choices(form: JudgeForm, event: Event) -> JudgeForm:
     return form
 
 
-def _judges_page(event: Event, form: JudgeForm, status: int = 200, general=()):
+def _judges_page(event: Event, form: JudgeForm, status: int = 200):
     return render_template(
         "organise/judges.html",
         event=event,
         judges=organise_people.judges_with_panels(event),
         form=_unit_choices(form, event),
-        general=list(general),
     ), status
 
 
@@ -238,10 +215,8 @@ def judges(event: Event):
     if not form.is_submitted():
         return _judges_page(event, form)
     if form.validate():
-        try:
-            judge = organise_people.create_judge(current_user, event, form.to_input())
-        except Invalid as error:
-            return _judges_page(event, form, 400, refused(form, error, (("unit_id", "unit"),)))
+        on_refusal(lambda refused: _judges_page(event, form), form, aliases=UNIT_ALIAS)
+        judge = organise_people.create_judge(current_user, event, form.to_input())
         flash(_("Judge %(name)s added.", name=judge.name), "success")
         return redirect(url_for(".judge", event_id=event.id, judge_id=judge.id))
     return _judges_page(event, form, 400)
@@ -256,7 +231,6 @@ def _judge_page(
     link: LinkAccountForm | None = None,
     role: AccountRoleForm | None = None,
     status: int = 200,
-    general=(),
 ):
     if form is None:
         form = JudgeForm(
@@ -281,7 +255,6 @@ def _judge_page(
         link=link or LinkAccountForm(formdata=None, prefix="link"),
         role=role,
         panels=sorted(judge.panels, key=lambda m: (m.trade.position, m.trade.id)),
-        general=list(general),
     ), status
 
 
@@ -295,11 +268,8 @@ def judge(event: Event, judge: Judge):
         return _judge_page(event, judge)
     form = _unit_choices(JudgeForm(), event)
     if form.validate():
-        try:
-            organise_people.update_judge(current_user, judge, form.to_input())
-        except Invalid as error:
-            general = refused(form, error, (("unit_id", "unit"),))
-            return _judge_page(event, judge, form=form, status=400, general=general)
+        on_refusal(lambda refused: _judge_page(event, judge, form=form), form, aliases=UNIT_ALIAS)
+        organise_people.update_judge(current_user, judge, form.to_input())
         flash(_("Judge %(name)s is saved.", name=judge.name), "success")
         return redirect(url_for(".judge", event_id=event.id, judge_id=judge.id))
     return _judge_page(event, judge, form=form, status=400)
@@ -317,22 +287,16 @@ def create_account(event: Event, judge: Judge):
     """A new judge or chief-judge account for the judge."""
     form = JudgeAccountForm(prefix="account")
     if form.validate():
-        try:
-            user = organise_people.create_judge_account(
-                current_user,
-                judge,
-                username=form.username.data.strip(),
-                password=form.password.data,
-                role=Role(form.role.data),
-            )
-        except accounts.AccountError as error:
-            account_refused(form, error)
-        except Invalid as error:
-            general = refused(form, error, prefix="account-")
-            return _judge_page(event, judge, account=form, status=400, general=general)
-        else:
-            flash(_("Account %(name)s created.", name=user.username), "success")
-            return _back_to(event, judge)
+        on_refusal(lambda refused: _judge_page(event, judge, account=form), form, prefix="account-")
+        user = organise_people.create_judge_account(
+            current_user,
+            judge,
+            username=form.username.data.strip(),
+            password=form.password.data,
+            role=Role(form.role.data),
+        )
+        flash(_("Account %(name)s created.", name=user.username), "success")
+        return _back_to(event, judge)
     return _judge_page(event, judge, account=form, status=400)
 
 
@@ -344,11 +308,13 @@ def link_account(event: Event, judge: Judge):
     """Give the judge an existing judge or chief-judge account."""
     form = LinkAccountForm(prefix="link")
     if form.validate():
-        try:
-            user = organise_people.link_judge_account(current_user, judge, form.username.data)
-        except Invalid as error:
-            general = refused(form, error, (("role", "username"),), prefix="link-")
-            return _judge_page(event, judge, link=form, status=400, general=general)
+        on_refusal(
+            lambda refused: _judge_page(event, judge, link=form),
+            form,
+            aliases=(("role", "username"),),
+            prefix="link-",
+        )
+        user = organise_people.link_judge_account(current_user, judge, form.username.data)
         flash(_("%(name)s now logs in as %(user)s.", name=judge.name, user=user.username))
         return _back_to(event, judge)
     return _judge_page(event, judge, link=form, status=400)
@@ -375,11 +341,8 @@ def account_role(event: Event, judge: Judge):
         abort(404)
     form = AccountRoleForm(prefix="role")
     if form.validate():
-        try:
-            organise_people.set_account_role(current_user, judge, Role(form.role.data))
-        except Invalid as error:
-            general = refused(form, error, prefix="role-")
-            return _judge_page(event, judge, role=form, status=400, general=general)
+        on_refusal(lambda refused: _judge_page(event, judge, role=form), form, prefix="role-")
+        organise_people.set_account_role(current_user, judge, Role(form.role.data))
         flash(_("The account's role is saved."), "success")
         return _back_to(event, judge)
     return _judge_page(event, judge, role=form, status=400)
@@ -399,14 +362,13 @@ def judge_password(event: Event, judge: Judge):
 # --- panels ------------------------------------------------------------------------------------
 
 
-def _panel_page(event: Event, trade: Trade, form: PanelForm, status: int = 200, general=()):
+def _panel_page(event: Event, trade: Trade, form: PanelForm, status: int = 200):
     return render_template(
         "organise/panel.html",
         event=event,
         trade=trade,
         form=form,
         judges=organise_people.judges_with_panels(event),
-        general=list(general),
     ), status
 
 
@@ -430,9 +392,7 @@ def panel(event: Event, trade: Trade):
     if not form.validate():
         return _panel_page(event, trade, form, 400)
     chief = int(form.chief.data) if form.chief.data else None
-    try:
-        organise_people.set_panel(current_user, trade, set(form.judges.data or []), chief)
-    except Invalid as error:
-        return _panel_page(event, trade, form, 400, refused(form, error))
+    on_refusal(lambda refused: _panel_page(event, trade, form), form)
+    organise_people.set_panel(current_user, trade, set(form.judges.data or []), chief)
     flash(_("The panel of %(trade)s is saved.", trade=trade.name), "success")
     return redirect(url_for("organise.trades.edit", event_id=event.id, trade_id=trade.id))

@@ -8,8 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.auth.access import STAFF, can_manage_event, object_required, roles_required
+from contest.core.refusals import describe_problem
+from contest.core.web import on_refusal
 from contest.models import Event, Judge, Trade
-from contest.organise.base import event_page, in_event, rebuild, refused
+from contest.organise.base import event_page, in_event, rebuild, submitted
 from contest.organise.forms import (
     CopyTradeForm,
     TradeForm,
@@ -21,7 +23,6 @@ from contest.organise.forms import (
     trade_input,
     without_blank_rows,
 )
-from contest.organise.wording import word
 from contest.services import organise_events, organise_trades
 from contest.services.organise import Invalid
 from contest.services.organise_trades import ComponentInput, CriterionInput, TradeInput
@@ -84,10 +85,11 @@ def _data(form: TradeForm) -> dict:
     return {key: value for key, value in form.data.items() if key != "csrf_token"}
 
 
-def _editor(event: Event, trade: Trade | None, form: TradeForm, status: int = 200, general=()):
+def _editor(event: Event, trade: Trade | None, form: TradeForm, status: int = 200):
     panel = _panel(trade)
     _prepare(form, panel)
-    warnings = [word(w) for w in organise_trades.scheme_warnings(trade)] if trade else []
+    found = organise_trades.scheme_warnings(trade) if trade else []
+    warnings = [describe_problem(Invalid, w, located=False) for w in found]
     entrants = organise_trades.entrant_count(trade) if trade else 0
     return render_template(
         "organise/trade.html",
@@ -95,7 +97,6 @@ def _editor(event: Event, trade: Trade | None, form: TradeForm, status: int = 20
         trade=trade,
         form=form,
         panel=panel,
-        general=list(general),
         warnings=warnings,
         entrants=entrants,
     ), status
@@ -110,15 +111,12 @@ def _submit(event: Event, trade: Trade | None):
     if not form.validate():
         return _editor(event, trade, form, 400)
     data = without_blank_rows(_data(form))
-    try:
-        if trade is None:
-            trade, _warnings = organise_trades.create_trade(current_user, event, trade_input(data))
-        else:
-            organise_trades.update_trade(current_user, trade, trade_input(data))
-    except Invalid as error:
-        form = _prepare(rebuild(TradeForm, data), _panel(trade))
-        general = refused(form, error)
-        return _editor(event, trade, form, 400, general)
+    shown = _prepare(rebuild(TradeForm, data), _panel(trade))
+    on_refusal(lambda refused: _editor(event, trade, shown), shown)
+    if trade is None:
+        trade, _warnings = organise_trades.create_trade(current_user, event, trade_input(data))
+    else:
+        organise_trades.update_trade(current_user, trade, trade_input(data))
     flash(_("Trade %(code)s is saved.", code=trade.code), "success")
     return redirect(url_for(".edit", event_id=event.id, trade_id=trade.id))
 
@@ -153,25 +151,22 @@ def edit(event: Event, trade: Trade):
 def copy(event: Event, trade: Trade):
     """A copy of the trade in this event under a new code."""
     form = CopyTradeForm(data={"name": trade.name})
-    general: list[str] = []
+
+    def page():
+        return render_template("organise/trade_copy.html", form=form, event=event, trade=trade)
+
     if form.validate_on_submit():
-        try:
-            new = organise_trades.copy_trade(
-                current_user,
-                trade,
-                code=text(form.code.data),
-                name=text(form.name.data),
-                panel=form.panel.data,
-            )
-        except Invalid as error:
-            general = refused(form, error)
-        else:
-            flash(_("Trade %(code)s copied to %(new)s.", code=trade.code, new=new.code), "success")
-            return redirect(url_for(".edit", event_id=event.id, trade_id=new.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template(
-        "organise/trade_copy.html", form=form, event=event, trade=trade, general=general
-    ), status
+        on_refusal(lambda refused: page(), form)
+        new = organise_trades.copy_trade(
+            current_user,
+            trade,
+            code=text(form.code.data),
+            name=text(form.name.data),
+            panel=form.panel.data,
+        )
+        flash(_("Trade %(code)s copied to %(new)s.", code=trade.code, new=new.code), "success")
+        return redirect(url_for(".edit", event_id=event.id, trade_id=new.id))
+    return page(), submitted(form)
 
 
 @bp.route("/<int:trade_id>/schedule", methods=["GET", "POST"])
@@ -182,25 +177,23 @@ def schedule(event: Event, trade: Trade):
     """The trade's own scoring and appeal windows; left empty, the event's apply."""
     plan = organise_events.schedule_input(event, trade)
     form = TradeScheduleForm(data=TradeScheduleForm.initial(plan))
-    general: list[str] = []
+
+    def page():
+        return render_template(
+            "organise/schedule.html",
+            form=form,
+            event=event,
+            trade=trade,
+            windows=organise_events.trade_windows(trade),
+            followed=organise_events.event_windows(event),
+        )
+
     if form.validate_on_submit():
-        try:
-            organise_events.plan_trade_schedule(current_user, trade, form.to_input())
-        except Invalid as error:
-            general = refused(form, error)
-        else:
-            flash(_("The schedule of %(trade)s is saved.", trade=trade.name), "success")
-            return redirect(url_for("organise.events.timeline", event_id=event.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template(
-        "organise/schedule.html",
-        form=form,
-        event=event,
-        trade=trade,
-        windows=organise_events.trade_windows(trade),
-        followed=organise_events.event_windows(event),
-        general=general,
-    ), status
+        on_refusal(lambda refused: page(), form)
+        organise_events.plan_trade_schedule(current_user, trade, form.to_input())
+        flash(_("The schedule of %(trade)s is saved.", trade=trade.name), "success")
+        return redirect(url_for("organise.events.timeline", event_id=event.id))
+    return page(), submitted(form)
 
 
 @bp.post("/<int:trade_id>/delete")
@@ -210,11 +203,9 @@ def schedule(event: Event, trade: Trade):
 def delete(event: Event, trade: Trade):
     """Remove a trade that has no entrants."""
     code = trade.code
-    try:
-        organise_trades.delete_trade(current_user, trade)
-    except Invalid as error:
-        form = TradeForm(data=trade_data(organise_trades.trade_input(trade)))
-        return _editor(event, trade, form, 400, refused(form, error))
+    form = TradeForm(data=trade_data(organise_trades.trade_input(trade)))
+    on_refusal(lambda refused: _editor(event, trade, form), form)
+    organise_trades.delete_trade(current_user, trade)
     flash(_("Trade %(code)s is deleted.", code=code), "success")
     return redirect(url_for("organise.event", event_id=event.id))
 

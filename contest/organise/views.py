@@ -3,29 +3,20 @@
 judges, panels), each a blueprint nested in this one."""
 
 from flask import Blueprint, g, render_template
-from sqlalchemy.exc import IntegrityError
 
-from contest import errors
 from contest.auth.access import STAFF, can_manage_event, object_required, roles_required
-from contest.extensions import db
+from contest.core.refusals import has_errors
+from contest.labels import selection_text
 from contest.models import Event
 from contest.organise import events as event_screens
 from contest.organise import people as people_screens
 from contest.organise import trades as trade_screens
-from contest.organise.wording import has_errors, selection_text
 from contest.services import events, organise_trades, registration
 
 bp = Blueprint("organise", __name__)
 bp.register_blueprint(event_screens.bp)
 bp.register_blueprint(trade_screens.bp)
 bp.register_blueprint(people_screens.bp)
-
-
-@bp.errorhandler(IntegrityError)
-def conflict(error: IntegrityError):
-    """Two people saved the same code at the same moment: the later one is told to reload."""
-    db.session.rollback()
-    return errors.render_error(409)
 
 
 @bp.context_processor

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TelField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from contest.messages import describe_notice
+from contest.core.refusals import describe
 from contest.services import notice
 from contest.services.notice import NoticeError
 
@@ -37,8 +37,8 @@ class ObjectionForm(FlaskForm):
     )
     submit = SubmitField(_l("Submit the objection"))
 
-    #: Which field a refusal of the notice service belongs to.
-    FIELDS = {
+    #: Which field a refusal of the notice service belongs to (else the nomination).
+    refusal_fields = {
         NoticeError.NAME: "name",
         NoticeError.PHONE: "phone",
         NoticeError.TEXT: "text",
@@ -51,26 +51,21 @@ class ObjectionForm(FlaskForm):
 
     def validate_nomination(self, field):
         if field.data not in {value for value, _ in field.choices if value}:
-            raise ValidationError(describe_notice(NoticeError.UNKNOWN_NOMINATION))
+            raise ValidationError(describe(NoticeError(NoticeError.UNKNOWN_NOMINATION)))
 
     def validate_name(self, field):
         low, high = notice.NAME_LIMITS
         if not low <= len((field.data or "").strip()) <= high:
-            raise ValidationError(describe_notice(NoticeError.NAME, low=low, high=high))
+            raise ValidationError(describe(NoticeError(NoticeError.NAME, low=low, high=high)))
 
     def validate_phone(self, field):
         if not notice.PHONE.fullmatch(re.sub(r"\s", "", field.data or "")):
-            raise ValidationError(describe_notice(NoticeError.PHONE))
+            raise ValidationError(describe(NoticeError(NoticeError.PHONE)))
 
     def validate_text(self, field):
         low, high = notice.TEXT_LIMITS
         if not low <= len((field.data or "").strip()) <= high:
-            raise ValidationError(describe_notice(NoticeError.TEXT, low=low, high=high))
-
-    def refused(self, error: NoticeError) -> None:
-        """Show a refusal of the notice service with the field it concerns."""
-        field = getattr(self, self.FIELDS.get(error.code, "nomination"))
-        field.errors = [*field.errors, describe_notice(error.code, **error.params)]
+            raise ValidationError(describe(NoticeError(NoticeError.TEXT, low=low, high=high)))
 
 
 class LookupForm(FlaskForm):

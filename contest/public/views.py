@@ -19,11 +19,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from contest.core.refusals import describe
+from contest.core.web import on_refusal
+from contest.domain.refusal import Refused
 from contest.domain.scoring import DeclaredStatus
-from contest.domain.stages import StageKind, StageState
+from contest.domain.stages import StageKind, StageState, WindowClosed
 from contest.extensions import limiter
 from contest.labels import label
-from contest.messages import describe_closure
 from contest.models import Event, Publication
 from contest.public import caching
 from contest.public.forms import LookupForm, ObjectionForm
@@ -183,38 +185,15 @@ def notice_page(slug: str):
     targets = {value: (award, entrant) for value, _label, award, entrant in lists["choices"]}
     form = ObjectionForm()
     form.set_nominations([(value, text) for value, text, _a, _e in lists["choices"]])
-    status, refusal = 200, None
-    if form.is_submitted():
-        try:
-            stages.require_open(event, StageKind.PUBLIC_NOTICE)
-            if form.validate():
-                award, entrant = targets[form.nomination.data]
-                notice.file(event, award, entrant, form.name.data, form.phone.data, form.text.data)
-                flash(
-                    _(
-                        "Your objection has been received. The organisers will look into it; "
-                        "upheld objections are published on this page."
-                    ),
-                    "success",
-                )
-                return redirect(url_for(".notice_page", slug=slug))
-            status = 400
-        except stages.WindowClosed as error:
-            refusal, status = describe_closure(**stages.closure(error)), 409
-        except notice.NoticeError as error:
-            form.refused(error)
-            status = error.status
 
-    window = public.notice_window(event)
-    is_open = window is not None and window.state == StageState.OPEN
-    closed = None
-    if not is_open and refusal is None:
-        closed = describe_closure(
-            **stages.closure(stages.WindowClosed(StageKind.PUBLIC_NOTICE, window))
-        )
-    changes = public.describe_changes(notice.changes(event), lists["people"])
-    response = make_response(
-        render_template(
+    def page(refused: Refused | None = None, status: int = 200):
+        window = public.notice_window(event)
+        is_open = window is not None and window.state == StageState.OPEN
+        closed = None
+        if not is_open and not isinstance(refused, WindowClosed):
+            closed = describe(stages.closed(StageKind.PUBLIC_NOTICE, window), context=False)
+        changes = public.describe_changes(notice.changes(event), lists["people"])
+        html = render_template(
             "public/notice.html",
             event=event,
             stamp=stamp,
@@ -223,13 +202,26 @@ def notice_page(slug: str):
             window=window,
             is_open=is_open,
             closed=closed,
-            refusal=refusal,
             form=form,
+        )
+        return html, status, {"X-Cache": state}
+
+    if not form.is_submitted():
+        return page()
+    on_refusal(page, form)
+    stages.require_open(event, StageKind.PUBLIC_NOTICE)
+    if not form.validate():
+        return page(status=400)
+    award, entrant = targets[form.nomination.data]
+    notice.file(event, award, entrant, form.name.data, form.phone.data, form.text.data)
+    flash(
+        _(
+            "Your objection has been received. The organisers will look into it; "
+            "upheld objections are published on this page."
         ),
-        status,
+        "success",
     )
-    response.headers["X-Cache"] = state
-    return response
+    return redirect(url_for(".notice_page", slug=slug))
 
 
 # --- the entrant's own result -------------------------------------------------------------

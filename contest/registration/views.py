@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.auth.access import can_check_in, can_manage_event, object_required
+from contest.core.web import on_refusal
 from contest.extensions import db
 from contest.labels import LABELS
 from contest.models import Entrant, Event, RegistrationStatus, Trade
@@ -153,34 +154,16 @@ def make_draw(trade: Trade):
     if form.redraw.data and not (form.reason.data or "").strip():
         form.reason.errors = [_("Give the reason for drawing again.")]
         return _draw_page(trade, form, 400)
-    try:
-        draw.make_draw(
-            current_user,
-            trade,
-            form.seed.data or None,
-            redraw=bool(form.redraw.data),
-            reason=(form.reason.data or "").strip() or None,
-        )
-    except draw.DrawError as error:
-        db.session.rollback()
-        flash(DRAW_ERRORS[error.code](), "error")
-        return _draw_page(trade, form, 409)
+    on_refusal(lambda refused: _draw_page(trade, form))
+    draw.make_draw(
+        current_user,
+        trade,
+        form.seed.data or None,
+        redraw=bool(form.redraw.data),
+        reason=(form.reason.data or "").strip() or None,
+    )
     flash(_("The draw has been made with seed %(seed)s.", seed=trade.draw_seed), "success")
     return redirect(url_for(".draw_page", trade_id=trade.id))
-
-
-DRAW_ERRORS = {
-    draw.DrawError.NO_ENTRANTS: lambda: _("The trade has no approved entrants to draw."),
-    draw.DrawError.ALREADY_DRAWN: lambda: _(
-        "The trade has been drawn already. Tick “draw again” and give a reason to replace it."
-    ),
-    draw.DrawError.LOCKED: lambda: _(
-        "The chief judge has locked this trade; scores can no longer be changed."
-    ),
-    draw.DrawError.SCORES_EXIST: lambda: _(
-        "Scores have been entered: the draw can no longer be changed."
-    ),
-}
 
 
 @bp.get("/trades/<int:trade_id>/stations.pdf")
@@ -229,11 +212,7 @@ def mark(trade: Trade, entrant_id: int):
     form = CheckInForm()
     if not form.validate():
         abort(400)
-    try:
-        draw.check_in(current_user, entrant, present=bool(form.present.data))
-    except draw.DrawError as error:
-        db.session.rollback()
-        abort(423, DRAW_ERRORS[error.code]())
+    draw.check_in(current_user, entrant, present=bool(form.present.data))
     flash(
         _(
             "%(station)s %(name)s: %(state)s",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from contest.domain.refusal import N_, Refused
 from contest.extensions import db
 from contest.models import Role, User
 from contest.models.types import utcnow
@@ -12,7 +13,7 @@ from contest.services import audit
 MIN_PASSWORD_LENGTH = 8
 
 
-class AccountError(ValueError):
+class AccountError(Refused):
     """A request about an account that cannot be carried out; ``code`` says why."""
 
     USERNAME_TAKEN = "username_taken"
@@ -20,9 +21,13 @@ class AccountError(ValueError):
     WEAK_PASSWORD = "weak_password"
     LAST_ADMIN = "last_admin"
 
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+    reasons = {
+        USERNAME_TAKEN: N_("This username is already taken."),
+        WRONG_PASSWORD: N_("The current password is not correct."),
+        WEAK_PASSWORD: N_("Use at least %(n)d characters, mixing letters with digits or symbols."),
+        LAST_ADMIN: N_("The last active administrator cannot be disabled."),
+    }
+    statuses = {LAST_ADMIN: 409}
 
 
 def find_by_username(username: str) -> User | None:
@@ -117,4 +122,4 @@ def _active_admins() -> int:
 
 def _check_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH or password.isdigit() or password.isalpha():
-        raise AccountError(AccountError.WEAK_PASSWORD)
+        raise AccountError(AccountError.WEAK_PASSWORD, n=MIN_PASSWORD_LENGTH)

@@ -8,21 +8,22 @@ after the scoring window has closed, until the results are published. Everything
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from contest.domain.refusal import N_, Refused
 from contest.domain.stages import StageKind
 from contest.extensions import db
 from contest.models import Appeal, Decision, Entrant, RegistrationStatus, Trade, Unit, User
 from contest.models.types import utcnow
 from contest.services import audit, chief, publications, stages
 from contest.services.queries import lock_row
-from contest.services.refusals import Refused
 
 TEXT_LIMITS = (10, 2000)
 
 
 class AppealError(Refused):
-    """A refused appeal step; ``code`` says why (see ``messages.describe_appeal``)."""
+    """A refused appeal step; ``code`` says why."""
 
     NOT_COMPETING = "not_competing"
     DUPLICATE = "duplicate"
@@ -31,8 +32,15 @@ class AppealError(Refused):
     REASON_REQUIRED = "reason_required"
     PUBLISHED = "published"
 
-    STATUS = {NOT_COMPETING: 404, DUPLICATE: 409, TEXT: 400, DECIDED: 409,
-              REASON_REQUIRED: 400, PUBLISHED: 409}  # fmt: skip
+    reasons = {
+        NOT_COMPETING: N_("This entrant is not competing, so no appeal can be filed."),
+        DUPLICATE: N_("An appeal has already been filed for this entrant; only one is allowed."),
+        TEXT: N_("Write the appeal in %(low)s to %(high)s characters."),
+        DECIDED: N_("This appeal has already been decided."),
+        REASON_REQUIRED: N_("Give the reason for the decision."),
+        PUBLISHED: N_("The results are published; appeals can no longer be decided."),
+    }
+    statuses = {NOT_COMPETING: 404, DUPLICATE: 409, DECIDED: 409, PUBLISHED: 409}
 
 
 def appeal_for(entrant: Entrant) -> Appeal | None:
@@ -66,7 +74,10 @@ def file(actor: User, entrant: Entrant, text: str) -> Appeal:
         text=text,
     )
     db.session.add(appeal)
-    db.session.flush()  # the unique entrant_id settles a race between two filings
+    try:
+        db.session.flush()  # the unique entrant_id settles a race between two filings
+    except IntegrityError:
+        raise AppealError(AppealError.DUPLICATE) from None
     audit.record(
         actor, "appeal.file", "appeal", appeal.id, event=trade.event,
         new={"entrant": entrant.code, "trade": trade.code, "text": text},

@@ -14,19 +14,22 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from contest.domain.refusal import N_, Refused
 from contest.extensions import db
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-class BackupError(RuntimeError):
-    """A backup or restore that cannot be made; the message says why (in English: shown by
-    the command line after translation of its code)."""
+class BackupError(Refused):
+    """A backup or restore that cannot be made; ``code`` says why."""
 
-    def __init__(self, code: str, **params: object):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+    reasons = {
+        "missing_tool": N_(
+            "%(tool)s is not installed (Debian: apt-get install postgresql-client)."
+        ),
+        "not_a_backup": N_("%(file)s is not a backup of this product's database."),
+        "no_file": N_("%(file)s does not exist."),
+    }
 
 
 def _dialect() -> str:

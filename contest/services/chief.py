@@ -9,13 +9,15 @@ and is refused once the trade is signed off. Every action is audited; the caller
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 import sqlalchemy as sa
 
 from contest.domain.numbers import exact, round_half_up
+from contest.domain.refusal import N_, Problem, Refused
 from contest.domain.results import TradeResult, compute_trade
 from contest.domain.scoring import DeclaredStatus, EntryError, check_value, is_recused
 from contest.domain.stages import StageKind
@@ -39,7 +41,6 @@ from contest.models.types import utcnow
 from contest.services import accounts, audit, results, stages
 from contest.services.judging import competing_entrants, panel_progress
 from contest.services.queries import lock_row
-from contest.services.refusals import Refused
 
 #: Accounts that may be listed as clerks of a trade's paper sheets.
 CLERK_ROLES = (Role.ADMIN, Role.ORGANISER, Role.CHIEF_JUDGE, Role.JUDGE)
@@ -65,18 +66,54 @@ class ChiefError(Refused):
     UNKNOWN_CRITERION = "unknown_criterion"
     OUT_OF_RANGE = "out_of_range"
     OFF_STEP = "off_step"
+    BAD_NUMBER = "bad_number"
+    NO_VALUES = "no_values"
+    VALUES = "values"
     BAD_TIME = "bad_time"
     UNKNOWN_USER = "unknown_user"
     CLERK_ROLE = "clerk_role"
     ALREADY_CLERK = "already_clerk"
     NOT_CLERK = "not_clerk"
 
-    #: HTTP status for each refusal.
-    STATUS = {
+    reasons = {
+        LOCKED: N_("The trade is locked (signed off). Unlock it with a reason to make changes."),
+        NOT_LOCKED: N_("The trade is not locked."),
+        INCOMPLETE: N_(
+            "The trade cannot be signed off yet: %(count)s item(s) are outstanding (listed below)."
+        ),
+        REASON_REQUIRED: N_("Give a reason."),
+        NOT_ON_PANEL: N_("This judge is not on the panel of this trade."),
+        NOT_COMPETING: N_("This entrant is not competing in this trade."),
+        RECUSED: N_("This judge is from the entrant's unit and is already off their panel."),
+        EXCUSED: N_("This judge has been excused from this entrant."),
+        ALREADY_EXCUSED: N_("This judge is already excused from this entrant."),
+        RESCORE_OPEN: N_("This judge has already been asked to score this entrant again."),
+        NOTHING_TO_RESCORE: N_(
+            "This judge has not submitted a sheet for this entrant: there is nothing to re-score."
+        ),
+        DOUBLE_ENTRY: N_(
+            "This trade uses double entry of paper sheets: have both clerks correct the entries."
+        ),
+        DOUBLE_ENTRY_OFF: N_("Double entry of paper sheets is not switched on for this trade."),
+        WINDOW_CLOSED: N_("Scoring is not open for this trade."),
+        UNKNOWN_CRITERION: N_("There is no criterion %(criterion)s on this sheet."),
+        OUT_OF_RANGE: N_("Enter a value from 0 to %(max)s."),
+        OFF_STEP: N_("Enter a multiple of %(step)s."),
+        BAD_NUMBER: N_("Enter a number."),
+        NO_VALUES: N_("Enter at least one value."),
+        VALUES: N_("Nothing was saved. Please correct the values marked below."),
+        BAD_TIME: N_(
+            "Enter the time in seconds (e.g. 754.5) or as minutes:seconds (e.g. 12:34.5)."
+        ),
+        UNKNOWN_USER: N_("There is no active account “%(username)s”."),
+        CLERK_ROLE: N_("“%(username)s” cannot be a clerk: only staff and judges' accounts can."),
+        ALREADY_CLERK: N_("“%(username)s” is already a clerk of this trade."),
+        NOT_CLERK: N_("“%(username)s” is not a clerk of this trade."),
+    }
+    statuses = {
         LOCKED: 423,
         NOT_LOCKED: 409,
         INCOMPLETE: 409,
-        REASON_REQUIRED: 400,
         NOT_ON_PANEL: 404,
         NOT_COMPETING: 404,
         RECUSED: 409,
@@ -88,11 +125,6 @@ class ChiefError(Refused):
         DOUBLE_ENTRY_OFF: 409,
         WINDOW_CLOSED: 423,
         UNKNOWN_CRITERION: 404,
-        OUT_OF_RANGE: 400,
-        OFF_STEP: 400,
-        BAD_TIME: 400,
-        UNKNOWN_USER: 400,
-        CLERK_ROLE: 400,
         ALREADY_CLERK: 409,
         NOT_CLERK: 404,
     }
@@ -875,22 +907,45 @@ def _paper_values(entrant: Entrant, criterion: Criterion, judge: Judge) -> list[
 
 
 def enter_paper_sheet(
-    clerk: User, trade: Trade, entrant: Entrant, judge: Judge, values: dict[str, Decimal]
+    clerk: User, trade: Trade, entrant: Entrant, judge: Judge, typed: Mapping[str, str]
 ) -> dict[str, str]:
-    """A clerk's entry of several values of one paper sheet (criterion code → value), all or
-    nothing: every value is checked before any is entered. Returns code → state."""
-    criteria = {c.code: c for c in paper_criteria(trade, entrant, judge)}
-    for code, value in values.items():
-        criterion = criteria.get(code)
-        if criterion is None:
-            raise ChiefError(ChiefError.UNKNOWN_CRITERION, criterion=code)
-        _check_value(criterion, value)
+    """A clerk's entry of one paper sheet as typed (criterion code → text; empty ones are
+    left out), all or nothing: every value is checked before any is entered, and each
+    refused one is a problem under its criterion's code. Returns code → state."""
+    criteria = paper_criteria(trade, entrant, judge)
+    values: dict[str, Decimal] = {}
+    problems = []
+    for criterion in criteria:
+        raw = (typed.get(criterion.code) or "").strip()
+        if not raw:
+            continue
+        try:
+            values[criterion.code] = _paper_value(criterion, raw)
+        except ChiefError as error:
+            problems.append(Problem(criterion.code, error.code, error.params))
+    if problems:
+        raise ChiefError(ChiefError.VALUES, problems=problems)
+    if not values:
+        raise ChiefError(ChiefError.NO_VALUES)
     states = {
-        code: enter_paper(clerk, trade, entrant, judge, criteria[code], value, recompute=False)
-        for code, value in values.items()
+        c.code: enter_paper(clerk, trade, entrant, judge, c, values[c.code], recompute=False)
+        for c in criteria
+        if c.code in values
     }
     results.recompute_trade(trade)
     return states
+
+
+def _paper_value(criterion: Criterion, raw: str) -> Decimal:
+    """A value typed from a paper sheet, checked as on the judges' sheet."""
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ChiefError(ChiefError.BAD_NUMBER) from None
+    if not value.is_finite():
+        raise ChiefError(ChiefError.BAD_NUMBER)
+    _check_value(criterion, value)
+    return value
 
 
 def recused(trade: Trade, judge: Judge, entrant: Entrant) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from contest.domain import draw as lots
+from contest.domain.refusal import N_, Refused
 from contest.domain.scoring import DeclaredStatus
 from contest.extensions import db
 from contest.models import CheckIn, ComponentScore, Entrant, RegistrationStatus, Score, Trade, User
@@ -13,17 +14,24 @@ from contest.services import audit, results
 from contest.services.queries import lock_row
 
 
-class DrawError(ValueError):
-    """The draw cannot be made; ``code`` says why."""
+class DrawError(Refused):
+    """The draw or a check-in cannot be made; ``code`` says why."""
 
     NO_ENTRANTS = "no_entrants"
     LOCKED = "locked"
     ALREADY_DRAWN = "already_drawn"
     SCORES_EXIST = "scores_exist"
 
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+    reasons = {
+        NO_ENTRANTS: N_("The trade has no approved entrants to draw."),
+        ALREADY_DRAWN: N_(
+            "The trade has been drawn already. Tick “draw again” and give a reason to replace it."
+        ),
+        LOCKED: N_("The chief judge has locked this trade; scores can no longer be changed."),
+        SCORES_EXIST: N_("Scores have been entered: the draw can no longer be changed."),
+    }
+    statuses = {LOCKED: 423}
+    default_status = 409
 
 
 def drawable(trade: Trade) -> list[Entrant]:

@@ -39,7 +39,7 @@ from contest.domain.scoring import (
     TradeSpec,
 )
 from contest.extensions import db
-from contest.labels import label
+from contest.labels import label, selection_text
 from contest.models import (
     Component,
     Entrant,
@@ -51,7 +51,6 @@ from contest.models import (
     Trade,
     Unit,
 )
-from contest.organise.wording import selection_text
 from contest.services import results
 from contest.services.exports import HEADER_FILL
 from contest.services.reports import PDF_STYLESHEET

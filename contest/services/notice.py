@@ -11,12 +11,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from contest.domain.refusal import N_, Refused
 from contest.domain.stages import StageKind
 from contest.extensions import db
 from contest.models import AwardRule, Decision, Event, Objection, ObjectionAction, User
 from contest.models.types import utcnow
 from contest.services import audit, publications, stages
-from contest.services.refusals import Refused
 
 NAME_LIMITS = (2, 50)
 TEXT_LIMITS = (10, 2000)
@@ -25,7 +25,7 @@ PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")
 
 
 class NoticeError(Refused):
-    """A refused objection or decision; ``code`` says why (``messages.describe_notice``)."""
+    """A refused objection or decision; ``code`` says why."""
 
     NOT_PUBLISHED = "not_published"
     UNKNOWN_NOMINATION = "unknown_nomination"
@@ -38,7 +38,21 @@ class NoticeError(Refused):
     UNKNOWN_AWARD = "unknown_award"
     PUBLISHED = "published"
 
-    STATUS = {NOT_PUBLISHED: 404, UNKNOWN_NOMINATION: 404, DECIDED: 409, PUBLISHED: 409}
+    reasons = {
+        NOT_PUBLISHED: N_("The nomination list has not been published for public notice."),
+        UNKNOWN_NOMINATION: N_("There is no such nomination on the list."),
+        NAME: N_("Give your real name (%(low)s to %(high)s characters)."),
+        PHONE: N_("Give a mobile number (11 digits) or a landline with its area code."),
+        TEXT: N_("Write the objection in %(low)s to %(high)s characters."),
+        DECIDED: N_("This objection has already been decided."),
+        REASON_REQUIRED: N_("Give the reason for the decision."),
+        ACTION_REQUIRED: N_(
+            "Say what the upheld objection does: remove the nomination or move it."
+        ),
+        UNKNOWN_AWARD: N_("Choose another award list to move the nomination to."),
+        PUBLISHED: N_("The results are published; objections can no longer be decided."),
+    }
+    statuses = {NOT_PUBLISHED: 404, UNKNOWN_NOMINATION: 404, DECIDED: 409, PUBLISHED: 409}
 
 
 def nominations(event: Event) -> list[dict[str, Any]]:

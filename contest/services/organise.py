@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Any
 
 from contest.domain.package import PACKAGE_FORMAT, Package, PackageError, Problem, read_package
+from contest.domain.refusal import N_
 from contest.models import Event, User
 from contest.services import audit
 
@@ -27,16 +28,63 @@ Raw = int | str | None
 STUB_EVENT = {"slug": "validation", "name": "validation", "starts_on": "2000-01-01"}
 
 
-class Invalid(ValueError):
+class Invalid(PackageError):
     """Input the organiser has to correct; nothing was changed.
 
     ``problems`` carry a path naming the field (``code``, ``components[0].criteria[1].max``,
-    ``award_rules[2].select.top``) and a code the view words in the user's language.
+    ``award_rules[2].select.top``) and a code: a package's, or one of the codes below (some
+    of them clearer words for a package's code on a form).
     """
 
+    reasons = {
+        "invalid": N_("Nothing was saved. Please correct the following:"),
+        "code_taken": N_("the code “%(code)s” is already used in this event"),
+        "slug_taken": N_("“%(value)s” is already the web address of another event"),
+        "ends_before_starts": N_("must not be before the first day"),
+        "window_order": N_("must not be earlier than the end of “%(stage)s”"),
+        "window_started": N_("“%(stage)s” has already opened and cannot be removed"),
+        "age_order": N_("must not be below the minimum age %(min)s"),
+        "stale_form": N_(
+            "Someone else changed this marking scheme in the meantime. "
+            "Reload the page and make your changes again."
+        ),
+        "duplicate_breaker": N_("this tie-breaker is already in the list"),
+        "criterion_has_scores": N_("Criterion %(code)s already has scores and cannot be removed."),
+        "component_has_scores": N_(
+            "Component %(code)s already has directly entered scores; "
+            "it cannot be removed or given criteria."
+        ),
+        "scores_misfit": N_("an entered score (%(value)s) would no longer fit"),
+        "trade_locked": N_(
+            "The chief judge has locked this trade's scores. The marking scheme, tie-breakers, "
+            "minimum field, team size and recusal cannot change until the trade is unlocked."
+        ),
+        "panel_too_small": N_(
+            "Criterion %(code)s: the trimmed rule needs at least %(need)s judges, "
+            "the panel has %(have)s."
+        ),
+        "trade_has_entrants": N_(
+            "This trade has %(n)s entrant(s); only a trade without entrants can be deleted."
+        ),
+        "unknown_account": N_("there is no account “%(value)s”"),
+        "not_contact_account": N_("this is a “%(role)s” account, not a unit contact's"),
+        "already_contact": N_("“%(value)s” is already a contact of this unit"),
+        "bad_mobile": N_("Enter an 11-digit mobile number."),
+        "not_judge_account": N_("this is a “%(role)s” account, not a judge's"),
+        "chief_needs_role": N_(
+            "%(judge)s chairs a panel, so their account must be a chief judge account"
+        ),
+        "account_in_use": N_("this account already belongs to judge %(judge)s of this event"),
+        "judge_has_scores": N_("judge %(judge)s has entered scores in this trade and stays on it"),
+        "bad_field_row": N_(
+            "each line needs a field size (or *) and a number of places, e.g. “10 1”"
+        ),
+        "bad_rank_range": N_("enter two ranks, the first not after the second"),
+        "select_exactly_one": N_("choose how the rule selects entrants"),
+    }
+
     def __init__(self, problems: Iterable[Problem]):
-        self.problems = list(problems)
-        super().__init__(f"{len(self.problems)} problem(s)")
+        super().__init__(list(problems))
 
 
 def problem(path: str, code: str, /, **params: Any) -> Problem:

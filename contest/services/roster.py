@@ -22,7 +22,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from contest.domain.registration import ROSTER_HEADER, Applicant, Column, RowProblem
+from contest.domain.refusal import N_
+from contest.domain.registration import (
+    ROSTER_HEADER,
+    Applicant,
+    Column,
+    RegistrationError,
+    RowProblem,
+)
 from contest.domain.skills import SKILL_LADDER
 from contest.extensions import db
 from contest.models import Entrant, Event, Trade, Unit, User
@@ -33,12 +40,11 @@ MAX_ROWS = 10_000
 FIRST_DATA_ROW = 2
 
 
-class RosterError(ValueError):
-    """The upload was refused; ``problems`` holds every problem found, by row and column."""
+class RosterError(RegistrationError):
+    """The upload was refused; ``problems`` holds every problem found, by Excel row and
+    column."""
 
-    def __init__(self, problems: list[RowProblem]):
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
+    reasons = {"invalid": N_("%(n)d problem(s) in %(rows)d row(s); nothing was imported.")}
 
 
 @dataclass(frozen=True)
@@ -294,7 +300,7 @@ def import_roster(
         return registration.register(
             actor, unit, parsed.applicants, check_stage=check_stage, known=parsed.problems
         )
-    except registration.RegistrationError as error:
+    except RegistrationError as error:
         raise RosterError([_on_sheet(p, parsed.rows) for p in error.problems]) from None
 
 
@@ -304,13 +310,3 @@ def _on_sheet(problem: RowProblem, rows: list[int]) -> RowProblem:
     if "row" in params:
         params["row"] = rows[params["row"]]
     return RowProblem(rows[problem.row], problem.column, problem.code, params)
-
-
-def problem_summary(problems: list[RowProblem]) -> str:
-    """One line saying how many rows are affected."""
-    rows = {p.row for p in problems if p.row > 0}
-    return gettext(
-        "%(problems)d problem(s) in %(rows)d row(s); nothing was imported.",
-        problems=len(problems),
-        rows=len(rows),
-    )

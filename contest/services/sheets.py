@@ -13,10 +13,10 @@ in after the chief judge's sign-off.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import cache
 
 import sqlalchemy as sa
@@ -24,6 +24,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from contest.domain.refusal import N_, Problem, Refused
 from contest.domain.scoring import EntryError, check_value, is_recused
 from contest.domain.stages import StageKind
 from contest.extensions import db
@@ -47,7 +48,6 @@ from contest.models.types import utcnow
 from contest.services import appeals, audit, results, stages
 from contest.services.judging import judge_for_user
 from contest.services.queries import lock_row
-from contest.services.refusals import Refused
 
 
 class SheetError(Refused):
@@ -58,7 +58,6 @@ class SheetError(Refused):
     EXCUSED = "excused"
     NOT_COMPETING = "not_competing"
     LOCKED = "locked"
-    WINDOW_CLOSED = "window_closed"
     OUT_OF_RANGE = "out_of_range"
     OFF_STEP = "off_step"
     UNKNOWN_CRITERION = "unknown_criterion"
@@ -66,15 +65,33 @@ class SheetError(Refused):
     INCOMPLETE = "incomplete"
     REASON_REQUIRED = "reason_required"
     DOUBLE_ENTRY = "double_entry"
+    BAD_REQUEST = "bad_request"
+    BAD_KEY = "bad_key"
+    VALUES = "values"
 
-    #: HTTP status for each refusal.
-    STATUS = {
+    reasons = {
+        NOT_ON_PANEL: N_("You are not on the judging panel of this trade."),
+        RECUSED: N_("You are from this entrant's unit and must not score them (recusal)."),
+        EXCUSED: N_("The chief judge has excused you from this entrant."),
+        NOT_COMPETING: N_("This entrant is not competing in this trade."),
+        LOCKED: N_("The chief judge has locked this trade; scores can no longer be changed."),
+        OUT_OF_RANGE: N_("Enter a value from 0 to %(max)s."),
+        OFF_STEP: N_("Enter a multiple of %(step)s."),
+        UNKNOWN_CRITERION: N_("There is no criterion %(criterion)s on this sheet."),
+        CONFLICT: N_("This value was changed on another device. Reload the sheet to see it."),
+        INCOMPLETE: N_("Enter every criterion before submitting (missing: %(missing)s)."),
+        REASON_REQUIRED: N_("The sheet has been submitted: give the reason for the change."),
+        DOUBLE_ENTRY: N_("This trade uses double entry of paper sheets by two clerks."),
+        BAD_REQUEST: N_("The request could not be understood."),
+        BAD_KEY: N_("Every save needs an idempotency key."),
+        VALUES: N_("Nothing was saved. Please correct the values marked below."),
+    }
+    statuses = {
         NOT_ON_PANEL: 403,
         RECUSED: 403,
         EXCUSED: 403,
         NOT_COMPETING: 404,
         LOCKED: 423,
-        WINDOW_CLOSED: 423,
         OUT_OF_RANGE: 422,
         OFF_STEP: 422,
         UNKNOWN_CRITERION: 404,
@@ -332,11 +349,9 @@ def _check_writable(trade: Trade, entrant: Entrant, state: TradeState) -> None:
     set_committed_value(trade, "double_entry", state.double_entry)
     if trade.is_locked:
         raise SheetError(SheetError.LOCKED)
-    try:
-        stages.check_open(state.window, StageKind.SCORING)
-    except stages.WindowClosed as closed:
-        if not appeals.reopened(entrant):  # an upheld appeal: re-scored after the window
-            raise SheetError(SheetError.WINDOW_CLOSED, **stages.closure(closed)) from None
+    # An upheld appeal reopens the entrant's sheets after the window.
+    if not stages.is_opened(state.window) and not appeals.reopened(entrant):
+        raise stages.closed(StageKind.SCORING, state.window)
     if trade.double_entry:
         raise SheetError(SheetError.DOUBLE_ENTRY)
 
@@ -455,6 +470,35 @@ def _mark_submitted(scores: list[Score], user: User, now: datetime) -> None:
     for score in scores:
         for name, value in {**values, "updated_at": now, "version": score.version + 1}.items():
             set_committed_value(score, name, value)
+
+
+def save_typed(
+    user: User,
+    trade: Trade,
+    entrant: Entrant,
+    typed: Mapping[str, str],
+    versions: Mapping[str, str],
+    reason: str | None = None,
+) -> None:
+    """The sheet's plain form (a page without JavaScript): save every value typed, by
+    criterion code, that differs from the stored one, each as ``save`` does with the version
+    the page showed. If any is refused nothing is saved: ``SheetError(VALUES)`` holds each
+    refusal under its criterion's code."""
+    problems = []
+    for item in load(user, trade, entrant).items:
+        code = item.criterion.code
+        raw = (typed.get(code) or "").strip()
+        if raw == "" or (item.value is not None and raw == str(item.value)):
+            continue
+        try:
+            base = versions.get(code) or None
+            save(user, trade, entrant, code, Decimal(raw), int(base) if base else None, reason)
+        except SheetError as error:
+            problems.append(Problem(code, error.code, error.params))
+        except (InvalidOperation, ValueError):
+            problems.append(Problem(code, SheetError.BAD_REQUEST))
+    if problems:
+        raise SheetError(SheetError.VALUES, problems=problems)
 
 
 def submit(user: User, trade: Trade, entrant: Entrant) -> Sheet:

@@ -15,10 +15,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from contest.domain.refusal import N_, Refused
 from contest.domain.stages import (
     TRADE_OVERRIDABLE,
     StageKind,
     StageState,
+    WindowClosed,
     can_transition,
     due,
     next_instant,
@@ -27,16 +29,6 @@ from contest.extensions import db
 from contest.models import Event, StageTransition, StageWindow, Trade, User
 from contest.models.types import utcnow
 from contest.services import audit, publications, results
-
-
-class WindowClosed(Exception):
-    """A write was attempted outside its stage window (``window`` is None if none is
-    planned)."""
-
-    def __init__(self, kind: StageKind, window: StageWindow | None = None):
-        super().__init__(kind.value)
-        self.kind = kind
-        self.window = window
 
 
 def window(event: Event, kind: StageKind, trade: Trade | None = None) -> StageWindow | None:
@@ -70,8 +62,7 @@ def governing(
 
 def is_open(event: Event, kind: StageKind, trade: Trade | None = None) -> bool:
     """Whether the window exists and is open now."""
-    found = window(event, kind, trade)
-    return found is not None and found.state == StageState.OPEN
+    return is_opened(window(event, kind, trade))
 
 
 def require_open(event: Event, kind: StageKind, trade: Trade | None = None) -> None:
@@ -81,24 +72,22 @@ def require_open(event: Event, kind: StageKind, trade: Trade | None = None) -> N
 
 def check_open(found: StageWindow | None, kind: StageKind) -> None:
     """Raise ``WindowClosed`` unless ``found``, the window that governs ``kind``, is open."""
-    if found is None or found.state != StageState.OPEN:
-        raise WindowClosed(kind, found)
+    if not is_opened(found):
+        raise closed(kind, found)
 
 
-def closure(error: WindowClosed) -> dict[str, str | None]:
-    """What to tell someone refused by a closed window: which stage, its state, and when it
-    closed (or when it will open), with the event's time zone — plain values for messages
-    and JSON answers."""
-    found = error.window
-    when = None
-    if found is not None:
-        when = closed_since(found) if found.state == StageState.CLOSED else found.opens_at
-    return {
-        "stage": error.kind.value,
-        "state": found.state.value if found is not None else None,
-        "at": when.isoformat() if when is not None else None,
-        "timezone": found.event.timezone if found is not None else None,
-    }
+def is_opened(found: StageWindow | None) -> bool:
+    """Whether ``found`` (a window, or None when none is planned) is open."""
+    return found is not None and found.state == StageState.OPEN
+
+
+def closed(kind: StageKind, found: StageWindow | None) -> WindowClosed:
+    """The refusal of a write outside ``found``, the window of ``kind`` (None if none is
+    planned): its state, when it closed (or will open), in the event's time zone."""
+    if found is None:
+        return WindowClosed(kind)
+    when = closed_since(found) if found.state == StageState.CLOSED else found.opens_at
+    return WindowClosed(kind, found.state, when, found.event.timezone)
 
 
 def closed_since(window: StageWindow) -> datetime | None:
@@ -114,8 +103,11 @@ def closed_since(window: StageWindow) -> datetime | None:
     return last or window.closes_at
 
 
-class TransitionRefused(ValueError):
+class TransitionRefused(Refused):
     """The window is not in a state from which it may move to the target."""
+
+    reasons = {"transition": N_("The window cannot go from “%(current)s” to “%(target)s”.")}
+    default_status = 409
 
 
 def transition(
@@ -136,7 +128,7 @@ def transition(
     if current == target:
         return False
     if not can_transition(current, target):
-        raise TransitionRefused(f"{current.value} → {target.value}")
+        raise TransitionRefused("transition", current=current, target=target)
     changed = db.session.execute(
         sa.update(StageWindow)
         .where(StageWindow.id == window.id, StageWindow.state == current)

@@ -19,10 +19,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.auth.access import STAFF, can_act_for_unit, object_required, roles_required
+from contest.core.refusals import describe, describe_problem
+from contest.core.web import on_refusal
+from contest.domain.refusal import Refused
 from contest.domain.registration import Applicant
-from contest.domain.stages import StageKind
+from contest.domain.stages import StageKind, WindowClosed
 from contest.extensions import db
-from contest.messages import describe_closure, describe_roster, describe_row
 from contest.models import Entrant, Role, Trade, Unit
 from contest.services import registration, roster, stages
 from contest.unit.forms import EntrantForm, ReasonForm, RosterForm, TeamForm
@@ -76,18 +78,16 @@ def team(unit: Unit):
     if request.method == "GET" and existing is None:
         form.name.data = registration.default_team_name(unit)
     if form.validate_on_submit():
-        try:
-            registration.save_team(
-                current_user,
-                unit,
-                name=form.name.data,
-                leader_name=form.leader_name.data or None,
-                coach_name=form.coach_name.data or None,
-                contact_phone=form.contact_phone.data or None,
-                reason=_staff_reason(),
-            )
-        except stages.WindowClosed as closed:
-            return _closed(unit, closed)
+        _closed_again(unit)
+        registration.save_team(
+            current_user,
+            unit,
+            name=form.name.data,
+            leader_name=form.leader_name.data or None,
+            coach_name=form.coach_name.data or None,
+            contact_phone=form.contact_phone.data or None,
+            reason=_staff_reason(),
+        )
         flash(_("The team has been saved."), "success")
         return redirect(url_for(".unit", unit_id=unit.id))
     return _form_page("unit/team.html", unit, form)
@@ -120,22 +120,28 @@ def _applicant(form: EntrantForm) -> Applicant:
     )
 
 
-def _show_problems(form: EntrantForm, problems) -> None:
-    for problem in problems:
-        field = getattr(form, problem.column or "", None) or form.name
-        field.errors = [*field.errors, describe_row(problem)]
-
-
 def _staff_reason() -> str | None:
     return (request.form.get("reason") or "").strip() or None
 
 
-def _closed(unit: Unit, closed: stages.WindowClosed):
-    message = _("Registration is closed.") + " " + describe_closure(**stages.closure(closed))
-    if current_user.has_role(*STAFF):
-        message += " " + _("Organisers may still correct registrations, giving a reason.")
-    flash(message, "error")
-    return _page(unit, 409)
+def _closed_again(unit: Unit, form: EntrantForm | None = None, template: str = "", **context):
+    """Should registration be closed, show the unit's page again (telling staff they may
+    still correct, giving a reason); should the entrant be refused, the form again with each
+    problem under its field."""
+
+    def page(refused: Refused):
+        if form is None or isinstance(refused, WindowClosed):
+            return _closed_page(unit, refused)
+        return _form_page(template, unit, form, **context)
+
+    on_refusal(page, form)
+
+
+def _closed_page(unit: Unit, refused: Refused):
+    """The unit's page after a refusal; staff are told they may still correct."""
+    if isinstance(refused, WindowClosed) and current_user.has_role(*STAFF):
+        flash(_("Organisers may still correct registrations, giving a reason."), "info")
+    return _page(unit)
 
 
 def _form_page(template: str, unit: Unit, form, status: int | None = None, **context):
@@ -156,14 +162,8 @@ def add_entrant(unit: Unit):
     """Register one entrant by form."""
     form = _entrant_form(unit)
     if form.validate_on_submit():
-        try:
-            registration.register(current_user, unit, [_applicant(form)], reason=_staff_reason())
-        except stages.WindowClosed as closed:
-            return _closed(unit, closed)
-        except registration.RegistrationError as error:
-            db.session.rollback()
-            _show_problems(form, error.problems)
-            return _form_page("unit/entrant.html", unit, form, 400)
+        _closed_again(unit, form, "unit/entrant.html")
+        registration.register(current_user, unit, [_applicant(form)], reason=_staff_reason())
         flash(_("%(name)s has been registered and awaits review.", name=form.name.data), "success")
         return redirect(url_for(".unit", unit_id=unit.id))
     return _form_page("unit/entrant.html", unit, form)
@@ -183,16 +183,8 @@ def edit_entrant(unit: Unit, entrant_id: int):
     entrant = _entrant_of(unit, entrant_id)
     form = _entrant_form(unit, entrant)
     if form.validate_on_submit():
-        try:
-            registration.update_entrant(
-                current_user, entrant, _applicant(form), reason=_staff_reason()
-            )
-        except stages.WindowClosed as closed:
-            return _closed(unit, closed)
-        except registration.RegistrationError as error:
-            db.session.rollback()
-            _show_problems(form, error.problems)
-            return _form_page("unit/entrant.html", unit, form, 400, entrant=entrant)
+        _closed_again(unit, form, "unit/entrant.html", entrant=entrant)
+        registration.update_entrant(current_user, entrant, _applicant(form), reason=_staff_reason())
         flash(_("The registration of %(name)s has been updated.", name=entrant.name), "success")
         return redirect(url_for(".unit", unit_id=unit.id))
     return _form_page("unit/entrant.html", unit, form, entrant=entrant)
@@ -204,10 +196,8 @@ def remove_entrant(unit: Unit, entrant_id: int):
     """Take back a registration."""
     entrant = _entrant_of(unit, entrant_id)
     name = entrant.name
-    try:
-        registration.remove_entrant(current_user, entrant, reason=_staff_reason())
-    except stages.WindowClosed as closed:
-        return _closed(unit, closed)
+    _closed_again(unit)
+    registration.remove_entrant(current_user, entrant, reason=_staff_reason())
     flash(_("The registration of %(name)s has been withdrawn.", name=name), "success")
     return redirect(url_for(".unit", unit_id=unit.id))
 
@@ -231,20 +221,15 @@ def upload_roster(unit: Unit):
     form = RosterForm()
     if not form.validate_on_submit():
         return _page(unit, 400, roster_form=form)
-    try:
-        created = roster.import_roster(current_user, unit, form.file.data.read())
-    except stages.WindowClosed as closed:
-        return _closed(unit, closed)
-    except roster.RosterError as error:
-        db.session.rollback()
-        flash(roster.problem_summary(error.problems), "error")
-        report = [describe_roster(p) for p in error.problems]
-        return _page(
-            unit,
-            400,
-            roster_form=form,
-            roster_report=report,
-            roster_summary=roster.problem_summary(error.problems),
-        )
+
+    def report(refused: Refused):
+        if isinstance(refused, WindowClosed):
+            return _closed_page(unit, refused)
+        problems = [describe_problem(refused, p) for p in refused.problems]
+        summary = describe(refused)
+        return _page(unit, roster_form=form, roster_report=problems, roster_summary=summary)
+
+    on_refusal(report)
+    created = roster.import_roster(current_user, unit, form.file.data.read())
     flash(_("%(n)d entrants have been registered from the roster.", n=len(created)), "success")
     return redirect(url_for(".unit", unit_id=unit.id, _anchor="entrants"))

@@ -147,8 +147,8 @@ def test_an_objection_outside_the_notice_is_refused(w, moments, state):
     with pytest.raises(stages.WindowClosed) as refused:
         notice.file(w.event, "gold", "E1", "王五", "13912345678", TEXT)
     db.session.rollback()
-    assert refused.value.kind == StageKind.PUBLIC_NOTICE
-    assert stages.closure(refused.value)["state"] == state.value
+    assert refused.value.params["stage"] == StageKind.PUBLIC_NOTICE
+    assert refused.value.params["state"] == state.value
     assert count() == 0
 
 

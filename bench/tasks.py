@@ -23,26 +23,21 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from contest import create_app
+from contest.accounts import services as accounts
+from contest.accounts.models import Role
+from contest.core.extensions import db
 from contest.core.transaction import unit_of_work
 from contest.domain import idcard, snapshot
 from contest.domain.package import read_package
 from contest.domain.stages import StageKind, StageState
-from contest.extensions import db
-from contest.models import (
-    Criterion,
-    Entrant,
-    Event,
-    Judge,
-    PanelMember,
-    Role,
-    Score,
-    ScoreState,
-    StageWindow,
-    Trade,
-    TradeResultRecord,
-    Unit,
-)
-from contest.services import accounts, packages, publications, results, roster
+from contest.events.models import Criterion, Event, Judge, PanelMember, Trade, Unit
+from contest.packages import services as packages
+from contest.publication import final
+from contest.registration import roster
+from contest.registration.models import Entrant
+from contest.results import services as results
+from contest.results.models import Score, ScoreState, TradeResultRecord
+from contest.stages.models import StageWindow
 
 PASSWORD = "bench-2026"
 
@@ -130,7 +125,7 @@ def publish(slug: str) -> dict[str, Any]:
     """Publish the event's final results (what the public pages show)."""
     started = time.perf_counter()
     with unit_of_work():
-        publications.publish_results(_event(slug))
+        final.publish_results(_event(slug))
     return {"seconds": time.perf_counter() - started}
 
 

@@ -8,9 +8,9 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from contest import config as config_module
+from contest.core import config as config_module
+from contest.core.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from contest.core.web import App
-from contest.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -27,11 +27,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["PROXY_COUNT"]:
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+    register_reactions()
     register_request_hooks(app)
     register_error_handlers(app)
     register_commands(app)
     if app.config["SCHEDULER_IN_PROCESS"]:
-        from contest import scheduler
+        from contest.stages import scheduler
 
         scheduler.start_in_process(app)
     return app
@@ -72,8 +73,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension singletons to this app."""
-    from contest import i18n
-    from contest.auth import access
+    from contest.accounts import access
+    from contest.core import i18n
 
     db.init_app(app)
     migrate.init_app(
@@ -95,41 +96,57 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """One blueprint per area of the product."""
-    from contest.admin.views import bp as admin_bp
-    from contest.api.views import bp as api_bp
+    """One or more blueprints per feature, lowest first."""
+    from contest.accounts.admin import bp as admin_bp
+    from contest.accounts.views import bp as auth_bp
     from contest.appeals.views import bp as appeals_bp
-    from contest.auth.views import bp as auth_bp
-    from contest.chief.views import bp as chief_bp
-    from contest.documents.views import bp as documents_bp
-    from contest.entrant.views import bp as entrant_bp
+    from contest.judging.api import bp as api_bp
+    from contest.judging.chief_views import bp as chief_bp
+    from contest.judging.draw_views import bp as draw_bp
     from contest.judging.views import bp as judging_bp
-    from contest.main.views import bp as main_bp
     from contest.organise.views import bp as organise_bp
-    from contest.public.views import bp as public_bp
+    from contest.publication.documents_views import bp as documents_bp
+    from contest.publication.entrant import bp as entrant_bp
+    from contest.publication.main import bp as main_bp
+    from contest.publication.views import bp as public_bp
+    from contest.registration.unit import bp as unit_bp
     from contest.registration.views import bp as registration_bp
     from contest.results.views import bp as results_bp
-    from contest.unit.views import bp as unit_bp
 
-    app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.register_blueprint(organise_bp, url_prefix="/organise")
     app.register_blueprint(unit_bp, url_prefix="/unit")
     app.register_blueprint(registration_bp, url_prefix="/registration")
-    app.register_blueprint(judging_bp, url_prefix="/judging")
-    app.register_blueprint(entrant_bp, url_prefix="/me")
-    app.register_blueprint(api_bp, url_prefix="/api")
-    app.register_blueprint(chief_bp, url_prefix="/chief")
+    app.register_blueprint(results_bp, url_prefix="/results")
+    app.register_blueprint(main_bp)
     app.register_blueprint(public_bp)  # /e/<slug>/…
     app.register_blueprint(documents_bp)  # /e/<slug>/awards.pdf, /verify/<code>, …
-    app.register_blueprint(results_bp, url_prefix="/results")
+    app.register_blueprint(entrant_bp, url_prefix="/me")
     app.register_blueprint(appeals_bp, url_prefix="/appeals")
+    app.register_blueprint(judging_bp, url_prefix="/judging")
+    app.register_blueprint(api_bp, url_prefix="/api")
+    app.register_blueprint(chief_bp, url_prefix="/chief")
+    app.register_blueprint(draw_bp, url_prefix="/registration")
+    app.register_blueprint(organise_bp, url_prefix="/organise")
+
+
+def register_reactions() -> None:
+    """What a feature does when one below it announces something (blinker signals): the
+    results and the publications when a stage is reached, judging when an appeal is upheld."""
+    from contest.appeals.services import appeal_upheld
+    from contest.judging import chief
+    from contest.publication import final
+    from contest.results import services as results
+    from contest.stages.services import stage_reached
+
+    stage_reached.connect(results.on_stage_reached)
+    stage_reached.connect(final.on_stage_reached)
+    appeal_upheld.connect(chief.on_appeal_upheld)
 
 
 def register_request_hooks(app: Flask) -> None:
     """Security headers on every response; template helpers for every page."""
-    from contest import i18n, security
+    from contest.core import i18n, security
 
     app.before_request(security.refuse_nul_characters)
     app.after_request(security.set_headers)

@@ -23,14 +23,22 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext
 
+from contest import demo
+from contest.accounts.models import Role
+from contest.core import audit, backup
+from contest.core.extensions import db
+from contest.core.labels import LABELS
 from contest.core.refusals import describe, describe_problem
 from contest.core.transaction import unit_of_work
 from contest.domain.package import PackageError, read_package
 from contest.domain.refusal import Problem
-from contest.extensions import db
-from contest.labels import LABELS
-from contest.models import Role, Unit
-from contest.services import audit, backup, demo, events, exports, packages, results, roster, stages
+from contest.events import services as events
+from contest.events.models import Unit
+from contest.packages import services as packages
+from contest.registration import roster
+from contest.results import exports
+from contest.results import services as results
+from contest.stages import services as stages
 
 
 def register(app: Flask) -> None:
@@ -247,7 +255,7 @@ def import_roster(slug: str, file: Path, unit_code: str) -> None:
 @localised
 def run_scheduler(once: bool, at: datetime | None) -> None:
     """Open and close stage windows on time (runs until stopped, or --once)."""
-    from contest import scheduler
+    from contest.stages import scheduler
 
     if not once:
         scheduler.run_forever(current_app._get_current_object())

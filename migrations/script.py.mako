@@ -7,7 +7,7 @@ Create Date: ${create_date}
 """
 from alembic import op
 import sqlalchemy as sa
-import contest.models.types
+import contest.core.types
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from contest import create_app
-from contest.extensions import db
+from contest.core.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "secret-pass-1"

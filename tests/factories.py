@@ -9,24 +9,20 @@ from decimal import Decimal
 
 from werkzeug.security import generate_password_hash
 
+from contest.accounts.models import Role, User
+from contest.core.extensions import db
 from contest.domain import idcard
-from contest.extensions import db
-from contest.models import (
+from contest.events.models import (
     Component,
     Criterion,
-    Entrant,
     Event,
-    Gender,
     Judge,
     PanelMember,
-    RegistrationStatus,
-    Role,
-    Team,
     Trade,
     Unit,
     UnitKind,
-    User,
 )
+from contest.registration.models import Entrant, Gender, RegistrationStatus, Team
 from tests.conftest import PASSWORD
 
 _seq = itertools.count(1)

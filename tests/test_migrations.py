@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from contest import create_app
-from contest.extensions import db
+from contest.core.extensions import db
 from tests.conftest import TEST_DATABASE_URL, app_config
 
 

@@ -1,1 +1,1 @@
-"""Appeals (申诉) and the organisers' decisions on objections (异议) to the 公示 list."""
+"""Appeals (申诉) against a trade's results and the organisers' decisions on objections (异议)."""

@@ -14,7 +14,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from contest.services import appeals, notice
+from contest.appeals import services as appeals
+from contest.publication import notice
 
 REASON_MAX = 2000
 

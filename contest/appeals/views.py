@@ -24,6 +24,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from contest.accounts.access import STAFF, object_required
+from contest.appeals import services as appeals
 from contest.appeals.forms import (
     REJECTED,
     UPHELD,
@@ -31,30 +33,20 @@ from contest.appeals.forms import (
     AppealForm,
     ObjectionDecisionForm,
 )
-from contest.auth.access import (
-    STAFF,
-    can_act_for_unit,
-    can_manage_event,
-    can_run_trade,
-    object_required,
-)
+from contest.appeals.models import Appeal
+from contest.core.extensions import db
 from contest.core.refusals import describe
 from contest.core.web import on_refusal
 from contest.domain.stages import StageKind, StageState
-from contest.extensions import db
-from contest.models import (
-    Appeal,
-    Decision,
-    Entrant,
-    Event,
-    Objection,
-    ObjectionAction,
-    RegistrationStatus,
-    StageWindow,
-    Trade,
-    Unit,
-)
-from contest.services import appeals, notice, publications, stages
+from contest.events.access import can_act_for_unit, can_manage_event, can_run_trade
+from contest.events.models import Event, Trade, Unit
+from contest.publication import notice
+from contest.publication import services as publications
+from contest.publication.final import final_awards
+from contest.publication.models import Decision, Objection, ObjectionAction
+from contest.registration.models import Entrant, RegistrationStatus
+from contest.stages import services as stages
+from contest.stages.models import StageWindow
 
 bp = Blueprint("appeals", __name__)
 
@@ -347,7 +339,7 @@ def _objections_page(
             "changes": results_published.payload.get("changes", []),
         }
     else:
-        final = publications.final_awards(event)
+        final = final_awards(event)
     trades = sorted(event.trades, key=_trade_order)
     return (
         render_template(

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 from flask_babel import format_datetime, gettext
 from wtforms import Field, FieldList, Form, FormField
 
+from contest.core.labels import label
 from contest.domain.idcard import IdNumberError
 from contest.domain.refusal import N_, Problem, Refused
 from contest.domain.registration import COLUMN_TITLES, RowProblem
-from contest.labels import label
 
 #: Words for the values of a problem's details, by the detail's name.
 VOCABULARY: dict[str, dict[str, str]] = {

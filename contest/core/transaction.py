@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from contest.extensions import db
+from contest.core.extensions import db
 
 
 @contextmanager

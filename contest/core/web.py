@@ -21,10 +21,10 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from wtforms import Form
 
+from contest.core.extensions import db
 from contest.core.refusals import as_json, describe, place
 from contest.core.transaction import rollback
 from contest.domain.refusal import Refused
-from contest.extensions import db
 
 
 class App(Flask):

@@ -1,1 +1,2 @@
-"""Judges' and chief judges' pages."""
+"""Judging: the judges' score sheets and their API, the chief judge's desk, paper sheets, the
+draw of lots and check-in."""

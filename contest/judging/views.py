@@ -11,20 +11,18 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest.auth.access import (
-    JUDGING,
-    can_chief_trade,
-    can_judge_trade,
-    object_required,
-    roles_required,
-)
+from contest.accounts.access import JUDGING, object_required, roles_required
+from contest.core.extensions import db
 from contest.core.refusals import describe_problem
 from contest.core.web import on_refusal
 from contest.domain.refusal import Refused
 from contest.domain.stages import StageKind
-from contest.extensions import db
-from contest.models import Entrant, Trade
-from contest.services import judging, sheets, stages
+from contest.events.access import can_chief_trade, can_judge_trade
+from contest.events.models import Trade
+from contest.judging import services as judging
+from contest.judging import sheets
+from contest.registration.models import Entrant
+from contest.stages import services as stages
 
 bp = Blueprint("judging", __name__)
 

@@ -10,8 +10,8 @@ from typing import Any
 from flask import abort, g
 from wtforms import Form
 
-from contest.extensions import db
-from contest.models import Event
+from contest.core.extensions import db
+from contest.events.models import Event
 
 
 def in_event(model: type, arg: str) -> Callable:

@@ -7,12 +7,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest.auth.access import STAFF, can_manage_event, object_required, roles_required
+from contest.accounts.access import STAFF, object_required, roles_required
+from contest.core.extensions import db
+from contest.core.labels import label
 from contest.core.web import on_refusal
 from contest.domain.stages import StageState
-from contest.extensions import db
-from contest.labels import label
-from contest.models import Event, StageWindow
+from contest.events.access import can_manage_event
+from contest.events.models import Event
+from contest.organise import event_setup
 from contest.organise.base import event_page, rebuild, submitted
 from contest.organise.forms import (
     RULE_ALIASES,
@@ -27,7 +29,8 @@ from contest.organise.forms import (
     rule_row,
     text,
 )
-from contest.services import organise_events, stages
+from contest.stages import services as stages
+from contest.stages.models import StageWindow
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -47,7 +50,7 @@ def create():
 
     if form.validate_on_submit():
         on_refusal(lambda refused: page(), form)
-        event = organise_events.create_event(current_user, form.to_input())
+        event = event_setup.create_event(current_user, form.to_input())
         flash(_("Event %(name)s created.", name=event.name), "success")
         return _hub(event)
     return page(), submitted(form)
@@ -59,14 +62,14 @@ def create():
 @event_page
 def edit(event: Event):
     """The event's settings; results are recomputed when they depend on a change."""
-    form = EventForm(data=EventForm.initial(organise_events.event_input(event)))
+    form = EventForm(data=EventForm.initial(event_setup.event_input(event)))
 
     def page():
         return render_template("organise/event_form.html", form=form, event=event)
 
     if form.validate_on_submit():
         on_refusal(lambda refused: page(), form)
-        organise_events.update_event(current_user, event, form.to_input())
+        event_setup.update_event(current_user, event, form.to_input())
         flash(_("The event's settings are saved."), "success")
         return _hub(event)
     return page(), submitted(form)
@@ -85,7 +88,7 @@ def copy(event: Event):
 
     if form.validate_on_submit():
         on_refusal(lambda refused: page(), form)
-        new = organise_events.copy_event(
+        new = event_setup.copy_event(
             current_user,
             event,
             slug=text(form.slug.data),
@@ -107,7 +110,7 @@ def copy(event: Event):
 def schedule(event: Event):
     """The planned windows, in the event's time zone. Opening and closing them is not
     done here."""
-    form = ScheduleForm(data=ScheduleForm.initial(organise_events.schedule_input(event)))
+    form = ScheduleForm(data=ScheduleForm.initial(event_setup.schedule_input(event)))
 
     def page():
         return render_template(
@@ -115,13 +118,13 @@ def schedule(event: Event):
             form=form,
             event=event,
             trade=None,
-            windows=organise_events.event_windows(event),
+            windows=event_setup.event_windows(event),
             followed={},
         )
 
     if form.validate_on_submit():
         on_refusal(lambda refused: page(), form)
-        organise_events.plan_schedule(current_user, event, form.to_input())
+        event_setup.plan_schedule(current_user, event, form.to_input())
         flash(_("The schedule is saved."), "success")
         return _hub(event)
     return page(), submitted(form)
@@ -186,7 +189,7 @@ def _rules_page(event: Event, form: AwardRulesForm, status: int = 200):
 def awards(event: Event):
     """The ordered award rules (SCORING.md §5); saving recomputes the results."""
     if request.method == "GET":
-        rows = [rule_row(rule) for rule in organise_events.award_rule_inputs(event)]
+        rows = [rule_row(rule) for rule in event_setup.award_rule_inputs(event)]
         return _rules_page(event, AwardRulesForm(data={"award_rules": rows}))
     form = _rule_choices(AwardRulesForm(), event)
     action = request.form.get("action", "save")
@@ -198,6 +201,6 @@ def awards(event: Event):
     rows = [row for row in form.data["award_rules"] if not blank_rule(row)]
     shown = _rule_choices(rebuild(AwardRulesForm, {"award_rules": rows}), event)
     on_refusal(lambda refused: _rules_page(event, shown), shown, aliases=RULE_ALIASES)
-    organise_events.replace_award_rules(current_user, event, [rule_input(r) for r in rows])
+    event_setup.replace_award_rules(current_user, event, [rule_input(r) for r in rows])
     flash(_("The award rules are saved and the results recomputed."), "success")
     return redirect(url_for(".awards", event_id=event.id))

@@ -39,18 +39,19 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from contest.auth.forms import ACCOUNT_FIELDS
+from contest.accounts.forms import ACCOUNT_FIELDS
+from contest.accounts.models import Role
+from contest.accounts.services import MIN_PASSWORD_LENGTH
+from contest.core.labels import LABELS
 from contest.domain.awards import Rounding
 from contest.domain.scoring import Aggregation, CriterionKind, Recusal
 from contest.domain.skills import SKILL_LADDER
 from contest.domain.stages import StageKind
-from contest.labels import LABELS
-from contest.models import Role, UnitKind
-from contest.services.accounts import MIN_PASSWORD_LENGTH
-from contest.services.organise import Raw
-from contest.services.organise_events import AwardRuleInput, EventInput, WindowInput
-from contest.services.organise_people import JudgeInput, UnitInput
-from contest.services.organise_trades import ComponentInput, CriterionInput, TradeInput
+from contest.events.models import UnitKind
+from contest.organise.event_setup import AwardRuleInput, EventInput, WindowInput
+from contest.organise.people_setup import JudgeInput, UnitInput
+from contest.organise.setup import Raw
+from contest.organise.trade_setup import ComponentInput, CriterionInput, TradeInput
 
 WHOLE = re.compile(r"^[+-]?\d+$")
 LIST_SEPARATORS = re.compile(r"[\s,，、;；]+")

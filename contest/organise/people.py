@@ -6,10 +6,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest.auth.access import STAFF, can_manage_event, object_required, roles_required
+from contest.accounts.access import STAFF, object_required, roles_required
+from contest.accounts.models import Role, User
+from contest.core.extensions import db
 from contest.core.web import on_refusal
-from contest.extensions import db
-from contest.models import Event, Judge, Role, Trade, Unit, User
+from contest.events.access import can_manage_event
+from contest.events.models import Event, Judge, Trade, Unit
+from contest.organise import people_setup
 from contest.organise.base import event_page, in_event, submitted
 from contest.organise.forms import (
     AccountRoleForm,
@@ -23,7 +26,6 @@ from contest.organise.forms import (
     options,
     text,
 )
-from contest.services import organise_people
 
 bp = Blueprint("people", __name__, url_prefix="/events/<int:event_id>")
 
@@ -38,7 +40,7 @@ def _units_page(event: Event, form: UnitForm, status: int = 200):
     return render_template(
         "organise/units.html",
         event=event,
-        units=organise_people.units_with_contacts(event),
+        units=people_setup.units_with_contacts(event),
         form=form,
     ), status
 
@@ -54,7 +56,7 @@ def units(event: Event):
         return _units_page(event, form)
     if form.validate():
         on_refusal(lambda refused: _units_page(event, form), form)
-        unit = organise_people.create_unit(current_user, event, form.to_input())
+        unit = people_setup.create_unit(current_user, event, form.to_input())
         flash(_("Unit %(name)s added.", name=unit.name), "success")
         return redirect(url_for(".units", event_id=event.id))
     return _units_page(event, form, 400)
@@ -93,7 +95,7 @@ def unit(event: Event, unit: Unit):
     form = UnitForm()
     if form.validate():
         on_refusal(lambda refused: _unit_page(event, unit, form=form), form)
-        organise_people.update_unit(current_user, unit, form.to_input())
+        people_setup.update_unit(current_user, unit, form.to_input())
         flash(_("Unit %(name)s is saved.", name=unit.name), "success")
         return redirect(url_for(".unit", event_id=event.id, unit_id=unit.id))
     return _unit_page(event, unit, form=form, status=400)
@@ -108,7 +110,7 @@ def create_contact(event: Event, unit: Unit):
     form = ContactForm(prefix="contact")
     if form.validate():
         on_refusal(lambda refused: _unit_page(event, unit, contact=form), form)
-        user = organise_people.create_contact(
+        user = people_setup.create_contact(
             current_user,
             unit,
             username=form.username.data.strip(),
@@ -130,7 +132,7 @@ def link_contact(event: Event, unit: Unit):
     form = LinkAccountForm(prefix="link")
     if form.validate():
         on_refusal(lambda refused: _unit_page(event, unit, link=form), form, prefix="link-")
-        user = organise_people.link_contact(current_user, unit, form.username.data)
+        user = people_setup.link_contact(current_user, unit, form.username.data)
         flash(_("%(name)s is now a contact of this unit.", name=user.name), "success")
         return redirect(url_for(".unit", event_id=event.id, unit_id=unit.id))
     return _unit_page(event, unit, link=form, status=400)
@@ -151,7 +153,7 @@ def _contact(unit: Unit, user_id: int) -> User:
 def remove_contact(event: Event, unit: Unit, user_id: int):
     """The account stops being a contact of the unit (it is not deleted)."""
     user = _contact(unit, user_id)
-    organise_people.remove_contact(current_user, unit, user)
+    people_setup.remove_contact(current_user, unit, user)
     flash(_("%(name)s is no longer a contact of this unit.", name=user.name), "success")
     return redirect(url_for(".unit", event_id=event.id, unit_id=unit.id))
 
@@ -172,7 +174,7 @@ def _reset(event: Event, user: User, back: str):
     form = PasswordForm()
     if form.validate_on_submit():
         on_refusal(lambda refused: _password_page(event, user, form, back), form)
-        organise_people.reset_password(current_user, user, form.password.data)
+        people_setup.reset_password(current_user, user, form.password.data)
         flash(_("Password of %(name)s reset.", name=user.username), "success")
         return redirect(back)
     return _password_page(event, user, form, back, submitted(form))
@@ -200,7 +202,7 @@ def _judges_page(event: Event, form: JudgeForm, status: int = 200):
     return render_template(
         "organise/judges.html",
         event=event,
-        judges=organise_people.judges_with_panels(event),
+        judges=people_setup.judges_with_panels(event),
         form=_unit_choices(form, event),
     ), status
 
@@ -216,7 +218,7 @@ def judges(event: Event):
         return _judges_page(event, form)
     if form.validate():
         on_refusal(lambda refused: _judges_page(event, form), form, aliases=UNIT_ALIAS)
-        judge = organise_people.create_judge(current_user, event, form.to_input())
+        judge = people_setup.create_judge(current_user, event, form.to_input())
         flash(_("Judge %(name)s added.", name=judge.name), "success")
         return redirect(url_for(".judge", event_id=event.id, judge_id=judge.id))
     return _judges_page(event, form, 400)
@@ -269,7 +271,7 @@ def judge(event: Event, judge: Judge):
     form = _unit_choices(JudgeForm(), event)
     if form.validate():
         on_refusal(lambda refused: _judge_page(event, judge, form=form), form, aliases=UNIT_ALIAS)
-        organise_people.update_judge(current_user, judge, form.to_input())
+        people_setup.update_judge(current_user, judge, form.to_input())
         flash(_("Judge %(name)s is saved.", name=judge.name), "success")
         return redirect(url_for(".judge", event_id=event.id, judge_id=judge.id))
     return _judge_page(event, judge, form=form, status=400)
@@ -288,7 +290,7 @@ def create_account(event: Event, judge: Judge):
     form = JudgeAccountForm(prefix="account")
     if form.validate():
         on_refusal(lambda refused: _judge_page(event, judge, account=form), form, prefix="account-")
-        user = organise_people.create_judge_account(
+        user = people_setup.create_judge_account(
             current_user,
             judge,
             username=form.username.data.strip(),
@@ -314,7 +316,7 @@ def link_account(event: Event, judge: Judge):
             aliases=(("role", "username"),),
             prefix="link-",
         )
-        user = organise_people.link_judge_account(current_user, judge, form.username.data)
+        user = people_setup.link_judge_account(current_user, judge, form.username.data)
         flash(_("%(name)s now logs in as %(user)s.", name=judge.name, user=user.username))
         return _back_to(event, judge)
     return _judge_page(event, judge, link=form, status=400)
@@ -326,7 +328,7 @@ def link_account(event: Event, judge: Judge):
 @in_event(Judge, "judge_id")
 def unlink_account(event: Event, judge: Judge):
     """The judge's account stops being linked to the judge (it is not deleted)."""
-    organise_people.unlink_judge_account(current_user, judge)
+    people_setup.unlink_judge_account(current_user, judge)
     flash(_("The account is no longer linked to %(name)s.", name=judge.name), "success")
     return _back_to(event, judge)
 
@@ -342,7 +344,7 @@ def account_role(event: Event, judge: Judge):
     form = AccountRoleForm(prefix="role")
     if form.validate():
         on_refusal(lambda refused: _judge_page(event, judge, role=form), form, prefix="role-")
-        organise_people.set_account_role(current_user, judge, Role(form.role.data))
+        people_setup.set_account_role(current_user, judge, Role(form.role.data))
         flash(_("The account's role is saved."), "success")
         return _back_to(event, judge)
     return _judge_page(event, judge, role=form, status=400)
@@ -368,7 +370,7 @@ def _panel_page(event: Event, trade: Trade, form: PanelForm, status: int = 200):
         event=event,
         trade=trade,
         form=form,
-        judges=organise_people.judges_with_panels(event),
+        judges=people_setup.judges_with_panels(event),
     ), status
 
 
@@ -393,6 +395,6 @@ def panel(event: Event, trade: Trade):
         return _panel_page(event, trade, form, 400)
     chief = int(form.chief.data) if form.chief.data else None
     on_refusal(lambda refused: _panel_page(event, trade, form), form)
-    organise_people.set_panel(current_user, trade, set(form.judges.data or []), chief)
+    people_setup.set_panel(current_user, trade, set(form.judges.data or []), chief)
     flash(_("The panel of %(trade)s is saved.", trade=trade.name), "success")
     return redirect(url_for("organise.trades.edit", event_id=event.id, trade_id=trade.id))

@@ -7,10 +7,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest.auth.access import STAFF, can_manage_event, object_required, roles_required
+from contest.accounts.access import STAFF, object_required, roles_required
 from contest.core.refusals import describe_problem
 from contest.core.web import on_refusal
-from contest.models import Event, Judge, Trade
+from contest.events.access import can_manage_event
+from contest.events.models import Event, Judge, Trade
+from contest.organise import event_setup, trade_setup
 from contest.organise.base import event_page, in_event, rebuild, submitted
 from contest.organise.forms import (
     CopyTradeForm,
@@ -23,9 +25,8 @@ from contest.organise.forms import (
     trade_input,
     without_blank_rows,
 )
-from contest.services import organise_events, organise_trades
-from contest.services.organise import Invalid
-from contest.services.organise_trades import ComponentInput, CriterionInput, TradeInput
+from contest.organise.setup import Invalid
+from contest.organise.trade_setup import ComponentInput, CriterionInput, TradeInput
 
 bp = Blueprint("trades", __name__, url_prefix="/events/<int:event_id>/trades")
 
@@ -88,9 +89,9 @@ def _data(form: TradeForm) -> dict:
 def _editor(event: Event, trade: Trade | None, form: TradeForm, status: int = 200):
     panel = _panel(trade)
     _prepare(form, panel)
-    found = organise_trades.scheme_warnings(trade) if trade else []
+    found = trade_setup.scheme_warnings(trade) if trade else []
     warnings = [describe_problem(Invalid, w, located=False) for w in found]
-    entrants = organise_trades.entrant_count(trade) if trade else 0
+    entrants = trade_setup.entrant_count(trade) if trade else 0
     return render_template(
         "organise/trade.html",
         event=event,
@@ -114,9 +115,9 @@ def _submit(event: Event, trade: Trade | None):
     shown = _prepare(rebuild(TradeForm, data), _panel(trade))
     on_refusal(lambda refused: _editor(event, trade, shown), shown)
     if trade is None:
-        trade, _warnings = organise_trades.create_trade(current_user, event, trade_input(data))
+        trade, _warnings = trade_setup.create_trade(current_user, event, trade_input(data))
     else:
-        organise_trades.update_trade(current_user, trade, trade_input(data))
+        trade_setup.update_trade(current_user, trade, trade_input(data))
     flash(_("Trade %(code)s is saved.", code=trade.code), "success")
     return redirect(url_for(".edit", event_id=event.id, trade_id=trade.id))
 
@@ -140,7 +141,7 @@ def edit(event: Event, trade: Trade):
     """The trade editor; saving recomputes the trade's results."""
     if request.method == "POST":
         return _submit(event, trade)
-    form = TradeForm(data=trade_data(organise_trades.trade_input(trade)))
+    form = TradeForm(data=trade_data(trade_setup.trade_input(trade)))
     return _editor(event, trade, form)
 
 
@@ -157,7 +158,7 @@ def copy(event: Event, trade: Trade):
 
     if form.validate_on_submit():
         on_refusal(lambda refused: page(), form)
-        new = organise_trades.copy_trade(
+        new = trade_setup.copy_trade(
             current_user,
             trade,
             code=text(form.code.data),
@@ -175,7 +176,7 @@ def copy(event: Event, trade: Trade):
 @in_event(Trade, "trade_id")
 def schedule(event: Event, trade: Trade):
     """The trade's own scoring and appeal windows; left empty, the event's apply."""
-    plan = organise_events.schedule_input(event, trade)
+    plan = event_setup.schedule_input(event, trade)
     form = TradeScheduleForm(data=TradeScheduleForm.initial(plan))
 
     def page():
@@ -184,13 +185,13 @@ def schedule(event: Event, trade: Trade):
             form=form,
             event=event,
             trade=trade,
-            windows=organise_events.trade_windows(trade),
-            followed=organise_events.event_windows(event),
+            windows=event_setup.trade_windows(trade),
+            followed=event_setup.event_windows(event),
         )
 
     if form.validate_on_submit():
         on_refusal(lambda refused: page(), form)
-        organise_events.plan_trade_schedule(current_user, trade, form.to_input())
+        event_setup.plan_trade_schedule(current_user, trade, form.to_input())
         flash(_("The schedule of %(trade)s is saved.", trade=trade.name), "success")
         return redirect(url_for("organise.events.timeline", event_id=event.id))
     return page(), submitted(form)
@@ -203,9 +204,9 @@ def schedule(event: Event, trade: Trade):
 def delete(event: Event, trade: Trade):
     """Remove a trade that has no entrants."""
     code = trade.code
-    form = TradeForm(data=trade_data(organise_trades.trade_input(trade)))
+    form = TradeForm(data=trade_data(trade_setup.trade_input(trade)))
     on_refusal(lambda refused: _editor(event, trade, form), form)
-    organise_trades.delete_trade(current_user, trade)
+    trade_setup.delete_trade(current_user, trade)
     flash(_("Trade %(code)s is deleted.", code=code), "success")
     return redirect(url_for("organise.event", event_id=event.id))
 
@@ -219,5 +220,5 @@ def move(event: Event, trade: Trade):
     offset = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if offset is None:
         abort(400)
-    organise_trades.move_trade(current_user, trade, offset)
+    trade_setup.move_trade(current_user, trade, offset)
     return redirect(url_for("organise.event", event_id=event.id, _anchor="trades"))

@@ -4,14 +4,18 @@ judges, panels), each a blueprint nested in this one."""
 
 from flask import Blueprint, g, render_template
 
-from contest.auth.access import STAFF, can_manage_event, object_required, roles_required
+from contest.accounts.access import STAFF, object_required, roles_required
+from contest.core.labels import selection_text
 from contest.core.refusals import has_errors
-from contest.labels import selection_text
-from contest.models import Event
+from contest.events.access import can_manage_event
+from contest.events.models import Event
 from contest.organise import events as event_screens
 from contest.organise import people as people_screens
+from contest.organise import trade_setup
 from contest.organise import trades as trade_screens
-from contest.services import events, organise_trades, registration
+from contest.registration import services as registration
+from contest.registration import summaries
+from contest.stages import services as stages
 
 bp = Blueprint("organise", __name__)
 bp.register_blueprint(event_screens.bp)
@@ -29,7 +33,7 @@ def template_helpers() -> dict:
 @roles_required(*STAFF)
 def home():
     """Every event with its key figures."""
-    return render_template("organise/home.html", events=events.event_summaries())
+    return render_template("organise/home.html", events=summaries.event_summaries())
 
 
 @bp.get("/events/<int:event_id>")
@@ -42,9 +46,9 @@ def event(event: Event):
     return render_template(
         "organise/event.html",
         event=event,
-        trades=organise_trades.trade_rows(event),
+        trades=trade_setup.trade_rows(event),
         units=registration.unit_summaries(event),
-        windows=events.event_windows(event),
+        windows=stages.event_windows(event),
         rules=event.award_rules,
         judges=len(event.judges),
     )

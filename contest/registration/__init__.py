@@ -1,1 +1,2 @@
-"""Organisers' registration desk: review, coverage, draw of lots, check-in."""
+"""Registration: units register their team and entrants (by form or Excel roster);
+organisers review them."""

@@ -1,1 +1,2 @@
-"""Internal results for organisers and chief judges: the full breakdown, rankings, exports."""
+"""Results: computed exactly from the scores (SCORING.md), stored per trade, reported and
+exported."""

@@ -12,17 +12,12 @@ import io
 from flask import Blueprint, g, render_template, send_file
 from flask_login import current_user
 
-from contest.auth.access import (
-    STAFF,
-    can_manage_event,
-    can_run_trade,
-    object_required,
-    roles_required,
-)
-from contest.models import Event, Trade
-from contest.models.types import utcnow
-from contest.services import exports
-from contest.services import internal_results as report
+from contest.accounts.access import STAFF, object_required, roles_required
+from contest.core.files import XLSX
+from contest.core.types import utcnow
+from contest.events.access import can_manage_event, can_run_trade
+from contest.events.models import Event, Trade
+from contest.results import exports, report
 
 bp = Blueprint("results", __name__)
 
@@ -55,7 +50,7 @@ def event(event: Event):
 @object_required(Event, "event_id", can_manage_event)
 def event_xlsx(event: Event):
     """The whole event's results as the results workbook (individual, teams, units, awards)."""
-    return _download(exports.results_workbook(event), report.XLSX, f"{event.slug}-results.xlsx")
+    return _download(exports.results_workbook(event), XLSX, f"{event.slug}-results.xlsx")
 
 
 @bp.get("/events/<int:event_id>/results.pdf")
@@ -92,7 +87,7 @@ def trade(trade: Trade):
 def trade_xlsx(trade: Trade):
     """The trade's results (one row per entrant) and every judge's values, as .xlsx."""
     data = report.trade_workbook(report.trade_report(trade))
-    return _download(data, report.XLSX, f"{trade.event.slug}-{trade.code}-results.xlsx")
+    return _download(data, XLSX, f"{trade.event.slug}-{trade.code}-results.xlsx")
 
 
 @bp.get("/trades/<int:trade_id>/results.pdf")

@@ -7,7 +7,7 @@ Create Date: 2026-11-21 06:25:05.791912
 """
 from alembic import op
 import sqlalchemy as sa
-import contest.models.types
+import contest.core.types
 
 
 revision = '2db0d4560939'
@@ -26,12 +26,12 @@ def upgrade():
     sa.Column('name', sa.String(length=50), nullable=False),
     sa.Column('phone', sa.String(length=20), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('filed_at', contest.models.types.UTCDateTime(), nullable=False),
+    sa.Column('filed_at', contest.core.types.UTCDateTime(), nullable=False),
     sa.Column('status', sa.Enum('pending', 'upheld', 'rejected', name='objection_status', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('action', sa.Enum('remove', 'change', name='objection_action', native_enum=False, create_constraint=True), nullable=True),
     sa.Column('new_award_code', sa.String(length=64), nullable=True),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
-    sa.Column('decided_at', contest.models.types.UTCDateTime(), nullable=True),
+    sa.Column('decided_at', contest.core.types.UTCDateTime(), nullable=True),
     sa.Column('decision_reason', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_objections_decided_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_objections_event_id_events'), ondelete='CASCADE'),
@@ -44,10 +44,10 @@ def upgrade():
     sa.Column('entrant_id', sa.Integer(), nullable=False),
     sa.Column('filed_by_id', sa.Integer(), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('filed_at', contest.models.types.UTCDateTime(), nullable=False),
+    sa.Column('filed_at', contest.core.types.UTCDateTime(), nullable=False),
     sa.Column('status', sa.Enum('pending', 'upheld', 'rejected', name='appeal_status', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
-    sa.Column('decided_at', contest.models.types.UTCDateTime(), nullable=True),
+    sa.Column('decided_at', contest.core.types.UTCDateTime(), nullable=True),
     sa.Column('decision_reason', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_appeals_decided_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['entrant_id'], ['entrants.id'], name=op.f('fk_appeals_entrant_id_entrants'), ondelete='CASCADE'),
@@ -64,7 +64,7 @@ def upgrade():
     sa.Column('entrant_id', sa.Integer(), nullable=False),
     sa.Column('award_code', sa.String(length=64), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
-    sa.Column('issued_at', contest.models.types.UTCDateTime(), nullable=False),
+    sa.Column('issued_at', contest.core.types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['entrant_id'], ['entrants.id'], name=op.f('fk_certificates_entrant_id_entrants'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_certificates_event_id_events'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_certificates')),

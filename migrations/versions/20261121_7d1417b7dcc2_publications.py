@@ -7,7 +7,7 @@ Create Date: 2026-11-21 05:50:00.744356
 """
 from alembic import op
 import sqlalchemy as sa
-import contest.models.types
+import contest.core.types
 
 
 revision = '7d1417b7dcc2'
@@ -22,7 +22,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
-    sa.Column('published_at', contest.models.types.UTCDateTime(), nullable=False),
+    sa.Column('published_at', contest.core.types.UTCDateTime(), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_publications_event_id_events'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_publications')),

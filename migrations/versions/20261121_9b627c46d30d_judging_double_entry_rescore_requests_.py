@@ -7,7 +7,7 @@ Create Date: 2026-11-21 04:32:13.282367
 """
 from alembic import op
 import sqlalchemy as sa
-import contest.models.types
+import contest.core.types
 
 
 revision = '9b627c46d30d'
@@ -21,7 +21,7 @@ def upgrade():
     op.create_table('api_requests',
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', contest.models.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', contest.core.types.UTCDateTime(), nullable=False),
     sa.Column('status', sa.Integer(), nullable=False),
     sa.Column('body', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_requests_user_id_users'), ondelete='CASCADE'),
@@ -40,8 +40,8 @@ def upgrade():
     sa.Column('criterion_id', sa.Integer(), nullable=False),
     sa.Column('judge_id', sa.Integer(), nullable=False),
     sa.Column('clerk_id', sa.Integer(), nullable=False),
-    sa.Column('value', contest.models.types.ExactDecimal(), nullable=False),
-    sa.Column('entered_at', contest.models.types.UTCDateTime(), nullable=False),
+    sa.Column('value', contest.core.types.ExactDecimal(), nullable=False),
+    sa.Column('entered_at', contest.core.types.UTCDateTime(), nullable=False),
     sa.CheckConstraint('value >= 0', name=op.f('ck_paper_entries_value_non_negative')),
     sa.ForeignKeyConstraint(['clerk_id'], ['users.id'], name=op.f('fk_paper_entries_clerk_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['criterion_id'], ['criteria.id'], name=op.f('fk_paper_entries_criterion_id_criteria'), ondelete='CASCADE'),
@@ -56,15 +56,15 @@ def upgrade():
     sa.Column('judge_id', sa.Integer(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('requested_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', contest.models.types.UTCDateTime(), nullable=False),
-    sa.Column('resolved_at', contest.models.types.UTCDateTime(), nullable=True),
+    sa.Column('created_at', contest.core.types.UTCDateTime(), nullable=False),
+    sa.Column('resolved_at', contest.core.types.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['entrant_id'], ['entrants.id'], name=op.f('fk_rescore_requests_entrant_id_entrants'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['judge_id'], ['judges.id'], name=op.f('fk_rescore_requests_judge_id_judges'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_rescore_requests_requested_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rescore_requests'))
     )
     with op.batch_alter_table('scores', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('submitted_at', contest.models.types.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('submitted_at', contest.core.types.UTCDateTime(), nullable=True))
 
     with op.batch_alter_table('trades', schema=None) as batch_op:
         batch_op.add_column(sa.Column('double_entry', sa.Boolean(), nullable=False, server_default=sa.false()))

@@ -7,7 +7,7 @@ Create Date: 2026-11-21 06:32:10.662900
 """
 from alembic import op
 import sqlalchemy as sa
-import contest.models.types
+import contest.core.types
 
 
 revision = 'b2ad44c780fc'
@@ -29,7 +29,7 @@ def upgrade():
     log = sa.table(
         "audit_log",
         sa.column("id", sa.Integer),
-        sa.column("at", contest.models.types.UTCDateTime()),
+        sa.column("at", contest.core.types.UTCDateTime()),
         *(sa.column(name, sa.String) for name in ("actor", "action", "entity", "entity_id")),
         sa.column("old", sa.JSON),
         sa.column("new", sa.JSON),

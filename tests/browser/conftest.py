@@ -20,10 +20,10 @@ import sqlalchemy as sa
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from contest import create_app
-from contest.extensions import db
-from contest.models import Entrant, Event, RegistrationStatus, Trade, Unit
-from contest.services import demo
+from contest import create_app, demo
+from contest.core.extensions import db
+from contest.events.models import Event, Trade, Unit
+from contest.registration.models import Entrant, RegistrationStatus
 from tests.conftest import app_config, empty_tables
 
 if TYPE_CHECKING:

@@ -23,21 +23,18 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from contest.accounts.models import User
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
+from contest.core.types import utcnow
+from contest.demo import DEMO_PASSWORD
 from contest.domain.stages import StageKind, StageState
-from contest.extensions import db
-from contest.models import (
-    AuditEntry,
-    Criterion,
-    Score,
-    ScoreState,
-    StageWindow,
-    Trade,
-    User,
-)
-from contest.models.types import utcnow
-from contest.services import results, sheets
-from contest.services.demo import DEMO_PASSWORD
-from contest.services.judging import judge_for_user
+from contest.events.models import Criterion, Trade
+from contest.judging import sheets
+from contest.judging.services import judge_for_user
+from contest.results import services as results
+from contest.results.models import Score, ScoreState
+from contest.stages.models import StageWindow
 from tests.browser.conftest import DOCUMENT_STATUS_ERROR, LiveSite, Screen, log_in
 
 playwright_api = pytest.importorskip("playwright.sync_api", exc_type=ImportError)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from contest.services.demo import DEMO_PASSWORD, demo_logins
+from contest.demo import DEMO_PASSWORD, demo_logins
 from tests.browser.conftest import VIEWPORTS, log_in
 
 playwright_api = pytest.importorskip("playwright.sync_api", exc_type=ImportError)

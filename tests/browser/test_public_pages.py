@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from contest.core.extensions import db
+from contest.demo import DEMO_SLUG
 from contest.domain.stages import StageKind, StageState
-from contest.extensions import db
-from contest.services import events, publications, stages
-from contest.services.demo import DEMO_SLUG
+from contest.events import services as events
+from contest.publication import final
+from contest.stages import services as stages
 from tests.browser.conftest import Screen
 
 playwright_api = pytest.importorskip("playwright.sync_api", exc_type=ImportError)
@@ -42,7 +44,7 @@ def published(live_server):
         event = events.event_by_slug(DEMO_SLUG)
         window = stages.window(event, StageKind.PUBLIC_NOTICE)
         stages.transition(window, StageState.OPEN, None, "浏览器测试")
-        publications.publish_results(event)
+        final.publish_results(event)
         db.session.commit()
         db.session.remove()
     return live_server

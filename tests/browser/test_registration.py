@@ -20,14 +20,17 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from contest.accounts.models import User
+from contest.core.extensions import db
+from contest.demo import DEMO_PASSWORD
 from contest.domain import idcard
 from contest.domain.privacy import mask_id_number, mask_phone
 from contest.domain.registration import Applicant
 from contest.domain.stages import StageKind, StageState
-from contest.extensions import db
-from contest.models import Entrant, RegistrationStatus, StageWindow, Unit, User
-from contest.services import registration
-from contest.services.demo import DEMO_PASSWORD
+from contest.events.models import Unit
+from contest.registration import services as registration
+from contest.registration.models import Entrant, RegistrationStatus
+from contest.stages.models import StageWindow
 from tests.browser.conftest import LiveSite, Screen, log_in
 
 playwright_api = pytest.importorskip("playwright.sync_api", exc_type=ImportError)

@@ -2,9 +2,9 @@
 
 import sqlalchemy as sa
 
-from contest.extensions import db
-from contest.models import Event, Trade
-from contest.services import audit
+from contest.core import audit
+from contest.core.extensions import db
+from contest.events.models import Event, Trade
 from tests.factories import make_event, make_trade
 
 

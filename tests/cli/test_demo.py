@@ -5,24 +5,15 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from contest import demo
+from contest.core.extensions import db
 from contest.domain import idcard
-from contest.extensions import db
-from contest.models import (
-    Certificate,
-    Component,
-    ComponentScore,
-    Criterion,
-    Entrant,
-    Event,
-    Judge,
-    Publication,
-    Score,
-    Team,
-    Trade,
-    Unit,
-    UnitKind,
-)
-from contest.services import demo, events, publications
+from contest.events import services as events
+from contest.events.models import Component, Criterion, Event, Judge, Trade, Unit, UnitKind
+from contest.publication import services as publications
+from contest.publication.models import Certificate, Publication
+from contest.registration.models import Entrant, Team
+from contest.results.models import ComponentScore, Score
 from tests.conftest import login
 
 

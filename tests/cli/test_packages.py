@@ -10,9 +10,11 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from contest.extensions import db
-from contest.models import AuditEntry, Entrant, Event, Judge, Role, Unit
-from contest.models.event import unit_contacts
+from contest.accounts.models import Role
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
+from contest.events.models import Event, Judge, Unit, unit_contacts
+from contest.registration.models import Entrant
 from tests.factories import make_user
 from tests.packages import EXPECTED, small_package
 

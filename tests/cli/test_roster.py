@@ -3,8 +3,8 @@
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from contest.extensions import db
-from contest.models import Entrant
+from contest.core.extensions import db
+from contest.registration.models import Entrant
 from tests.factories import make_event, make_trade, make_unit
 from tests.web.test_registration import HEADER, roster_bytes, row
 

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from contest import create_app
-from contest.extensions import db
+from contest.core.extensions import db
 from tests.conftest import TEST_DATABASE_URL, app_config
 from tests.factories import make_event
 from tests.faults.proxy import Outage

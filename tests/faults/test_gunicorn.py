@@ -23,9 +23,11 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from contest.accounts.models import Role
+from contest.core.extensions import db
 from contest.domain.stages import StageKind, StageState
-from contest.extensions import db
-from contest.models import Role, Score, StageWindow
+from contest.results.models import Score
+from contest.stages.models import StageWindow
 from tests.conftest import PASSWORD
 from tests.factories import make_entrant, make_event, make_judge, make_trade, make_unit, make_user
 from tests.faults.http import HttpTablet
@@ -159,7 +161,7 @@ def judge_all(server, contest, kill_after: int | None = None):
 
 
 def stored(app) -> dict[tuple[int, str, str], str]:
-    from contest.models import Criterion, Judge
+    from contest.events.models import Criterion, Judge
 
     with app.app_context():
         rows = db.session.execute(

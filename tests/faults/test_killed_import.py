@@ -16,10 +16,12 @@ import pytest
 import sqlalchemy as sa
 
 from bench.generate import package
+from contest.core.extensions import db
 from contest.domain.package import read_package
-from contest.extensions import db
-from contest.models import Entrant, Event, Score, Trade
-from contest.services import packages
+from contest.events.models import Event, Trade
+from contest.packages import services as packages
+from contest.registration.models import Entrant
+from contest.results.models import Score
 from tests.packages import small_package
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,23 +11,21 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from contest.accounts.models import Role, User
+from contest.appeals import services as appeals
+from contest.appeals.models import Appeal
+from contest.appeals.services import AppealError
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
+from contest.core.types import utcnow
 from contest.domain.stages import StageKind, StageState
-from contest.extensions import db
-from contest.models import (
-    Appeal,
-    AuditEntry,
-    Decision,
-    RegistrationStatus,
-    Role,
-    Score,
-    StageWindow,
-    Trade,
-    User,
-)
-from contest.models.event import unit_contacts
-from contest.models.types import utcnow
-from contest.services import appeals, sheets, stages
-from contest.services.appeals import AppealError
+from contest.events.models import Trade, unit_contacts
+from contest.judging import sheets
+from contest.publication.models import Decision
+from contest.registration.models import RegistrationStatus
+from contest.results.models import Score
+from contest.stages import services as stages
+from contest.stages.models import StageWindow
 from tests.conftest import race
 from tests.factories import make_entrant, make_event, make_judge, make_trade, make_unit, make_user
 

@@ -4,9 +4,9 @@ from itertools import pairwise
 
 import sqlalchemy as sa
 
-from contest.extensions import db
-from contest.models import AuditEntry
-from contest.services import audit
+from contest.core import audit
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
 from tests.conftest import race
 
 

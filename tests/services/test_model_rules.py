@@ -8,10 +8,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm.exc import StaleDataError
 
+from contest.core import audit
+from contest.core.audit import AuditEntry, AuditLogIsAppendOnly
+from contest.core.extensions import db
 from contest.domain.stages import StageKind
-from contest.extensions import db
-from contest.models import AuditEntry, AuditLogIsAppendOnly, Criterion, Score, StageWindow
-from contest.services import audit
+from contest.events.models import Criterion
+from contest.results.models import Score
+from contest.stages.models import StageWindow
 from tests.factories import make_entrant, make_event, make_judge, make_trade, make_unit
 
 

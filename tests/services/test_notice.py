@@ -9,22 +9,25 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from contest.accounts.models import Role
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
 from contest.domain.stages import StageKind, StageState
-from contest.extensions import db
-from contest.models import (
-    AuditEntry,
-    AwardRule,
+from contest.events.models import AwardRule
+from contest.publication import notice
+from contest.publication import services as publications
+from contest.publication.final import final_awards
+from contest.publication.models import (
     Certificate,
-    ComponentScore,
     Decision,
     Objection,
     ObjectionAction,
     Publication,
-    Role,
-    StageWindow,
 )
-from contest.services import notice, publications, stages
-from contest.services.notice import NoticeError
+from contest.publication.notice import NoticeError
+from contest.results.models import ComponentScore
+from contest.stages import services as stages
+from contest.stages.models import StageWindow
 from tests.factories import make_entrant, make_event, make_trade, make_unit, make_user
 from tests.services.test_appeals import at
 
@@ -201,7 +204,7 @@ def test_an_objection_needs_a_real_name_a_phone_and_a_reasoned_text(
 
 
 def final(w) -> dict[str, list[str]]:
-    return lists(publications.final_awards(w.event)["awards"])
+    return lists(final_awards(w.event)["awards"])
 
 
 def published_lists(w) -> dict[str, list[str]]:

@@ -5,11 +5,14 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from contest.core.extensions import db
 from contest.domain import snapshot
 from contest.domain.package import read_package
-from contest.extensions import db
-from contest.models import Entrant, Event, RegistrationStatus, Score, Trade, TradeResultRecord
-from contest.services import packages, results
+from contest.events.models import Event, Trade
+from contest.packages import services as packages
+from contest.registration.models import Entrant, RegistrationStatus
+from contest.results import services as results
+from contest.results.models import Score, TradeResultRecord
 from tests.packages import EXPECTED, small_package
 
 
@@ -64,7 +67,7 @@ def test_missing_stored_results_are_computed_on_demand(ctx):
 
 
 def test_draft_scores_do_not_count(ctx):
-    from contest.models import ScoreState
+    from contest.results.models import ScoreState
 
     event = _import()
     weld = db.session.execute(sa.select(Trade).where(Trade.code == "WELD")).scalar_one()

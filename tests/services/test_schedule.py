@@ -9,20 +9,16 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from contest import create_app, scheduler
+from contest import create_app
+from contest.accounts.models import Role, User
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
 from contest.domain.stages import StageKind, StageState, due
-from contest.extensions import db
-from contest.models import (
-    AuditEntry,
-    Publication,
-    Role,
-    Score,
-    ScoreState,
-    StageTransition,
-    StageWindow,
-    User,
-)
-from contest.services import stages
+from contest.publication.models import Publication
+from contest.results.models import Score, ScoreState
+from contest.stages import scheduler
+from contest.stages import services as stages
+from contest.stages.models import StageTransition, StageWindow
 from tests.conftest import app_config, race
 from tests.factories import make_entrant, make_event, make_judge, make_trade, make_unit, make_user
 
@@ -237,7 +233,7 @@ def test_only_one_scheduler_works_at_a_time(app, plan):
 
 
 def test_closing_scoring_leaves_drafts_out_of_the_results(plan):
-    from contest.services import results
+    from contest.results import services as results
 
     stages.apply_due(at(50))
     db.session.commit()

@@ -4,9 +4,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from contest.extensions import db
-from contest.models import Role
-from contest.models.event import unit_contacts
+from contest.accounts.models import Role
+from contest.core.extensions import db
+from contest.events.models import unit_contacts
 from tests.factories import (
     make_entrant,
     make_event,

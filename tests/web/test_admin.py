@@ -2,8 +2,9 @@
 
 import sqlalchemy as sa
 
-from contest.extensions import db
-from contest.models import AuditEntry, Role, User
+from contest.accounts.models import Role, User
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
 from tests.conftest import login, post
 
 

@@ -9,17 +9,17 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from contest.extensions import db
-from contest.models import (
-    Appeal,
-    AuditEntry,
-    Entrant,
-    Objection,
-    Role,
-    Trade,
-)
-from contest.models.types import utcnow
-from contest.services import appeals, notice, stages
+from contest.accounts.models import Role
+from contest.appeals import services as appeals
+from contest.appeals.models import Appeal
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
+from contest.core.types import utcnow
+from contest.events.models import Trade
+from contest.publication import notice
+from contest.publication.models import Objection
+from contest.registration.models import Entrant
+from contest.stages import services as stages
 from tests.conftest import login, post, race
 from tests.factories import make_judge, make_trade, make_user
 from tests.services import test_appeals, test_notice

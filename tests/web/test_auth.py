@@ -2,8 +2,9 @@
 
 import sqlalchemy as sa
 
-from contest.extensions import db
-from contest.models import AuditEntry, Role, User
+from contest.accounts.models import Role, User
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
 from tests.conftest import PASSWORD, app_config, csrf_token, login, post
 from tests.factories import make_user
 
@@ -147,7 +148,7 @@ def test_passwords_are_stored_hashed(app, world):
 
 def test_login_is_rate_limited(database_url, _schema):
     from contest import create_app
-    from contest.extensions import limiter
+    from contest.core.extensions import limiter
 
     app = create_app(
         app_config(database_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")

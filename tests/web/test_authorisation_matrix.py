@@ -15,8 +15,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from contest.extensions import db
-from contest.models import Entrant, Judge, Role, User
+from contest.accounts.models import Role, User
+from contest.core.extensions import db
+from contest.events.models import Judge
+from contest.registration.models import Entrant
 from tests.conftest import csrf_token, login
 
 ROLES = [role.value for role in Role]
@@ -67,8 +69,8 @@ RULES: dict[str, frozenset] = {
     "api.load_sheet": WELD_PANEL,
     "api.save_value": WELD_PANEL,
     "api.submit_sheet": WELD_PANEL,
-    "registration.check_in": WELD_DESK,
-    "registration.mark": WELD_DESK,
+    "draw.check_in": WELD_DESK,
+    "draw.mark": WELD_DESK,
     "appeals.trade": WELD_DESK,
     "appeals.decide": WELD_DESK,
     "results.trade": WELD_DESK,
@@ -84,7 +86,8 @@ for endpoint in ("desk", "live", "entrant_page", "cell_page", "rescore", "excuse
 for endpoint in ("unit", "team", "add_entrant", "edit_entrant", "remove_entrant",
                  "roster_template", "upload_roster"):  # fmt: skip
     RULES[f"unit.{endpoint}"] = UNIT_A
-STAFF_AREAS = ("organise.", "registration.", "results.event", "appeals.objections",
+STAFF_AREAS = ("organise.", "registration.", "draw.draw_page", "draw.make_draw",
+               "draw.stations_pdf", "draw.door_list_pdf", "results.event", "appeals.objections",
                "appeals.decide_objection", "documents.event_certificates_pdf")  # fmt: skip
 
 

@@ -11,24 +11,18 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from contest.accounts.models import Role
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
 from contest.domain.scoring import Aggregation, CriterionKind, DeclaredStatus
 from contest.domain.stages import StageKind, StageState
-from contest.extensions import db
-from contest.models import (
-    AuditEntry,
-    Component,
-    ComponentScore,
-    Criterion,
-    Entrant,
-    Excusal,
-    RescoreRequest,
-    Role,
-    Score,
-    ScoreState,
-    StageWindow,
-    Trade,
-)
-from contest.services import chief, results
+from contest.events.models import Component, Criterion, Trade
+from contest.judging import chief
+from contest.judging.models import RescoreRequest
+from contest.registration.models import Entrant
+from contest.results import services as results
+from contest.results.models import ComponentScore, Excusal, Score, ScoreState
+from contest.stages.models import StageWindow
 from tests.factories import make_entrant, make_event, make_judge, make_unit, make_user
 from tests.judging import Desk, Tablet
 
@@ -154,7 +148,7 @@ def scored(app):
 def statuses(app, event_id) -> dict[str, str]:
     """Each entrant's status in the published results document."""
     with app.app_context():
-        from contest.models import Event
+        from contest.events.models import Event
 
         document = results.results_for(db.session.get(Event, event_id))
         return {e["code"]: e["status"] for t in document["trades"] for e in t["entrants"]}

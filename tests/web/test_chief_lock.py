@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from contest.extensions import db
-from contest.models import AuditEntry, Criterion, Score, Trade
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
+from contest.events.models import Criterion, Trade
+from contest.results.models import Score
 from tests.conftest import race
 from tests.judging import Desk, Tablet
 from tests.web.test_chief_desk import audit, build, score_states, statuses

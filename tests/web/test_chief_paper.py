@@ -9,11 +9,14 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from contest.core.extensions import db
+from contest.core.types import utcnow
 from contest.domain.stages import StageState
-from contest.extensions import db
-from contest.models import Criterion, PaperEntry, Score, ScoreState, StageWindow, Trade
-from contest.models.types import utcnow
-from contest.services import chief
+from contest.events.models import Criterion, Trade
+from contest.judging import chief
+from contest.judging.models import PaperEntry
+from contest.results.models import Score, ScoreState
+from contest.stages.models import StageWindow
 from tests.judging import Desk, Tablet
 from tests.web.test_chief_desk import audit, build, score_states, statuses
 

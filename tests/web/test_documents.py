@@ -15,19 +15,15 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 from PIL import Image
 
+from contest.accounts.models import Role, User
+from contest.core.extensions import db
 from contest.domain.package import read_package
-from contest.extensions import db
-from contest.models import (
-    Certificate,
-    Decision,
-    Entrant,
-    Event,
-    Objection,
-    ObjectionAction,
-    Role,
-    User,
-)
-from contest.services import certificates, documents, packages, publications
+from contest.events.models import Event
+from contest.packages import services as packages
+from contest.publication import certificates, documents, final
+from contest.publication import services as publications
+from contest.publication.models import Certificate, Decision, Objection, ObjectionAction
+from contest.registration.models import Entrant
 from tests.conftest import login, post
 from tests.factories import make_user
 from tests.packages import small_package
@@ -60,7 +56,7 @@ def games(app):
                 action=ObjectionAction.REMOVE, decision_reason="复核后成绩不符合条件",
             )
         )  # fmt: skip
-        publications.publish_results(event)
+        final.publish_results(event)
         db.session.commit()
         codes = {
             (award, entrant): code

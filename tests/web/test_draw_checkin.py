@@ -7,10 +7,14 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from contest.accounts.models import Role
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
 from contest.domain.draw import draw as published_draw
-from contest.extensions import db
-from contest.models import AuditEntry, CheckIn, Entrant, RegistrationStatus, Role, Score, Trade
-from contest.services import draw
+from contest.events.models import Trade
+from contest.judging import draw
+from contest.registration.models import CheckIn, Entrant, RegistrationStatus
+from contest.results.models import Score
 from tests.conftest import login, post
 from tests.factories import make_entrant, make_event, make_judge, make_trade, make_unit, make_user
 
@@ -222,7 +226,7 @@ def test_check_in_is_refused_once_the_trade_is_locked(app, client, field):
 
 
 def test_registrations_under_review_are_not_in_the_results(app, field):
-    from contest.services import results
+    from contest.results import services as results
 
     with app.app_context():
         trade = db.session.get(Trade, field.weld)

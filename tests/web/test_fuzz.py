@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from contest.core.extensions import db
 from contest.domain.stages import StageKind, StageState
-from contest.extensions import db
-from contest.models import StageWindow
+from contest.stages.models import StageWindow
 from tests.conftest import csrf_token, login
 
 FUZZ = settings(

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 from babel.messages.pofile import read_po
 
-from contest.extensions import db
-from contest.models import User
+from contest.accounts.models import User
+from contest.core.extensions import db
 from tests.conftest import csrf_token, login, post
 
 ROOT = Path(__file__).resolve().parents[2]

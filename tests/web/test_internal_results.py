@@ -19,11 +19,12 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from contest.accounts.models import Role
+from contest.core.extensions import db
 from contest.domain.package import read_package
-from contest.extensions import db
-from contest.models import Entrant, Judge, Role, Trade, Unit
-from contest.models.event import unit_contacts
-from contest.services import packages
+from contest.events.models import Judge, Trade, Unit, unit_contacts
+from contest.packages import services as packages
+from contest.registration.models import Entrant
 from tests.conftest import login, post
 from tests.factories import make_user
 from tests.packages import EXPECTED, small_package
@@ -209,8 +210,9 @@ def test_dropped_values_are_struck_through_and_the_tie_break_is_explained(app, w
 
 def test_flags_are_shown(app, world):
     with app.app_context():
-        from contest.models import Criterion, Score
-        from contest.services import results
+        from contest.events.models import Criterion
+        from contest.results import services as results
+        from contest.results.models import Score
 
         p2 = db.session.execute(sa.select(Criterion).where(Criterion.code == "P2")).scalar_one()
         score = db.session.execute(

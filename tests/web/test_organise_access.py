@@ -9,9 +9,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from contest.extensions import db
-from contest.models import AuditEntry, Event, Judge, Trade, Unit, User
-from contest.services import organise_trades
+from contest.accounts.models import User
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
+from contest.events.models import Event, Judge, Trade, Unit
+from contest.organise import trade_setup
 from tests.conftest import login, post
 from tests.factories import make_event, make_trade, make_unit
 from tests.web.test_organise_browser import page_form
@@ -170,7 +172,7 @@ def test_a_simultaneous_save_of_the_same_code_is_a_conflict(app, client, ids, mo
     def clash(*args, **kwargs):
         raise IntegrityError("INSERT …", {}, Exception("unique constraint"))
 
-    monkeypatch.setattr(organise_trades, "update_trade", clash)
+    monkeypatch.setattr(trade_setup, "update_trade", clash)
     login(client, "organiser")
     path = "/organise/events/{e}/trades/{t}".format(**ids)
     response = client.post(path, data=page_form(client, path))

@@ -9,8 +9,9 @@ from html.parser import HTMLParser
 
 import sqlalchemy as sa
 
-from contest.extensions import db
-from contest.models import AuditEntry, Criterion, Trade
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
+from contest.events.models import Criterion, Trade
 from tests.conftest import login
 
 

@@ -10,24 +10,16 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from contest.accounts.models import Role
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
 from contest.domain.package import read_package
 from contest.domain.stages import StageKind, StageState
-from contest.extensions import db
-from contest.models import (
-    AuditEntry,
-    AwardRule,
-    Criterion,
-    Entrant,
-    Event,
-    Judge,
-    PanelMember,
-    Role,
-    StageWindow,
-    Team,
-    Trade,
-    Unit,
-)
-from contest.services import packages, results
+from contest.events.models import AwardRule, Criterion, Event, Judge, PanelMember, Trade, Unit
+from contest.packages import services as packages
+from contest.registration.models import Entrant, Team
+from contest.results import services as results
+from contest.stages.models import StageWindow
 from tests.conftest import assert_error_at, login, post
 from tests.factories import make_user
 from tests.packages import EXPECTED, small_package

@@ -8,23 +8,15 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from contest.accounts.models import Role, User
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
 from contest.domain.package import read_package
-from contest.extensions import db
-from contest.models import (
-    AuditEntry,
-    Entrant,
-    Event,
-    Judge,
-    PanelMember,
-    Role,
-    Score,
-    Trade,
-    TradeResultRecord,
-    Unit,
-    User,
-)
-from contest.models.event import unit_contacts
-from contest.services import packages, results
+from contest.events.models import Event, Judge, PanelMember, Trade, Unit, unit_contacts
+from contest.packages import services as packages
+from contest.registration.models import Entrant
+from contest.results import services as results
+from contest.results.models import Score, TradeResultRecord
 from tests.conftest import login, post
 from tests.factories import make_event, make_trade, make_user
 from tests.packages import small_package

@@ -10,23 +10,16 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from contest.accounts.models import Role
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
 from contest.domain.package import read_package
-from contest.extensions import db
-from contest.models import (
-    AuditEntry,
-    AwardRule,
-    Component,
-    ComponentScore,
-    Entrant,
-    Event,
-    Judge,
-    Role,
-    Score,
-    Trade,
-    TradeResultRecord,
-)
-from contest.services import packages, results
-from contest.services.organise_trades import trade_state
+from contest.events.models import AwardRule, Component, Event, Judge, Trade
+from contest.organise.trade_setup import trade_state
+from contest.packages import services as packages
+from contest.registration.models import Entrant
+from contest.results import services as results
+from contest.results.models import ComponentScore, Score, TradeResultRecord
 from tests.conftest import assert_error_at, login, post
 from tests.factories import make_user
 from tests.packages import small_package

@@ -87,9 +87,10 @@ def test_static_assets_are_local(client, world):
 def test_times_are_shown_in_the_event_time_zone(app, client, world):
     from datetime import UTC, datetime
 
+    from contest.core.extensions import db
     from contest.domain.stages import StageKind
-    from contest.extensions import db
-    from contest.models import Event, StageWindow
+    from contest.events.models import Event
+    from contest.stages.models import StageWindow
 
     with app.app_context():
         event = db.session.get(Event, world.event_id)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from contest import create_app
-from contest.extensions import db, limiter
-from contest.models import Role
+from contest.accounts.models import Role
+from contest.core.extensions import db, limiter
 from tests.conftest import TEST_DATABASE_URL, app_config, csrf_token, empty_tables, login
 from tests.factories import make_user
 

@@ -15,13 +15,18 @@ import pytest
 import sqlalchemy as sa
 
 from contest import create_app
-from contest.config import cache_settings
+from contest.accounts.models import Role
+from contest.core.config import cache_settings
+from contest.core.extensions import cache, db, limiter
 from contest.domain.package import read_package
 from contest.domain.stages import StageKind, StageState
-from contest.extensions import cache, db, limiter
-from contest.models import Certificate, Entrant, Objection, ObjectionAction, Role
-from contest.services import events, notice, packages, public, publications, stages
-from contest.services.public import distribution, summary, trade_results
+from contest.events import services as events
+from contest.packages import services as packages
+from contest.publication import final, notice, public
+from contest.publication.models import Certificate, Objection, ObjectionAction
+from contest.publication.public import distribution, summary, trade_results
+from contest.registration.models import Entrant
+from contest.stages import services as stages
 from tests.conftest import Queries, app_config, csrf_token, empty_tables, login, post, race
 from tests.factories import make_user
 from tests.packages import small_package
@@ -98,7 +103,7 @@ def uphold(app, award: str, entrant: str, action: ObjectionAction, to: str | Non
 
 def publish(app) -> None:
     with app.app_context():
-        publications.publish_results(_event())
+        final.publish_results(_event())
         db.session.commit()
 
 

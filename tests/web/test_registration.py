@@ -10,19 +10,14 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from openpyxl import load_workbook
 
+from contest.accounts.models import Role
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
 from contest.domain.stages import StageKind, StageState
-from contest.extensions import db
-from contest.models import (
-    AuditEntry,
-    Entrant,
-    Event,
-    RegistrationStatus,
-    Role,
-    StageWindow,
-    Trade,
-)
-from contest.models.event import unit_contacts
-from contest.services import stages
+from contest.events.models import Event, Trade, unit_contacts
+from contest.registration.models import Entrant, RegistrationStatus
+from contest.stages import services as stages
+from contest.stages.models import StageWindow
 from tests.conftest import csrf_token, login, post
 from tests.factories import make_entrant, make_event, make_trade, make_unit, make_user
 from tests.rosters import HEADER, person, roster_bytes, row

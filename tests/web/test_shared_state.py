@@ -10,8 +10,8 @@ import uuid
 import pytest
 
 from contest import create_app
-from contest.extensions import cache, db, limiter
-from contest.models import Role
+from contest.accounts.models import Role
+from contest.core.extensions import cache, db, limiter
 from tests.conftest import app_config, empty_tables, login
 from tests.factories import make_user
 

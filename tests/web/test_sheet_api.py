@@ -10,23 +10,16 @@ import pytest
 import sqlalchemy as sa
 
 from contest import create_app
+from contest.accounts.models import Role
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
 from contest.domain import snapshot
 from contest.domain.scoring import Aggregation, CriterionKind
 from contest.domain.stages import StageKind, StageState
-from contest.extensions import db
-from contest.models import (
-    AuditEntry,
-    ComponentScore,
-    Criterion,
-    Event,
-    Role,
-    Score,
-    ScoreState,
-    StageWindow,
-    Trade,
-    TradeResultRecord,
-)
-from contest.services import results
+from contest.events.models import Criterion, Event, Trade
+from contest.results import services as results
+from contest.results.models import ComponentScore, Score, ScoreState, TradeResultRecord
+from contest.stages.models import StageWindow
 from tests.conftest import Queries, app_config, race
 from tests.factories import make_entrant, make_event, make_judge, make_trade, make_unit, make_user
 from tests.judging import Tablet

@@ -5,10 +5,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from contest.accounts.models import Role
+from contest.core.audit import AuditEntry
+from contest.core.extensions import db
 from contest.domain.stages import StageKind, StageState
-from contest.extensions import db
-from contest.models import AuditEntry, Event, Role, StageTransition, StageWindow
-from contest.services import stages
+from contest.events.models import Event
+from contest.stages import services as stages
+from contest.stages.models import StageTransition, StageWindow
 from tests.conftest import login, post, race
 from tests.factories import make_event, make_user
 

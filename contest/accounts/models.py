@@ -1,0 +1,80 @@
+"""Accounts and their roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from contest.core import labels
+from contest.core.extensions import db
+from contest.core.types import UTCDateTime, enum_type, utcnow
+
+if TYPE_CHECKING:
+    from contest.accounts.models import User
+
+
+class Role(StrEnum):
+    """What an account is for; object rights (which unit, which panel) come from links."""
+
+    ADMIN = "admin"
+    ORGANISER = "organiser"
+    UNIT_CONTACT = "unit_contact"
+    CHIEF_JUDGE = "chief_judge"
+    JUDGE = "judge"
+    ENTRANT = "entrant"
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in. Passwords are stored only as salted hashes."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    name: Mapped[str] = mapped_column(sa.String(100))
+    role: Mapped[Role] = mapped_column(enum_type(Role, "user_role"))
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    locale: Mapped[str | None] = mapped_column(sa.String(16))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of ``password``."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Whether ``password`` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: deactivated accounts cannot log in
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        """Whether the account's role is one of ``roles``."""
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+labels.register(
+    Role,
+    {
+        Role.ADMIN: _l("Platform administrator"),
+        Role.ORGANISER: _l("Organiser"),
+        Role.UNIT_CONTACT: _l("Unit contact"),
+        Role.CHIEF_JUDGE: _l("Chief judge"),
+        Role.JUDGE: _l("Judge"),
+        Role.ENTRANT: _l("Entrant"),
+    },
+)

@@ -1,1 +1,0 @@
-"""Platform administration: accounts and the audit log."""

@@ -1,1 +1,0 @@
-"""Logging in and out, passwords, and access control."""

@@ -1,1 +1,0 @@
-"""The chief judge's desk for one trade."""

@@ -1,0 +1,109 @@
+"""Configuration defaults.
+
+Layering, later wins: these defaults → ``instance/config.py`` → ``CONTEST_*`` environment
+variables (``CONTEST_SECRET_KEY``, ``CONTEST_SQLALCHEMY_DATABASE_URI``, …) plus the usual
+``DATABASE_URL`` / ``REDIS_URL`` → the overrides a caller passes to ``create_app``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class Defaults:
+    """Settings every deployment starts from; safe for development, not production."""
+
+    # "development" or "production"; production refuses to start without a real secret.
+    ENV_NAME = "development"
+    SECRET_KEY: str | None = None
+
+    SQLALCHEMY_DATABASE_URI: str | None = None  # default: sqlite in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # PostgreSQL connection pool of each worker process (SQLite keeps SQLAlchemy's default).
+    DB_POOL_SIZE = 5
+    DB_MAX_OVERFLOW = 5
+    DB_POOL_RECYCLE = 1800
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted.
+    PROXY_COUNT = 0
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parents[2] / "translations")
+    LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
+
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session (judges work all day)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    # Entrants looking up their own result (name + ID digits, or a certificate number).
+    LOOKUP_RATE_LIMIT = "10 per minute"
+    # Real-name objections to the 公示 list, per address.
+    OBJECTION_RATE_LIMIT = "5 per minute"
+
+    # Published public pages are cached: in Redis when REDIS_URL is set (shared by every
+    # worker and host), else in each process's memory. CACHE_TYPE set explicitly wins.
+    REDIS_URL: str | None = None
+    CACHE_TYPE: str | None = None
+    CACHE_DEFAULT_TIMEOUT = 300
+    CACHE_KEY_PREFIX = "contest:"
+    #: Seconds a published page (results, awards, screen) is kept; a new publication, or a
+    #: change of the event, makes a new key at once.
+    PUBLIC_CACHE_TIMEOUT = 300
+    #: The event home also shows live figures (entrants per trade), so it is kept briefly.
+    PUBLIC_HOME_CACHE_TIMEOUT = 60
+    #: Seconds a worker reuses what it last read of an event's state (publications, last
+    #: change) for its public pages: a results-day burst then costs no query per request,
+    #: and a new publication shows within this time.
+    PUBLIC_STAMP_TTL = 1.0
+
+    # The stage scheduler: run inside this process (development) and how often it reconciles.
+    SCHEDULER_IN_PROCESS = False
+    SCHEDULER_INTERVAL = 60
+
+
+def apply_environment(config: dict) -> None:
+    """Apply the conventional unprefixed variables (``DATABASE_URL``, ``REDIS_URL``)."""
+    if os.environ.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("REDIS_URL"):
+        config["REDIS_URL"] = os.environ["REDIS_URL"]
+        config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
+
+
+def cache_settings(config: dict) -> dict:
+    """Flask-Caching settings: RedisCache when ``REDIS_URL`` is set, else SimpleCache (unless
+    ``CACHE_TYPE`` was chosen explicitly)."""
+    if config.get("CACHE_TYPE"):
+        return {}
+    if config.get("REDIS_URL"):
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": config["REDIS_URL"]}
+    return {"CACHE_TYPE": "SimpleCache"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgres://`` / ``postgresql://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def instance_secret(instance_path: str) -> str:
+    """Return the development secret kept in the instance folder, creating it on first use."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,609 @@
+"""A realistic demo: a city workers' technical games in progress, and last year's edition,
+finished and published.
+
+Everything is generated from fixed random seeds, so two demo databases are identical apart
+from the dates, which are placed around the day of seeding (this year's competition started
+yesterday: registration and review are closed, scoring is open, some scores are in; last
+year's has every window closed, its 公示 list and final results published, certificates
+issued).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from contest.accounts import services as accounts
+from contest.accounts.models import Role, User
+from contest.core.extensions import db
+from contest.domain import idcard
+from contest.domain.scoring import Aggregation, CriterionKind, Recusal, is_recused
+from contest.domain.skills import SKILL_LADDER
+from contest.domain.stages import StageKind, StageState
+from contest.events.models import (
+    AwardRule,
+    Component,
+    Criterion,
+    Event,
+    Judge,
+    PanelMember,
+    Trade,
+    Unit,
+    UnitKind,
+)
+from contest.publication import final
+from contest.publication import services as publications
+from contest.registration import services as registration
+from contest.registration.models import Entrant, Gender, RegistrationStatus, Team
+from contest.results import services as results
+from contest.results.models import ComponentScore, Score
+from contest.stages.models import StageWindow
+
+DEMO_SLUG = "binjiang-2026"
+DEMO_NAME = "滨江市第六届职工职业技能大赛"
+PAST_SLUG = "binjiang-2025"
+PAST_NAME = "滨江市第五届职工职业技能大赛"
+DEMO_PASSWORD = "demo2026"
+TIMEZONE = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """A demo account to print for people trying the product."""
+
+    role: Role
+    username: str
+    name: str
+    password: str = DEMO_PASSWORD
+
+
+UNITS = [
+    ("JC", "江城区总工会", UnitKind.DISTRICT, "330102"),
+    ("BH", "滨海新区总工会", UnitKind.DISTRICT, "330106"),
+    ("LJ", "临江县总工会", UnitKind.DISTRICT, "330127"),
+    ("JS", "市建设产业工会", UnitKind.INDUSTRY, "330105"),
+    ("JT", "市交通运输产业工会", UnitKind.INDUSTRY, "330108"),
+    ("NH", "市能源化工产业工会", UnitKind.INDUSTRY, "330110"),
+    ("ZG", "滨江重工集团有限公司工会", UnitKind.ENTERPRISE, "330109"),
+    ("GD", "国网滨江供电公司工会", UnitKind.ENTERPRISE, "330104"),
+    ("JD", "市职业技能鉴定指导中心", UnitKind.OTHER, "330103"),
+]
+# Units fielding teams; the skills-testing centre only provides judges.
+TEAM_UNITS = ["JC", "BH", "LJ", "JS", "JT", "NH", "ZG", "GD"]
+
+# (code, name, category, theory weight, [criteria: code, name, max, kind, scale, step,
+#  aggregation, max_spread, description])
+TRADES = [
+    (
+        "WELD",
+        "焊工",
+        "一类",
+        "0.3",
+        [
+            (
+                "P1",
+                "焊缝外观成形",
+                20,
+                "judgement",
+                3,
+                1,
+                "mean",
+                1,
+                "焊缝宽窄一致、余高均匀、无咬边焊瘤，按0–3分评价",
+            ),
+            (
+                "P2",
+                "射线探伤等级",
+                40,
+                "measurement",
+                None,
+                "0.5",
+                "mean",
+                None,
+                "按GB/T 3323评定的底片等级换算",
+            ),
+            (
+                "P3",
+                "试件尺寸与变形",
+                25,
+                "measurement",
+                None,
+                "0.5",
+                "mean",
+                None,
+                "角变形、错边量逐项测量扣分",
+            ),
+            (
+                "P4",
+                "安全文明生产",
+                15,
+                "judgement",
+                3,
+                1,
+                "trimmed_mean",
+                1,
+                "劳保穿戴、设备操作、场地清理",
+            ),
+        ],
+    ),
+    (
+        "ELEC",
+        "维修电工",
+        "一类",
+        "0.3",
+        [
+            (
+                "P1",
+                "电路安装接线",
+                30,
+                "measurement",
+                None,
+                "0.5",
+                "mean",
+                None,
+                "按图接线，元件布置、走线工艺逐项扣分",
+            ),
+            ("P2", "故障排查", 30, "measurement", None, "0.5", "mean", None, "限时排除3处故障"),
+            ("P3", "工艺规范", 25, "judgement", 3, 1, "median", 1, "接线美观、标号清晰"),
+            ("P4", "安全操作", 15, "judgement", 3, 1, "mean", 1, "验电、停送电程序"),
+        ],
+    ),
+    (
+        "CNC",
+        "数控车工",
+        "一类",
+        "0.2",
+        [
+            (
+                "P1",
+                "零件尺寸精度",
+                50,
+                "measurement",
+                None,
+                "0.5",
+                "mean",
+                None,
+                "三坐标测量，超差不得分",
+            ),
+            ("P2", "表面粗糙度", 20, "measurement", None, "0.5", "mean", None, "粗糙度仪检测"),
+            ("P3", "编程与工艺", 20, "judgement", 3, 1, "mean", 1, "程序结构、刀具路径合理性"),
+            ("P4", "职业素养", 10, "judgement", 3, 1, "mean", 1, "量具使用、6S管理"),
+        ],
+    ),
+    (
+        "BRICK",
+        "砌筑工",
+        "二类",
+        "0.3",
+        [
+            ("P1", "墙面垂直度", 25, "measurement", None, "0.5", "mean", None, "2米靠尺检测"),
+            ("P2", "灰缝平直度", 25, "measurement", None, "0.5", "mean", None, "拉线检测"),
+            ("P3", "砌筑工艺", 35, "judgement", 3, 1, "trimmed_mean", 1, "组砌方法、接槎处理"),
+            ("P4", "文明施工", 15, "judgement", 3, 1, "mean", 1, "材料节约、工完场清"),
+        ],
+    ),
+]
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏"
+)
+GIVEN_M = [
+    "伟",
+    "强",
+    "磊",
+    "军",
+    "勇",
+    "杰",
+    "涛",
+    "斌",
+    "超",
+    "明",
+    "刚",
+    "平",
+    "辉",
+    "鹏",
+    "建华",
+    "志强",
+    "国庆",
+    "海涛",
+    "建军",
+    "晓东",
+    "永刚",
+    "立新",
+    "春雷",
+    "学文",
+]
+GIVEN_F = [
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "艳",
+    "娟",
+    "霞",
+    "玲",
+    "婷",
+    "秀英",
+    "桂兰",
+    "海燕",
+    "晓梅",
+    "丽华",
+    "雪梅",
+    "春燕",
+    "红霞",
+]
+EMPLOYERS = {
+    "JC": ["江城区市政工程公司", "江城机电设备安装公司"],
+    "BH": ["滨海新区港务工程公司", "滨海精密机械厂"],
+    "LJ": ["临江县建筑工程公司", "临江水务集团"],
+    "JS": ["滨江建工集团第一分公司", "滨江城建集团"],
+    "JT": ["滨江公交集团", "滨江地铁运营公司"],
+    "NH": ["滨江石化公司", "滨江热电厂"],
+    "ZG": ["滨江重工集团锻压分厂", "滨江重工集团装配分厂"],
+    "GD": ["国网滨江供电公司运检部", "国网滨江供电公司城区供电中心"],
+}
+JUDGE_NAMES = [
+    "周建国",
+    "吴立平",
+    "郑海波",
+    "冯志远",
+    "陈卫东",
+    "褚国梁",
+    "卫红兵",
+    "蒋文杰",
+    "沈德明",
+    "韩秀峰",
+    "杨振华",
+    "朱永清",
+    "秦长江",
+    "尤建设",
+    "许国栋",
+    "何保平",
+    "吕建新",
+    "施卫国",
+    "张德胜",
+    "孔庆丰",
+]
+
+
+def demo_logins() -> list[DemoLogin]:
+    """The accounts the demo creates, one per role."""
+    return [
+        DemoLogin(Role.ADMIN, "admin", "平台管理员"),
+        DemoLogin(Role.ORGANISER, "organiser", "赵组委"),
+        DemoLogin(Role.UNIT_CONTACT, "unit-jc", "江城区联络员 林晓红"),
+        DemoLogin(Role.CHIEF_JUDGE, "chief-weld", JUDGE_NAMES[0]),
+        DemoLogin(Role.JUDGE, "judge-weld", JUDGE_NAMES[1]),
+        DemoLogin(Role.ENTRANT, "entrant", "王建华"),
+    ]
+
+
+def has_events() -> bool:
+    """Whether the database already holds an event (the demo is only loaded into an empty one)."""
+    return db.session.execute(db.select(Event.id).limit(1)).first() is not None
+
+
+def seed(today: date | None = None) -> Event:
+    """Create the demo: last year's games, finished and published (so the public pages,
+    award lists and certificates have something to show), and this year's games in
+    progress with the demo accounts; returns this year's. The caller commits."""
+    today = today or datetime.now(ZoneInfo(TIMEZONE)).date()
+    logins = {login.role: login for login in demo_logins()}
+    users = {
+        role: accounts.create_user(
+            None, username=login.username, name=login.name, role=role, password=login.password
+        )
+        for role, login in logins.items()
+    }
+    past = _games(PAST_SLUG, PAST_NAME, today - timedelta(days=364), None, random.Random(2025))
+    publications.publish_notice(past)
+    final.publish_results(past)
+    return _games(DEMO_SLUG, DEMO_NAME, today, users, random.Random(2026))
+
+
+def _games(
+    slug: str, name: str, today: date, users: dict[Role, User] | None, rng: random.Random
+) -> Event:
+    """One edition of the games around ``today``: in progress (scoring open) when it has the
+    demo accounts, otherwise finished, every window closed and every trade scored."""
+    finished = users is None
+    event = Event(
+        slug=slug,
+        name=name,
+        host="滨江市总工会、滨江市人力资源和社会保障局",
+        venue="滨江市公共实训基地",
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=1),
+        timezone=TIMEZONE,
+        decimals=2,
+        placement_points=[9, 7, 6, 5, 4, 3, 2, 1],
+    )
+    db.session.add(event)
+    _award_rules(event)
+    _windows(event, today, finished)
+
+    units = {
+        code: Unit(event=event, code=code, name=name, kind=kind) for code, name, kind, _ in UNITS
+    }
+    if users is not None:
+        units["JC"].contacts.append(users[Role.UNIT_CONTACT])
+    regions = {code: region for code, _, _, region in UNITS}
+    teams = {
+        code: Team(
+            event=event,
+            unit=units[code],
+            code=f"{code}-1",
+            name=registration.default_team_name(units[code]),
+            leader_name=_person(rng, "M"),
+            coach_name=_person(rng, "F"),
+            contact_phone=_phone(rng),
+        )
+        for code in TEAM_UNITS
+    }
+    trades = [_trade(event, position, spec) for position, spec in enumerate(TRADES)]
+    judges = _judges(event, units, trades, users, rng)
+    db.session.add_all([*units.values(), *teams.values(), *trades])
+    db.session.add_all(judge for panel in judges.values() for judge in panel)
+    db.session.flush()
+
+    entrants = _entrants(event, trades, units, teams, regions, users, rng)
+    db.session.add_all(entrant for rows in entrants.values() for entrant in rows)
+    db.session.flush()
+    _scores(trades, entrants, judges, rng, finished)
+    db.session.flush()
+    results.recompute_event(event)
+    return event
+
+
+def _award_rules(event: Event) -> None:
+    rules = [
+        (
+            "may-day",
+            "市五一劳动奖章（推荐）",
+            {"top": 1},
+            None,
+            dict(min_total=Decimal(85), min_entrants=8),
+        ),
+        (
+            "gold-worker",
+            "滨江金牌工人",
+            {"top_by_field": [[10, 1], [30, 2], [None, 3]]},
+            "title",
+            {},
+        ),
+        ("expert", "市技术能手", {"ranks": [2, 6]}, "title", {}),
+        ("prize-1", "一等奖", {"percent": 10, "rounding": "round"}, "prize", {}),
+        ("prize-2", "二等奖", {"percent": 30, "rounding": "round"}, "prize", {}),
+        ("prize-3", "三等奖", {"percent": 60, "rounding": "round"}, "prize", {}),
+        ("youth", "青年岗位能手", {"top": 5}, None, dict(max_age=35)),
+        (
+            "promote",
+            "技能等级晋升",
+            {"percent": 20, "rounding": "ceil"},
+            None,
+            dict(promote={"levels": 1, "cap": "技师"}),
+        ),
+    ]
+    for position, (code, title, select, group, extra) in enumerate(rules):
+        event.award_rules.append(
+            AwardRule(
+                position=position, code=code, title=title, select=select, group=group, **extra
+            )
+        )
+
+
+def _windows(event: Event, today: date, finished: bool) -> None:
+    tz = ZoneInfo(TIMEZONE)
+
+    def at(days: int, hour: int) -> datetime:
+        return datetime.combine(today + timedelta(days=days), time(hour), tz).astimezone(UTC)
+
+    plan = [
+        (StageKind.REGISTRATION, at(-40, 9), at(-20, 17), StageState.CLOSED),
+        (StageKind.REVIEW, at(-19, 9), at(-10, 17), StageState.CLOSED),
+        (StageKind.SCORING, at(-1, 8), at(2, 18), StageState.OPEN),
+        (StageKind.APPEAL, at(2, 18), at(3, 18), StageState.PENDING),
+        (StageKind.PUBLIC_NOTICE, at(4, 9), at(11, 17), StageState.PENDING),
+        (StageKind.PUBLISH, at(12, 9), None, StageState.PENDING),
+    ]
+    for kind, opens, closes, state in plan:
+        state = StageState.CLOSED if finished else state
+        event.windows.append(StageWindow(kind=kind, opens_at=opens, closes_at=closes, state=state))
+
+
+def _trade(event: Event, position: int, spec) -> Trade:
+    code, name, category, theory_weight, criteria = spec
+    trade = Trade(
+        event=event,
+        position=position,
+        code=code,
+        name=name,
+        category=category,
+        tie_breakers=["component:practical", "time", "component:theory"],
+        min_entrants=5,
+        team_size=2,
+        recusal=Recusal.SAME_UNIT,
+        capacity=40,
+        unit_quota=3,
+        min_age=18,
+        max_age=60,
+        min_skill_level="中级工",
+    )
+    trade.components.append(
+        Component(
+            position=0,
+            code="theory",
+            name="理论",
+            weight=Decimal(theory_weight),
+            max=Decimal(100),
+            step=Decimal("0.5"),
+        )
+    )
+    practical = Component(
+        position=1, code="practical", name="实操", weight=1 - Decimal(theory_weight)
+    )
+    trade.components.append(practical)
+    for index, (ccode, cname, cmax, kind, scale, step, agg, spread, text) in enumerate(criteria):
+        practical.criteria.append(
+            Criterion(
+                trade=trade,
+                position=index,
+                code=ccode,
+                name=cname,
+                description=text,
+                max=Decimal(cmax),
+                kind=CriterionKind(kind),
+                scale=Decimal(scale) if scale else None,
+                step=Decimal(str(step)),
+                aggregation=Aggregation(agg),
+                trim=1,
+                max_spread=Decimal(spread) if spread is not None else None,
+            )
+        )
+    return trade
+
+
+def _judges(event, units, trades, users, rng) -> dict[str, list[Judge]]:
+    """Five judges per trade: a chief and two others from the skills centre, and two from
+    participating units (so recusal matters)."""
+    names = iter(JUDGE_NAMES)
+    panels: dict[str, list[Judge]] = {}
+    number = 0
+    for trade in trades:
+        panel = []
+        for seat, unit_code in enumerate(["JD", "JD", "JD", "ZG", "JS"]):
+            number += 1
+            judge = Judge(
+                event=event,
+                code=f"J{number:02d}",
+                name=next(names),
+                unit=units[unit_code],
+                phone=_phone(rng),
+            )
+            trade.panel.append(PanelMember(judge=judge, is_chief=seat == 0))
+            panel.append(judge)
+        panels[trade.code] = panel
+    if users is not None:
+        weld = panels["WELD"]
+        weld[0].user = users[Role.CHIEF_JUDGE]
+        weld[1].user = users[Role.JUDGE]
+    return panels
+
+
+def _entrants(event, trades, units, teams, regions, users, rng) -> dict[str, list[Entrant]]:
+    by_trade: dict[str, list[Entrant]] = {}
+    number = 0
+    seen: set[str] = set()
+    for trade in trades:
+        rows = []
+        for unit_code in TEAM_UNITS:
+            for _ in range(rng.choice([1, 1, 2])):
+                number += 1
+                gender = rng.choice("MMMF") if trade.code != "ELEC" else rng.choice("MMMMF")
+                born = date(rng.randint(1972, 2002), rng.randint(1, 12), rng.randint(1, 28))
+                while True:
+                    number_id = idcard.build(regions[unit_code], born, rng.randint(0, 99), gender)
+                    if number_id not in seen:
+                        seen.add(number_id)
+                        break
+                rows.append(
+                    Entrant(
+                        event=event,
+                        trade=trade,
+                        unit=units[unit_code],
+                        team=teams[unit_code],
+                        code=f"E{number:04d}",
+                        name=_person(rng, gender),
+                        gender=Gender(gender),
+                        birth_date=born,
+                        id_number=number_id,
+                        phone=_phone(rng),
+                        employer=rng.choice(EMPLOYERS[unit_code]),
+                        skill_level=rng.choice(SKILL_LADDER[1:4]),
+                        registration_status=RegistrationStatus.APPROVED,
+                    )
+                )
+        _draw(trade, rows, rng)
+        by_trade[trade.code] = rows
+    if users is None:
+        return by_trade
+    # The demo entrant account: the first welder of 江城区.
+    mine = next(e for e in by_trade["WELD"] if e.unit.code == "JC")
+    mine.name, mine.user = users[Role.ENTRANT].name, users[Role.ENTRANT]
+    # A few registrations still under review in the last trade.
+    brick = by_trade["BRICK"]
+    brick[-1].registration_status = RegistrationStatus.SUBMITTED
+    brick[-2].registration_status = RegistrationStatus.RETURNED
+    brick[-2].review_note = "身份证复印件不清晰，请重新上传"
+    return by_trade
+
+
+def _draw(trade: Trade, rows: list[Entrant], rng: random.Random) -> None:
+    stations = list(range(1, len(rows) + 1))
+    rng.shuffle(stations)
+    codes = rng.sample(range(100, 1000), len(rows))
+    for entrant, station, code in zip(rows, stations, codes, strict=True):
+        entrant.station_no = station
+        entrant.anon_code = f"{trade.code[0]}{code}"
+
+
+def _scores(trades, entrants, judges, rng, finished: bool) -> None:
+    """Finished: everything scored. In progress: WELD fully scored, ELEC half way, CNC
+    theory only, BRICK nothing yet."""
+    for trade in trades:
+        rows = [
+            e for e in entrants[trade.code] if e.registration_status == RegistrationStatus.APPROVED
+        ]
+        if trade.code == "BRICK" and not finished:
+            continue
+        theory, practical = trade.components
+        for entrant in rows:
+            skill = rng.uniform(0.55, 0.97)
+            db.session.add(
+                ComponentScore(
+                    entrant=entrant,
+                    component=theory,
+                    value=_on_step(Decimal(100) * Decimal(str(skill)), Decimal("0.5")),
+                )
+            )
+            partial = trade.code == "CNC" or (trade.code == "ELEC" and entrant.station_no % 2)
+            if partial and not finished:
+                continue
+            if trade.code == "WELD":
+                entrant.time_seconds = Decimal(rng.randint(2400, 3600))
+            for criterion in practical.criteria:
+                for judge in judges[trade.code]:
+                    if is_recused(trade.recusal, judge.unit_id, entrant.unit_id):
+                        continue
+                    db.session.add(
+                        Score(
+                            entrant=entrant,
+                            criterion=criterion,
+                            judge=judge,
+                            value=_judge_value(criterion, skill, rng),
+                        )
+                    )
+
+
+def _judge_value(criterion: Criterion, skill: float, rng: random.Random) -> Decimal:
+    top = criterion.entry_max
+    raw = Decimal(str(min(1.0, max(0.0, skill + rng.uniform(-0.12, 0.12))))) * top
+    return min(top, _on_step(raw, criterion.step))
+
+
+def _on_step(value: Decimal, step: Decimal) -> Decimal:
+    return (value / step).to_integral_value() * step
+
+
+def _person(rng: random.Random, gender: str) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN_M if gender == "M" else GIVEN_F)
+
+
+def _phone(rng: random.Random) -> str:
+    return (
+        rng.choice(["138", "139", "150", "186", "177", "133"]) + f"{rng.randint(0, 99999999):08d}"
+    )

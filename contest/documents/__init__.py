@@ -1,1 +1,0 @@
-"""Published documents: award lists as PDF and Excel, certificates, and their verification."""

@@ -1,1 +1,0 @@
-"""Entrants' own pages."""

@@ -1,0 +1,13 @@
+"""Finding an event."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from contest.core.extensions import db
+from contest.events.models import Event
+
+
+def event_by_slug(slug: str) -> Event | None:
+    """The event with this slug, if any."""
+    return db.session.execute(sa.select(Event).where(Event.slug == slug)).scalar_one_or_none()

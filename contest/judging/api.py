@@ -1,0 +1,166 @@
+"""Score sheet API: load a sheet, save a value (draft or amendment), submit.
+
+Every write carries an ``Idempotency-Key`` header: the first request with a key is applied
+(or refused) and its answer stored in the same transaction; any retry with that key gets the
+stored answer and changes nothing. Whether the judge sits on the trade's panel is the sheet
+service's first check (it finds the judge with the same query). See ``openapi.yaml`` at the
+root of the project.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import suppress
+from decimal import Decimal, InvalidOperation
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, abort, jsonify, request
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from contest.accounts.access import JUDGING, roles_required
+from contest.core.extensions import db
+from contest.core.refusals import as_json
+from contest.core.transaction import rollback
+from contest.domain.refusal import Refused
+from contest.events.models import Trade
+from contest.judging import sheets
+from contest.judging.models import ApiRequest
+from contest.registration.models import Entrant
+from contest.results.models import Score
+
+bp = Blueprint("api", __name__)
+KEY = re.compile(r"^[A-Za-z0-9_-]{8,48}$")
+
+
+def idempotent(handler):
+    """Apply a write once per ``Idempotency-Key``; replay the stored answer to retries. A
+    refused write changes nothing, and its answer is stored too."""
+
+    @wraps(handler)
+    def wrapped(*args, **kwargs):
+        raw = request.headers.get("Idempotency-Key", "")
+        if not KEY.match(raw):
+            raise sheets.SheetError(sheets.SheetError.BAD_KEY)
+        key = f"{current_user.id}:{raw}"
+        # No read of the key first: a retry is rare, and its answer, once the key's row
+        # refuses to go in twice, is the stored one; everything it did is rolled back.
+        try:
+            try:
+                status, body = 200, handler(*args, **kwargs)
+            except Refused as error:
+                rollback()
+                status, body = error.status, as_json(error)
+            db.session.add(ApiRequest(key=key, user_id=current_user.id, status=status, body=body))
+            db.session.flush()
+        except (IntegrityError, StaleDataError):
+            rollback()
+            stored = db.session.get(ApiRequest, key)
+            if stored is None:  # a concurrent write of the same value won
+                raise _conflict(*args, **kwargs) from None
+            return jsonify(stored.body), stored.status, {"Idempotent-Replay": "true"}
+        return jsonify(body), status
+
+    return wrapped
+
+
+def _conflict(trade: Trade, entrant: Entrant) -> sheets.SheetError:
+    """The refusal of the loser of a race on the same value, with the value that won."""
+    criterion = (request.get_json(silent=True) or {}).get("criterion")
+    current = None
+    with suppress(sheets.SheetError):  # no value to show a judge no longer on the sheet
+        current = sheets.load(current_user, trade, entrant).item(str(criterion)).score
+    return sheets.SheetError(
+        sheets.SheetError.CONFLICT,
+        value=str(current.value) if current else None,
+        version=current.version if current else None,
+    )
+
+
+def sheet_address(view):
+    """The trade and the entrant of a sheet's address in one query (404 unless the entrant
+    is the trade's), passed to the view in their place."""
+
+    @wraps(view)
+    def wrapped(trade_id: int, entrant_id: int):
+        found = sheets.address(trade_id, entrant_id)
+        if found is None:
+            abort(404)
+        return view(*found)
+
+    return wrapped
+
+
+def score_json(score: Score | None) -> dict[str, Any] | None:
+    if score is None:
+        return None
+    return {"value": str(score.value), "version": score.version, "state": score.state.value}
+
+
+def sheet_json(sheet: sheets.Sheet) -> dict[str, Any]:
+    """Everything the tablet shows: criteria with their rules and this judge's values."""
+    return {
+        "trade": sheet.trade.code,
+        "entrant": {"id": sheet.entrant.id, "label": sheet.entrant.judge_label},
+        "judge": sheet.judge.code,
+        "submitted": sheet.submitted,
+        "locked": sheet.trade.is_locked,
+        "rescore": sheet.rescore.reason if sheet.rescore else None,
+        "criteria": [
+            {
+                "code": item.criterion.code,
+                "name": item.criterion.name,
+                "description": item.criterion.description,
+                "component": item.component.code,
+                "kind": item.criterion.kind.value,
+                "max": str(item.criterion.max),
+                "scale": str(item.criterion.scale) if item.criterion.scale is not None else None,
+                "entry_max": str(item.criterion.entry_max),
+                "step": str(item.criterion.step),
+                "score": score_json(item.score),
+            }
+            for item in sheet.items
+        ],
+    }
+
+
+@bp.get("/sheets/<int:trade_id>/<int:entrant_id>")
+@roles_required(*JUDGING)
+@sheet_address
+def load_sheet(trade: Trade, entrant: Entrant):
+    """The judge's sheet for one entrant."""
+    return jsonify(sheet_json(sheets.load(current_user, trade, entrant)))
+
+
+@bp.post("/sheets/<int:trade_id>/<int:entrant_id>/values")
+@roles_required(*JUDGING)
+@sheet_address
+@idempotent
+def save_value(trade: Trade, entrant: Entrant) -> dict[str, Any]:
+    """Save one value: ``{"criterion", "value", "base_version", "reason"?}``."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("criterion"), str):
+        raise sheets.SheetError(sheets.SheetError.BAD_REQUEST)
+    try:
+        value = Decimal(str(data.get("value")))
+        base = data.get("base_version")
+        if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
+            raise ValueError(base)
+        if not value.is_finite() or abs(value) > 10**9:
+            raise ValueError(value)
+    except (InvalidOperation, ValueError):
+        raise sheets.SheetError(sheets.SheetError.BAD_REQUEST) from None
+    reason = str(data.get("reason") or "").strip()[:500] or None
+    score = sheets.save(current_user, trade, entrant, data["criterion"], value, base, reason)
+    return {"criterion": data["criterion"], "score": score_json(score)}
+
+
+@bp.post("/sheets/<int:trade_id>/<int:entrant_id>/submit")
+@roles_required(*JUDGING)
+@sheet_address
+@idempotent
+def submit_sheet(trade: Trade, entrant: Entrant) -> dict[str, Any]:
+    """Submit the sheet: every value in, they now count."""
+    return sheet_json(sheets.submit(current_user, trade, entrant))

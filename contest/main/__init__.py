@@ -1,1 +1,0 @@
-"""Public pages, the home dispatcher, language switch and health check."""

@@ -1,0 +1,1 @@
+"""Whole events in and out as contest-package/1 documents."""

@@ -1,0 +1,660 @@
+"""Contest packages in and out of the database (PACKAGE.md).
+
+``import_package`` replaces the event the package describes, inside the caller's
+transaction: the old event (if any) is deleted and the new one inserted, so a failure
+anywhere leaves the database as it was. Accounts linked to the old event's units, judges
+and entrants are linked again to the records with the same codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from contest.accounts.models import User
+from contest.core import audit
+from contest.core.extensions import db
+from contest.domain.package import PACKAGE_FORMAT, Package
+from contest.domain.stages import StageKind
+from contest.events.models import (
+    AwardRule,
+    Component,
+    Criterion,
+    Event,
+    Judge,
+    PanelMember,
+    Trade,
+    Unit,
+    UnitKind,
+    component_judges,
+    unit_contacts,
+)
+from contest.registration.models import CheckIn, Entrant, Gender, RegistrationStatus, Team
+from contest.results import services as results
+from contest.results.models import ComponentScore, EntrantFactor, Excusal, Score, ScoreState
+from contest.stages.models import StageWindow
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import created."""
+
+    event: Event
+    replaced: bool
+    counts: dict[str, int]
+
+
+# --- import --------------------------------------------------------------------------------
+#
+# Rows go in as batches of Core inserts (one executemany per table), not as ORM objects one by
+# one: a fully scored event has a quarter of a million scores. The ids a later table needs
+# are read back by code, and the results are computed once, at the end.
+
+
+def import_package(package: Package, actor: User | None = None) -> ImportSummary:
+    """Create or replace the event of ``package`` and compute its results (caller commits)."""
+    existing = db.session.execute(
+        sa.select(Event).where(Event.slug == package.event.slug)
+    ).scalar_one_or_none()
+    links = _account_links(existing) if existing is not None else _Links()
+    if existing is not None:
+        db.session.delete(existing)
+        db.session.flush()
+
+    event = _event(package)
+    db.session.add(event)
+    db.session.flush()
+    units = _units(event, package, links)
+    trades, components, criteria = _trades(event, package)
+    teams = _teams(event, package, units)
+    judges = _judges(event, package, units, trades, components, links)
+    entrants = _entrants(event, package, units, teams, trades, links)
+    _entries(package, entrants, judges, criteria, components)
+    _windows(event, package, trades)
+    results.recompute_event(event)
+
+    counts = {
+        "units": len(package.units),
+        "trades": len(package.trades),
+        "teams": len(package.teams),
+        "entrants": len(package.entrants),
+        "judges": len(package.judges),
+        "scores": len(package.scores),
+    }
+    audit.record(
+        actor,
+        "package.import",
+        "event",
+        event.id,
+        event=event,
+        new={"slug": event.slug, "replaced": existing is not None, **counts},
+    )
+    return ImportSummary(event, existing is not None, counts)
+
+
+#: From this many rows on, PostgreSQL is given the rows with COPY rather than INSERTs.
+COPY_FROM = 5_000
+
+
+def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` into the table of ``model`` (a model class or a table) in one batch."""
+    if not rows:
+        return
+    table = getattr(model, "__table__", model)
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+        _copy(connection, table, rows)
+    else:
+        connection.execute(sa.insert(table), rows)
+
+
+def _copy(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """COPY ``rows`` into ``table``, in the caller's transaction: every value goes through
+    its column type as an INSERT would, and columns left out get their defaults."""
+    dialect = connection.dialect
+    given = list(rows[0])
+    defaults = {}
+    for column in table.columns:
+        if column.name not in given and column.default is not None:
+            default = column.default
+            if default.is_callable:
+                defaults[column.name] = default.arg(None)  # type: ignore[union-attr]
+            elif default.is_scalar:
+                defaults[column.name] = default.arg  # type: ignore[union-attr]
+    names = given + list(defaults)
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    ]
+    columns = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
+    statement = f"COPY {dialect.identifier_preparer.format_table(table)} ({columns}) FROM STDIN"
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(statement) as copy:
+        for row in rows:
+            values = [row[name] for name in given] + list(defaults.values())
+            copy.write_row(
+                [
+                    value if process is None else process(value)
+                    for value, process in zip(values, processors, strict=True)
+                ]
+            )
+
+
+def _ids(query: sa.Select) -> dict[Any, int]:
+    """``{key: id}`` from a query selecting the key column(s) and then the id."""
+    return {
+        tuple(row[:-1]) if len(row) > 2 else row[0]: row[-1] for row in db.session.execute(query)
+    }
+
+
+def _event(package: Package) -> Event:
+    data = package.event
+    event = Event(
+        slug=data.slug,
+        name=data.name,
+        starts_on=data.starts_on,
+        timezone=data.timezone,
+        decimals=data.decimals,
+        placement_points=list(data.placement_points),
+        medals_by_field=data.medals_by_field,
+    )
+    for position, rule in enumerate(data.award_rules):
+        event.award_rules.append(results.award_rule_row(rule, position))
+    return event
+
+
+def _units(event: Event, package: Package, links: _Links) -> dict[str, int]:
+    _insert(
+        Unit,
+        [
+            {"event_id": event.id, "code": u.code, "name": u.name, "kind": UnitKind(u.kind)}
+            for u in package.units
+        ],
+    )
+    units = _ids(sa.select(Unit.code, Unit.id).where(Unit.event_id == event.id))
+    _insert(
+        unit_contacts,
+        [
+            {"unit_id": units[code], "user_id": user_id}
+            for code, user_ids in (links.contacts or {}).items()
+            if code in units
+            for user_id in user_ids
+        ],
+    )
+    return units
+
+
+def _trades(event: Event, package: Package):
+    """Trades, their components and criteria: ``(trades, components, criteria)`` ids keyed by
+    trade code, and by (trade code, component or criterion code)."""
+    _insert(
+        Trade,
+        [
+            {
+                "event_id": event.id,
+                "position": position,
+                "code": data.code,
+                "name": data.name,
+                "category": data.category,
+                "tie_breakers": list(data.tie_breakers),
+                "min_entrants": data.min_entrants,
+                "team_size": data.team_size,
+                "recusal": data.recusal,
+            }
+            for position, data in enumerate(package.trades)
+        ],
+    )
+    trades = _ids(sa.select(Trade.code, Trade.id).where(Trade.event_id == event.id))
+    _insert(
+        Component,
+        [
+            {
+                "trade_id": trades[data.code],
+                "position": index,
+                "code": item.code,
+                "name": item.name,
+                "weight": item.weight,
+                "max": item.max,
+                "step": item.step,
+            }
+            for data in package.trades
+            for index, item in enumerate(data.components)
+        ],
+    )
+    components = _ids(
+        sa.select(Trade.code, Component.code, Component.id)
+        .join(Trade, Trade.id == Component.trade_id)
+        .where(Trade.event_id == event.id)
+    )
+    rows = []
+    for data in package.trades:
+        order = 0
+        for item in data.components:
+            for criterion in item.criteria:
+                rows.append(
+                    {
+                        "trade_id": trades[data.code],
+                        "component_id": components[(data.code, item.code)],
+                        "position": order,
+                        "name": criterion.name,
+                        "description": criterion.description,
+                        **asdict(criterion.spec),  # the spec's fields are the column names
+                    }
+                )
+                order += 1
+    _insert(Criterion, rows)
+    criteria = _ids(
+        sa.select(Trade.code, Criterion.code, Criterion.id)
+        .join(Trade, Trade.id == Criterion.trade_id)
+        .where(Trade.event_id == event.id)
+    )
+    return trades, components, criteria
+
+
+def _teams(event: Event, package: Package, units: dict[str, int]) -> dict[str, int]:
+    _insert(
+        Team,
+        [
+            {"event_id": event.id, "unit_id": units[t.unit], "code": t.code, "name": t.name}
+            for t in package.teams
+        ],
+    )
+    return _ids(sa.select(Team.code, Team.id).where(Team.event_id == event.id))
+
+
+def _judges(event, package, units, trades, components, links) -> dict[str, int]:
+    accounts = links.judges or {}
+    _insert(
+        Judge,
+        [
+            {
+                "event_id": event.id,
+                "code": data.code,
+                "name": data.name,
+                "unit_id": units.get(data.unit) if data.unit else None,
+                "user_id": accounts.get(data.code),
+            }
+            for data in package.judges
+        ],
+    )
+    judges = _ids(sa.select(Judge.code, Judge.id).where(Judge.event_id == event.id))
+    _insert(
+        PanelMember,
+        [
+            {"trade_id": trades[code], "judge_id": judges[data.code], "is_chief": data.chief}
+            for data in package.judges
+            for code in data.trades
+        ],
+    )
+    _insert(
+        component_judges,
+        [
+            {"component_id": components[(trade.code, item.code)], "judge_id": judges[code]}
+            for trade in package.trades
+            for item in trade.components
+            for code in item.judges
+        ],
+    )
+    return judges
+
+
+def _entrants(event, package, units, teams, trades, links) -> dict[str, int]:
+    accounts = links.entrants or {}
+    times = dict(package.times)
+    statuses = dict(package.statuses)
+    rows = []
+    for data in package.entrants:
+        status = statuses.get(data.code)
+        absent = status is not None and status.value == "DNS"
+        rows.append(
+            {
+                "event_id": event.id,
+                "trade_id": trades[data.trade],
+                "unit_id": units[data.unit],
+                "team_id": teams[data.team] if data.team else None,
+                "user_id": accounts.get(data.code),
+                "code": data.code,
+                "name": data.name,
+                "gender": Gender(data.gender) if data.gender else None,
+                "birth_date": data.birth_date,
+                "id_number": data.id_number,
+                "skill_level": data.skill_level,
+                "registration_status": RegistrationStatus.APPROVED,
+                "time_seconds": times.get(data.code),
+                "status": status,
+                "check_in": CheckIn.ABSENT if absent else None,
+            }
+        )
+    _insert(Entrant, rows)
+    return _ids(sa.select(Entrant.code, Entrant.id).where(Entrant.event_id == event.id))
+
+
+def _entries(package, entrants, judges, criteria, components) -> None:
+    trade_of = {e.code: e.trade for e in package.entrants}
+    marks, direct = [], []
+    for score in package.scores:
+        trade = trade_of[score.entrant]
+        if score.component is not None:
+            direct.append(
+                {
+                    "entrant_id": entrants[score.entrant],
+                    "component_id": components[(trade, score.component)],
+                    "value": score.value,
+                }
+            )
+        else:
+            marks.append(
+                {
+                    "entrant_id": entrants[score.entrant],
+                    "criterion_id": criteria[(trade, score.criterion)],
+                    "judge_id": judges[score.judge],
+                    "value": score.value,
+                    "state": ScoreState.SUBMITTED,
+                }
+            )
+    _insert(ComponentScore, direct)
+    _insert(Score, marks)
+    _insert(
+        EntrantFactor,
+        [
+            {
+                "entrant_id": entrants[code],
+                "criterion_id": criteria[(trade_of[code], criterion)],
+                "factor": factor,
+            }
+            for code, criterion, factor in package.factors
+        ],
+    )
+    _insert(
+        Excusal,
+        [
+            {"entrant_id": entrants[code], "judge_id": judges[judge], "reason": reason}
+            for code, judge, reason in package.excusals
+        ],
+    )
+
+
+def _windows(event: Event, package: Package, trades: dict[str, int]) -> None:
+    def row(kind: str, window, trade_id: int | None) -> dict[str, Any]:
+        return {
+            "event_id": event.id,
+            "trade_id": trade_id,
+            "kind": StageKind(kind),
+            "opens_at": window.opens,
+            "closes_at": window.closes,
+        }
+
+    rows = [row(kind, window, None) for kind, window in package.event.schedule.items()]
+    rows += [
+        row(kind, window, trades[data.code])
+        for data in package.trades
+        for kind, window in data.schedule.items()
+    ]
+    _insert(StageWindow, rows)
+
+
+@dataclass
+class _Links:
+    """Accounts attached to an event's records, by the records' codes."""
+
+    contacts: dict[str, list[int]] | None = None
+    judges: dict[str, int] | None = None
+    entrants: dict[str, int] | None = None
+
+
+def _account_links(event: Event) -> _Links:
+    contacts: dict[str, list[int]] = {}
+    for code, user_id in db.session.execute(
+        sa.select(Unit.code, unit_contacts.c.user_id)
+        .join(unit_contacts, unit_contacts.c.unit_id == Unit.id)
+        .where(Unit.event_id == event.id)
+    ):
+        contacts.setdefault(code, []).append(user_id)
+    judges = dict(
+        db.session.execute(
+            sa.select(Judge.code, Judge.user_id).where(
+                Judge.event_id == event.id, Judge.user_id.is_not(None)
+            )
+        ).all()
+    )
+    entrants = dict(
+        db.session.execute(
+            sa.select(Entrant.code, Entrant.user_id).where(
+                Entrant.event_id == event.id, Entrant.user_id.is_not(None)
+            )
+        ).all()
+    )
+    return _Links(contacts, judges, entrants)
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def json_number(value: Decimal) -> int | float | str:
+    """A decimal as the plainest JSON value that reads back exactly."""
+    if value == value.to_integral_value():
+        return int(value)
+    as_float = float(value)
+    return as_float if Decimal(repr(as_float)) == value else str(value)
+
+
+def export_package(event: Event) -> dict[str, Any]:
+    """The event as a ``contest-package/1`` document; importing it gives the same event."""
+
+    def rows(model, *order):
+        query = sa.select(model).where(model.event_id == event.id).order_by(*order, model.id)
+        return list(db.session.execute(query).scalars())
+
+    units = rows(Unit)
+    trades = rows(Trade, Trade.position)
+    windows = rows(StageWindow)
+    judges = rows(Judge)
+    entrants = rows(Entrant)
+    teams = rows(Team)
+    unit_codes = {u.id: u.code for u in units}
+    trade_codes = {t.id: t.code for t in trades}
+    judge_codes = {j.id: j.code for j in judges}
+    entrant_codes = {e.id: e.code for e in entrants}
+    team_codes = {t.id: t.code for t in teams}
+
+    document: dict[str, Any] = {
+        "format": PACKAGE_FORMAT,
+        "event": _export_event(event, windows),
+        "units": [{"code": u.code, "name": u.name, "kind": u.kind.value} for u in units],
+        "trades": [_export_trade(t, windows, judge_codes) for t in trades],
+        "teams": [{"code": t.code, "unit": unit_codes[t.unit_id], "name": t.name} for t in teams],
+        "entrants": [_export_entrant(e, unit_codes, trade_codes, team_codes) for e in entrants],
+        "judges": [_export_judge(j, unit_codes, trade_codes) for j in judges],
+        "scores": _export_scores(event, entrant_codes, judge_codes),
+    }
+    ids = list(entrant_codes)
+    factors = db.session.execute(
+        sa.select(EntrantFactor.entrant_id, Criterion.code, EntrantFactor.factor)
+        .join(Criterion, Criterion.id == EntrantFactor.criterion_id)
+        .where(EntrantFactor.entrant_id.in_(ids))
+        .order_by(EntrantFactor.entrant_id, Criterion.position)
+    ).all()
+    excusals = (
+        db.session.execute(
+            sa.select(Excusal).where(Excusal.entrant_id.in_(ids)).order_by(Excusal.id)
+        )
+        .scalars()
+        .all()
+    )
+    optional = {
+        "factors": [
+            {"entrant": entrant_codes[e], "criterion": c, "factor": json_number(f)}
+            for e, c, f in factors
+        ],
+        "excusals": [
+            {
+                "entrant": entrant_codes[x.entrant_id],
+                "judge": judge_codes[x.judge_id],
+                "reason": x.reason,
+            }
+            for x in excusals
+        ],
+        "times": [
+            {"entrant": e.code, "seconds": json_number(e.time_seconds)}
+            for e in entrants
+            if e.time_seconds is not None
+        ],
+        "statuses": [{"entrant": e.code, "status": e.status.value} for e in entrants if e.status],
+    }
+    document.update({key: rows for key, rows in optional.items() if rows})
+    return document
+
+
+def _schedule(windows: list[StageWindow], trade_id: int | None) -> dict[str, Any]:
+    plan: dict[str, Any] = {}
+    for window in windows:
+        if window.trade_id != trade_id:
+            continue
+        if window.kind == StageKind.PUBLISH:
+            plan[window.kind.value] = {"at": window.opens_at.isoformat()}
+        else:
+            plan[window.kind.value] = {
+                "opens": window.opens_at.isoformat(),
+                "closes": window.closes_at.isoformat() if window.closes_at else None,
+            }
+    return plan
+
+
+def _export_event(event: Event, windows: list[StageWindow]) -> dict[str, Any]:
+    rules = db.session.execute(
+        sa.select(AwardRule).where(AwardRule.event_id == event.id).order_by(AwardRule.position)
+    ).scalars()
+    data: dict[str, Any] = {
+        "slug": event.slug,
+        "name": event.name,
+        "starts_on": event.starts_on.isoformat(),
+        "timezone": event.timezone,
+        "decimals": event.decimals,
+        "placement_points": list(event.placement_points or []),
+        "medals_by_field": event.medals_by_field,
+    }
+    schedule = _schedule(windows, None)
+    if schedule:
+        data["schedule"] = schedule
+    data["award_rules"] = [_export_rule(rule) for rule in rules]
+    return data
+
+
+def _export_rule(rule: AwardRule) -> dict[str, Any]:
+    select = dict(rule.select)
+    if "percent" in select:
+        select["percent"] = json_number(Decimal(str(select["percent"])))
+    data: dict[str, Any] = {"code": rule.code, "title": rule.title, "select": select}
+    optional = {
+        "min_total": json_number(rule.min_total) if rule.min_total is not None else None,
+        "min_entrants": rule.min_entrants,
+        "max_age": rule.max_age,
+        "trades": rule.trades,
+        "group": rule.group,
+        "promote": rule.promote,
+    }
+    data.update({key: value for key, value in optional.items() if value is not None})
+    return data
+
+
+def _export_trade(trade: Trade, windows: list[StageWindow], judge_codes: dict[int, str]):
+    data: dict[str, Any] = {"code": trade.code, "name": trade.name}
+    if trade.category:
+        data["category"] = trade.category
+    data["components"] = [_export_component(c) for c in trade.components]
+    optional = {
+        "tie_breakers": list(trade.tie_breakers or []),
+        "min_entrants": trade.min_entrants,
+        "team_size": trade.team_size,
+        "recusal": trade.recusal.value,
+        "schedule": _schedule(windows, trade.id),
+    }
+    data.update({key: value for key, value in optional.items() if value not in (None, {})})
+    return data
+
+
+def _export_component(component: Component) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "code": component.code,
+        "name": component.name,
+        "weight": json_number(component.weight),
+    }
+    if component.judges:
+        data["judges"] = [j.code for j in component.judges]
+    if not component.criteria:
+        data["max"] = json_number(component.max)
+        data["step"] = json_number(component.step)
+        return data
+    data["criteria"] = []
+    for criterion in component.criteria:
+        item: dict[str, Any] = {
+            "code": criterion.code,
+            "name": criterion.name,
+            "max": json_number(criterion.max),
+            "kind": criterion.kind.value,
+            "step": json_number(criterion.step),
+            "aggregation": criterion.aggregation.value,
+            "trim": criterion.trim,
+            "factor": json_number(criterion.factor),
+        }
+        if criterion.scale is not None:
+            item["scale"] = json_number(criterion.scale)
+        if criterion.max_spread is not None:
+            item["max_spread"] = json_number(criterion.max_spread)
+        if criterion.description:
+            item["description"] = criterion.description
+        data["criteria"].append(item)
+    return data
+
+
+def _export_entrant(entrant: Entrant, units, trades, teams) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "code": entrant.code,
+        "name": entrant.name,
+        "unit": units[entrant.unit_id],
+        "trade": trades[entrant.trade_id],
+    }
+    optional = {
+        "team": teams.get(entrant.team_id) if entrant.team_id else None,
+        "gender": entrant.gender.value if entrant.gender else None,
+        "birth_date": entrant.birth_date.isoformat() if entrant.birth_date else None,
+        "id_number": entrant.id_number,
+        "skill_level": entrant.skill_level,
+    }
+    data.update({key: value for key, value in optional.items() if value is not None})
+    return data
+
+
+def _export_judge(judge: Judge, units, trades) -> dict[str, Any]:
+    panels = sorted(judge.panels, key=lambda p: p.trade_id)
+    data: dict[str, Any] = {"code": judge.code, "name": judge.name}
+    if judge.unit_id is not None:
+        data["unit"] = units[judge.unit_id]
+    data["trades"] = [trades[p.trade_id] for p in panels]
+    data["chief"] = bool(panels) and all(p.is_chief for p in panels)
+    return data
+
+
+def _export_scores(event: Event, entrants: dict[int, str], judges: dict[int, str]):
+    direct = db.session.execute(
+        sa.select(ComponentScore.entrant_id, Component.code, ComponentScore.value)
+        .join(Component, Component.id == ComponentScore.component_id)
+        .join(Entrant, Entrant.id == ComponentScore.entrant_id)
+        .where(Entrant.event_id == event.id)
+        .order_by(ComponentScore.entrant_id, Component.position)
+    ).all()
+    marks = db.session.execute(
+        sa.select(Score.entrant_id, Criterion.code, Score.judge_id, Score.value)
+        .join(Criterion, Criterion.id == Score.criterion_id)
+        .join(Entrant, Entrant.id == Score.entrant_id)
+        .where(Entrant.event_id == event.id, Score.state == ScoreState.SUBMITTED)
+        .order_by(Score.entrant_id, Criterion.position, Score.judge_id)
+    ).all()
+    return [
+        {"entrant": entrants[e], "component": c, "value": json_number(v)} for e, c, v in direct
+    ] + [
+        {"entrant": entrants[e], "criterion": c, "judge": judges[j], "value": json_number(v)}
+        for e, c, j, v in marks
+    ]

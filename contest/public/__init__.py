@@ -1,1 +1,0 @@
-"""Public pages of an event: results, award lists, 公示 and objections, self-lookup, big screen."""

@@ -1,1 +1,0 @@
-"""Unit contacts' pages: their team and entrants."""

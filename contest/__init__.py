@@ -146,11 +146,12 @@ def register_reactions() -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """Security headers on every response; template helpers for every page."""
-    from contest.core import i18n, security
+    from contest.core import i18n, pagination, security
 
     app.before_request(security.refuse_nul_characters)
     app.after_request(security.set_headers)
     i18n.register_template_helpers(app)
+    pagination.register_template_helpers(app)
 
 
 def register_error_handlers(app: Flask) -> None:

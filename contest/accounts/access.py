@@ -78,3 +78,22 @@ def object_required(model: type, arg: str, policy: Callable[[User, object], bool
         return wrapped
 
     return decorator
+
+
+def part_of(model: type, arg: str, owner: str) -> Callable:
+    """Load ``model`` by the URL argument ``arg``; 404 unless it belongs to the object the
+    view was given (its ``<owner>_id`` is that object's id), so that another unit's entrant
+    or another trade's appeal is not even named. Use below ``object_required``: the view
+    receives ``(owner, obj, …)``."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(parent, *args, **kwargs):
+            obj = db.session.get(model, kwargs.pop(arg))
+            if obj is None or getattr(obj, f"{owner}_id") != parent.id:
+                abort(404)
+            return view(parent, obj, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

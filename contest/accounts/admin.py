@@ -1,6 +1,5 @@
 """Administrator pages: accounts and the audit log."""
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,7 +8,7 @@ from contest.accounts import services as accounts
 from contest.accounts.access import roles_required
 from contest.accounts.forms import CreateUserForm, ResetPasswordForm
 from contest.accounts.models import Role, User
-from contest.core.audit import AuditEntry
+from contest.core import audit, pagination
 from contest.core.extensions import db
 from contest.core.web import on_refusal
 
@@ -18,14 +17,9 @@ admin_only = roles_required(Role.ADMIN)
 
 
 def _page(form: CreateUserForm, status: int = 200):
-    users = db.session.execute(sa.select(User).order_by(User.role, User.username)).scalars()
-    recent = db.session.execute(
-        sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(50)
-    ).scalars()
-    return (
-        render_template("admin/home.html", users=list(users), recent=list(recent), form=form),
-        status,
-    )
+    users = accounts.everyone()
+    recent = audit.recent(pagination.requested())
+    return render_template("admin/home.html", users=users, recent=recent, form=form), status
 
 
 @bp.get("/")

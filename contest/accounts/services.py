@@ -37,6 +37,11 @@ def find_by_username(username: str) -> User | None:
     ).scalar_one_or_none()
 
 
+def everyone() -> list[User]:
+    """Every account, by role and username."""
+    return list(db.session.execute(sa.select(User).order_by(User.role, User.username)).scalars())
+
+
 def authenticate(username: str, password: str) -> User | None:
     """The active account matching the credentials, or None; both outcomes are audited."""
     user = find_by_username(username)

@@ -19,7 +19,7 @@ from contest.core.extensions import db
 from contest.core.types import utcnow
 from contest.domain.refusal import N_, Refused
 from contest.domain.stages import StageKind
-from contest.events.models import Trade, Unit
+from contest.events.models import Event, Trade, Unit
 from contest.publication import services as publications
 from contest.publication.models import Decision
 from contest.registration.models import Entrant, RegistrationStatus
@@ -174,3 +174,30 @@ def for_trade(trade: Trade) -> list[Appeal]:
             .order_by((Appeal.status == Decision.PENDING).desc(), Appeal.filed_at)
         ).scalars()
     )
+
+
+def competing(unit: Unit) -> list[Entrant]:
+    """The unit's approved entrants (those an appeal may be filed for), by station."""
+    return list(
+        db.session.execute(
+            sa.select(Entrant)
+            .where(
+                Entrant.unit_id == unit.id,
+                Entrant.registration_status == RegistrationStatus.APPROVED,
+            )
+            .options(selectinload(Entrant.trade))
+            .order_by(Entrant.station_no.nulls_last(), Entrant.code)
+        ).scalars()
+    )
+
+
+def counts(event: Event) -> dict[int, dict[Decision, int]]:
+    """How many appeals of each decision every trade of the event has."""
+    found: dict[int, dict[Decision, int]] = {}
+    for trade_id, status, n in db.session.execute(
+        sa.select(Appeal.trade_id, Appeal.status, sa.func.count())
+        .where(Appeal.event_id == event.id)
+        .group_by(Appeal.trade_id, Appeal.status)
+    ):
+        found.setdefault(trade_id, {})[status] = n
+    return found

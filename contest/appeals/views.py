@@ -16,15 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
-from contest.accounts.access import STAFF, object_required
+from contest.accounts.access import STAFF, object_required, part_of
 from contest.appeals import services as appeals
 from contest.appeals.forms import (
     REJECTED,
@@ -34,7 +32,6 @@ from contest.appeals.forms import (
     ObjectionDecisionForm,
 )
 from contest.appeals.models import Appeal
-from contest.core.extensions import db
 from contest.core.refusals import describe
 from contest.core.web import on_refusal
 from contest.domain.stages import StageKind, StageState
@@ -44,7 +41,7 @@ from contest.publication import notice
 from contest.publication import services as publications
 from contest.publication.final import final_awards
 from contest.publication.models import Decision, Objection, ObjectionAction
-from contest.registration.models import Entrant, RegistrationStatus
+from contest.registration.models import Entrant
 from contest.stages import services as stages
 from contest.stages.models import StageWindow
 
@@ -108,15 +105,7 @@ def _prefix(entrant: Entrant) -> str:
 
 
 def _unit_groups(unit: Unit, failed: dict[int, AppealForm]) -> list[TradeGroup]:
-    entrants = db.session.execute(
-        sa.select(Entrant)
-        .where(
-            Entrant.unit_id == unit.id,
-            Entrant.registration_status == RegistrationStatus.APPROVED,
-        )
-        .options(selectinload(Entrant.trade))
-        .order_by(Entrant.station_no.nulls_last(), Entrant.code)
-    ).scalars()
+    entrants = appeals.competing(unit)
     filed = {a.entrant_id: a for a in appeals.for_unit(unit)}
     by_trade: dict[int, list[Entrant]] = {}
     for entrant in entrants:
@@ -162,19 +151,11 @@ def unit(unit: Unit):
     return _unit_page(unit)
 
 
-def _unit_entrant(unit: Unit, entrant_id: int) -> Entrant:
-    """An entrant of this unit, else 404 (another unit's entrant is not even named)."""
-    entrant = db.get_or_404(Entrant, entrant_id)
-    if entrant.unit_id != unit.id:
-        abort(404)
-    return entrant
-
-
 @bp.post("/units/<int:unit_id>/entrants/<int:entrant_id>")
 @object_required(Unit, "unit_id", can_act_for_unit)
-def file_appeal(unit: Unit, entrant_id: int):
+@part_of(Entrant, "entrant_id", "unit")
+def file_appeal(unit: Unit, entrant: Entrant):
     """File the entrant's one written appeal (in the trade's appeal window)."""
-    entrant = _unit_entrant(unit, entrant_id)
     form = AppealForm(prefix=_prefix(entrant))
     if not form.validate():
         flash(_("Nothing was changed. Please correct the form marked below."), "error")
@@ -235,11 +216,9 @@ def trade(trade: Trade):
 
 @bp.post("/trades/<int:trade_id>/appeals/<int:appeal_id>")
 @object_required(Trade, "trade_id", can_run_trade)
-def decide(trade: Trade, appeal_id: int):
+@part_of(Appeal, "appeal_id", "trade")
+def decide(trade: Trade, appeal: Appeal):
     """Uphold or reject an appeal, with a reason."""
-    appeal = db.get_or_404(Appeal, appeal_id)
-    if appeal.trade_id != trade.id:
-        abort(404)
     form = AppealDecisionForm(prefix=f"appeal-{appeal.id}")
     if not form.validate():
         flash(_("Nothing was changed. Please correct the form marked below."), "error")
@@ -292,17 +271,6 @@ def _nominations(published) -> dict[tuple[str, str], dict]:
     }
 
 
-def _appeal_counts(event: Event) -> dict[int, dict[Decision, int]]:
-    counts: dict[int, dict[Decision, int]] = {}
-    for trade_id, status, n in db.session.execute(
-        sa.select(Appeal.trade_id, Appeal.status, sa.func.count())
-        .where(Appeal.event_id == event.id)
-        .group_by(Appeal.trade_id, Appeal.status)
-    ):
-        counts.setdefault(trade_id, {})[status] = n
-    return counts
-
-
 def _objections_page(
     event: Event, status: int = 200, failed: dict[int, ObjectionDecisionForm] | None = None
 ):
@@ -312,12 +280,7 @@ def _objections_page(
     awards = notice.award_codes(event)
     nominations = _nominations(notice_published)
     rows = []
-    objections = db.session.execute(
-        sa.select(Objection)
-        .where(Objection.event_id == event.id)
-        .options(selectinload(Objection.decided_by))
-        .order_by((Objection.status == Decision.PENDING).desc(), Objection.id)
-    ).scalars()
+    objections = notice.objections(event)
     for objection in objections:
         form = None
         if objection.status == Decision.PENDING and results_published is None:
@@ -353,7 +316,7 @@ def _objections_page(
             window_text=window_text(window, StageKind.PUBLIC_NOTICE),
             final=final,
             trades=trades,
-            appeal_counts=_appeal_counts(event),
+            appeal_counts=appeals.counts(event),
             decisions=list(DECISIONS),
         ),
         status,
@@ -369,11 +332,9 @@ def objections(event: Event):
 
 @bp.post("/events/<int:event_id>/objections/<int:objection_id>")
 @object_required(Event, "event_id", can_manage_event)
-def decide_objection(event: Event, objection_id: int):
+@part_of(Objection, "objection_id", "event")
+def decide_objection(event: Event, objection: Objection):
     """Reject an objection, or uphold it by removing or moving the nomination."""
-    objection = db.get_or_404(Objection, objection_id)
-    if objection.event_id != event.id:
-        abort(404)
     form = ObjectionDecisionForm(prefix=f"objection-{objection.id}").fill(
         notice.award_codes(event), objection.award_code
     )

@@ -9,9 +9,11 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from contest.core import pagination
 from contest.core.extensions import db
 from contest.core.types import UTCDateTime, utcnow
 from contest.domain import audit_chain
@@ -169,3 +171,8 @@ def verify_chain() -> tuple[int, list[audit_chain.Break], AuditEntry | None]:
         sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)
     ).scalar_one_or_none()
     return count, breaks, last
+
+
+def recent(page: int = 1) -> Pagination:
+    """A page of the audit log, newest first."""
+    return pagination.page_of(sa.select(AuditEntry).order_by(AuditEntry.id.desc()), page)

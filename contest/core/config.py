@@ -60,6 +60,8 @@ class Defaults:
     #: Seconds a published page (results, awards, screen) is kept; a new publication, or a
     #: change of the event, makes a new key at once.
     PUBLIC_CACHE_TIMEOUT = 300
+    #: Rows a page of a long list shows (registrations, entrants, the audit log).
+    PAGE_SIZE = 50
     #: The event home also shows live figures (entrants per trade), so it is kept briefly.
     PUBLIC_HOME_CACHE_TIMEOUT = 60
     #: Seconds a worker reuses what it last read of an event's state (publications, last

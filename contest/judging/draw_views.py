@@ -10,8 +10,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest.accounts.access import object_required
-from contest.core.extensions import db
+from contest.accounts.access import object_required, part_of
 from contest.core.labels import LABELS
 from contest.core.web import on_refusal
 from contest.events.access import can_check_in, can_manage_event
@@ -112,11 +111,9 @@ def check_in(trade: Trade):
 
 @bp.post("/trades/<int:trade_id>/check-in/<int:entrant_id>")
 @object_required(Trade, "trade_id", can_check_in)
-def mark(trade: Trade, entrant_id: int):
+@part_of(Entrant, "entrant_id", "trade")
+def mark(trade: Trade, entrant: Entrant):
     """Record one entrant's check-in; absent entrants become DNS."""
-    entrant = db.get_or_404(Entrant, entrant_id)
-    if entrant.trade_id != trade.id:
-        abort(404)
     form = CheckInForm()
     if not form.validate():
         abort(400)

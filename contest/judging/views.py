@@ -11,8 +11,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest.accounts.access import JUDGING, object_required, roles_required
-from contest.core.extensions import db
+from contest.accounts.access import JUDGING, object_required, part_of, roles_required
 from contest.core.refusals import describe_problem
 from contest.core.web import on_refusal
 from contest.domain.refusal import Refused
@@ -65,13 +64,6 @@ def trade(trade: Trade):
     )
 
 
-def _entrant(trade: Trade, entrant_id: int) -> Entrant:
-    entrant = db.get_or_404(Entrant, entrant_id)
-    if entrant.trade_id != trade.id:
-        abort(404)
-    return entrant
-
-
 def _sheet_page(trade: Trade, entrant: Entrant, refused: Refused | None = None):
     """The sheet; after a refused save, each refused value's message next to its criterion."""
     g.timezone = trade.event.timezone
@@ -89,17 +81,18 @@ def _sheet_page(trade: Trade, entrant: Entrant, refused: Refused | None = None):
 
 @bp.get("/trades/<int:trade_id>/sheets/<int:entrant_id>")
 @object_required(Trade, "trade_id", can_judge_trade)
-def sheet(trade: Trade, entrant_id: int):
+@part_of(Entrant, "entrant_id", "trade")
+def sheet(trade: Trade, entrant: Entrant):
     """The score sheet for one entrant."""
-    return _sheet_page(trade, _entrant(trade, entrant_id))
+    return _sheet_page(trade, entrant)
 
 
 @bp.post("/trades/<int:trade_id>/sheets/<int:entrant_id>")
 @object_required(Trade, "trade_id", can_judge_trade)
-def save_sheet(trade: Trade, entrant_id: int):
+@part_of(Entrant, "entrant_id", "trade")
+def save_sheet(trade: Trade, entrant: Entrant):
     """The sheet's plain form (without JavaScript): save every changed value, then submit if
     asked. Nothing is saved if any value is refused."""
-    entrant = _entrant(trade, entrant_id)
     on_refusal(lambda refused: _sheet_page(trade, entrant, refused))
     typed = {key[6:]: value for key, value in request.form.items() if key.startswith("value-")}
     versions = {k[8:]: value for k, value in request.form.items() if k.startswith("version-")}

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from contest.accounts.models import User
 from contest.core import audit
@@ -174,10 +175,14 @@ def decide(
 
 
 def objections(event: Event) -> list[Objection]:
-    """The event's objections, in the order they were filed."""
+    """The event's objections, pending first, then in the order they were filed (with who
+    decided them)."""
     return list(
         db.session.execute(
-            sa.select(Objection).where(Objection.event_id == event.id).order_by(Objection.id)
+            sa.select(Objection)
+            .where(Objection.event_id == event.id)
+            .options(selectinload(Objection.decided_by))
+            .order_by((Objection.status == Decision.PENDING).desc(), Objection.id)
         ).scalars()
     )
 

@@ -21,6 +21,8 @@ class ReviewForm(FlaskForm):
     approve = SubmitField(_l("Approve selected"))
     send_back = SubmitField(_l("Return selected"))
 
+    refusal_fields = {"reason_required": "reason"}
+
 
 class ReviewFilter(FlaskForm):
     """Which registrations to show (a GET form: no CSRF token)."""

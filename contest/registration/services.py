@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
 from contest.accounts.models import Role, User
-from contest.core import audit
+from contest.core import audit, pagination
 from contest.core.extensions import db
 from contest.core.queries import as_dict, lock_row
 from contest.domain.privacy import mask_id_number, mask_phone
+from contest.domain.refusal import N_, Refused
 from contest.domain.registration import (
     Applicant,
     Registered,
@@ -78,15 +80,14 @@ def units_for_contact(user: User) -> list[Unit]:
     )
 
 
-def unit_entrants(unit: Unit) -> list[Entrant]:
-    """The unit's entrants with trade and team loaded, by trade then name."""
-    return list(
-        db.session.execute(
-            sa.select(Entrant)
-            .where(Entrant.unit_id == unit.id)
-            .options(selectinload(Entrant.trade), selectinload(Entrant.team))
-            .order_by(Entrant.trade_id, Entrant.code)
-        ).scalars()
+def unit_entrants(unit: Unit, page: int = 1) -> Pagination:
+    """A page of the unit's entrants with trade and team loaded, by trade then code."""
+    return pagination.page_of(
+        sa.select(Entrant)
+        .where(Entrant.unit_id == unit.id)
+        .options(selectinload(Entrant.trade), selectinload(Entrant.team))
+        .order_by(Entrant.trade_id, Entrant.code),
+        page,
     )
 
 
@@ -288,10 +289,32 @@ def save_team(
     return team
 
 
+class ReviewRefused(Refused):
+    """A review of registrations that cannot be made."""
+
+    NOTHING_SELECTED = "nothing_selected"
+    REASON_REQUIRED = "reason_required"
+
+    reasons = {
+        NOTHING_SELECTED: N_("Select at least one registration."),
+        REASON_REQUIRED: N_("Give the reason for returning the registrations."),
+    }
+
+
 def review(
-    actor: User, entrants: list[Entrant], *, approve: bool, reason: str | None = None
-) -> None:
-    """Approve registrations, or return them to the unit with a reason."""
+    actor: User, event: Event, ids: Iterable[int], *, approve: bool, reason: str | None = None
+) -> list[Entrant]:
+    """Approve the event's registrations ``ids``, or return them to their units with a
+    reason (required); returns them."""
+    entrants = list(
+        db.session.execute(
+            sa.select(Entrant).where(Entrant.event_id == event.id, Entrant.id.in_(list(ids)))
+        ).scalars()
+    )
+    if not entrants:
+        raise ReviewRefused(ReviewRefused.NOTHING_SELECTED)
+    if not approve and not reason:
+        raise ReviewRefused(ReviewRefused.REASON_REQUIRED)
     status = RegistrationStatus.APPROVED if approve else RegistrationStatus.RETURNED
     for entrant in entrants:
         old = {"status": entrant.registration_status.value, "note": entrant.review_note}
@@ -307,6 +330,7 @@ def review(
             new={"status": status.value, "note": entrant.review_note},
             reason=reason,
         )
+    return entrants
 
 
 def applicant_of(entrant: Entrant) -> Applicant:
@@ -441,9 +465,14 @@ def coverage(event: Event) -> Coverage:
 
 
 def for_review(
-    event: Event, *, status: str | None = None, trade: str | None = None, unit: str | None = None
-) -> list[Entrant]:
-    """The event's registrations, filtered, with trade, unit and team loaded."""
+    event: Event,
+    *,
+    status: str | None = None,
+    trade: str | None = None,
+    unit: str | None = None,
+    page: int = 1,
+) -> Pagination:
+    """A page of the event's registrations, filtered, with trade and unit loaded."""
     query = (
         sa.select(Entrant)
         .join(Trade, Trade.id == Entrant.trade_id)
@@ -458,7 +487,7 @@ def for_review(
         query = query.where(Trade.code == trade)
     if unit:
         query = query.where(Unit.code == unit)
-    return list(db.session.execute(query).scalars())
+    return pagination.page_of(query, page)
 
 
 def status_counts(event: Event) -> dict[RegistrationStatus, int]:

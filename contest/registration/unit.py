@@ -6,7 +6,6 @@ import io
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     g,
     redirect,
@@ -18,9 +17,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest.accounts.access import STAFF, object_required, roles_required
+from contest.accounts.access import STAFF, object_required, part_of, roles_required
 from contest.accounts.models import Role
-from contest.core.extensions import db
+from contest.core import pagination
 from contest.core.files import XLSX
 from contest.core.refusals import describe, describe_problem
 from contest.core.web import on_refusal
@@ -55,7 +54,7 @@ def _page(unit: Unit, status: int = 200, **forms):
         render_template(
             "unit/unit.html",
             unit=unit,
-            entrants=registration.unit_entrants(unit),
+            entrants=registration.unit_entrants(unit, pagination.requested()),
             team=registration.team_of(unit),
             window=stages.window(unit.event, StageKind.REGISTRATION),
             open=stages.is_open(unit.event, StageKind.REGISTRATION),
@@ -174,18 +173,11 @@ def add_entrant(unit: Unit):
     return _form_page("unit/entrant.html", unit, form)
 
 
-def _entrant_of(unit: Unit, entrant_id: int) -> Entrant:
-    entrant = db.get_or_404(Entrant, entrant_id)
-    if entrant.unit_id != unit.id:
-        abort(404)
-    return entrant
-
-
 @bp.route("/<int:unit_id>/entrants/<int:entrant_id>", methods=["GET", "POST"])
 @object_required(Unit, "unit_id", can_act_for_unit)
-def edit_entrant(unit: Unit, entrant_id: int):
+@part_of(Entrant, "entrant_id", "unit")
+def edit_entrant(unit: Unit, entrant: Entrant):
     """Correct a registration (it goes back to review)."""
-    entrant = _entrant_of(unit, entrant_id)
     form = _entrant_form(unit, entrant)
     if form.validate_on_submit():
         _closed_again(unit, form, "unit/entrant.html", entrant=entrant)
@@ -197,9 +189,9 @@ def edit_entrant(unit: Unit, entrant_id: int):
 
 @bp.post("/<int:unit_id>/entrants/<int:entrant_id>/remove")
 @object_required(Unit, "unit_id", can_act_for_unit)
-def remove_entrant(unit: Unit, entrant_id: int):
+@part_of(Entrant, "entrant_id", "unit")
+def remove_entrant(unit: Unit, entrant: Entrant):
     """Take back a registration."""
-    entrant = _entrant_of(unit, entrant_id)
     name = entrant.name
     _closed_again(unit)
     registration.remove_entrant(current_user, entrant, reason=_staff_reason())

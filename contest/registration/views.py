@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import io
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.accounts.access import object_required
-from contest.core.extensions import db
+from contest.core import pagination
 from contest.core.files import XLSX
 from contest.core.labels import LABELS
+from contest.core.web import on_refusal
 from contest.events.access import can_manage_event
 from contest.events.models import Event
 from contest.registration import reports
 from contest.registration import services as registration
 from contest.registration.forms import ReviewFilter, ReviewForm
-from contest.registration.models import Entrant, RegistrationStatus
+from contest.registration.models import RegistrationStatus
 
 bp = Blueprint("registration", __name__)
 
@@ -37,7 +37,11 @@ def _review_page(event: Event, form: ReviewForm, status: int = 200):
     if not request.args:
         filters.status.data = RegistrationStatus.SUBMITTED.value
     entrants = registration.for_review(
-        event, status=filters.status.data, trade=filters.trade.data, unit=filters.unit.data
+        event,
+        status=filters.status.data,
+        trade=filters.trade.data,
+        unit=filters.unit.data,
+        page=pagination.requested(),
     )
     counts = registration.status_counts(event)
     return (
@@ -68,20 +72,11 @@ def decide(event: Event):
     if not form.validate():
         return _review_page(event, form, 400)
     ids = [int(i) for i in request.form.getlist("entrant") if i.isdigit()]
-    entrants = list(
-        db.session.execute(
-            sa.select(Entrant).where(Entrant.event_id == event.id, Entrant.id.in_(ids))
-        ).scalars()
-    )
-    if not entrants:
-        flash(_("Select at least one registration."), "error")
-        return _review_page(event, form, 400)
     approve = bool(form.approve.data)
-    reason = (form.reason.data or "").strip() or None
-    if not approve and not reason:
-        form.reason.errors = [_("Give the reason for returning the registrations.")]
-        return _review_page(event, form, 400)
-    registration.review(current_user, entrants, approve=approve, reason=reason)
+    on_refusal(lambda refused: _review_page(event, form), form)
+    entrants = registration.review(
+        current_user, event, ids, approve=approve, reason=(form.reason.data or "").strip() or None
+    )
     message = (
         _("%(n)d registrations approved.", n=len(entrants))
         if approve

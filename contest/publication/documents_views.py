@@ -14,8 +14,8 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from contest.accounts.access import STAFF, object_required, roles_required
-from contest.core.extensions import db
 from contest.core.files import XLSX
+from contest.events import services as events
 from contest.events.access import can_manage_event
 from contest.events.models import Event
 from contest.publication import documents
@@ -52,7 +52,7 @@ def _download(data: bytes, mimetype: str, ascii_name: str, name: str, cache: boo
 @bp.get("/e/<slug>/awards.pdf")
 def awards_pdf(slug: str):
     """The final award lists (获奖名单) as PDF."""
-    event = db.one_or_404(db.select(Event).filter_by(slug=slug))
+    event = events.event_by_slug(slug) or abort(404)
     data = documents.award_lists_pdf(event, _published(event))
     title = _("Award lists")
     return _download(data, PDF, f"{event.slug}-awards.pdf", f"{event.name}-{title}.pdf", True)
@@ -61,7 +61,7 @@ def awards_pdf(slug: str):
 @bp.get("/e/<slug>/awards.xlsx")
 def awards_xlsx(slug: str):
     """The final award lists (获奖名单) as an Excel workbook."""
-    event = db.one_or_404(db.select(Event).filter_by(slug=slug))
+    event = events.event_by_slug(slug) or abort(404)
     data = documents.award_lists_workbook(event, _published(event))
     title = _("Award lists")
     return _download(data, XLSX, f"{event.slug}-awards.xlsx", f"{event.name}-{title}.xlsx", True)

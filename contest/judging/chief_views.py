@@ -1,5 +1,6 @@
 """Chief judge's desk: live progress, discrepancies, actions, judging analysis, sign-off;
-and the clerks' page for double entry of paper sheets.
+and, on the same blueprint, the clerks' page for double entry of paper sheets
+(``paper_views``).
 
 Entrants appear only by station number and anonymous code, never by name. The desk works
 without JavaScript; with it, ``static/js/chief.js`` refreshes the progress matrix and the
@@ -8,11 +9,6 @@ list of what needs attention every 15 seconds from the ``live`` fragment.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
-from decimal import Decimal
-
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,17 +17,16 @@ from contest.accounts.access import object_required
 from contest.accounts.models import User
 from contest.core.extensions import db
 from contest.core.labels import LABELS
-from contest.core.refusals import describe, describe_problem
 from contest.core.types import utcnow
 from contest.core.web import on_refusal
 from contest.domain.numbers import round_half_up
-from contest.domain.refusal import Refused
 from contest.domain.scoring import DeclaredStatus
 from contest.domain.stages import StageKind
 from contest.events.access import can_run_trade
-from contest.events.models import Judge, PanelMember, Trade
-from contest.judging import chief
-from contest.judging.chief import ChiefError
+from contest.events.models import Judge, Trade
+from contest.judging import chief, desk, double_entry, paper_views
+from contest.judging.chart import chart
+from contest.judging.desk import who
 from contest.judging.forms import (
     ClerkForm,
     DeskForm,
@@ -44,9 +39,8 @@ from contest.judging.forms import (
     UnlockForm,
     clock,
 )
-from contest.judging.services import competing_entrants
-from contest.registration.models import Entrant, RegistrationStatus
-from contest.results.models import Score
+from contest.judging.services import approved_entrant, approved_entrants, panel_judge
+from contest.registration.models import Entrant
 from contest.stages import services as stages
 
 bp = Blueprint("chief", __name__)
@@ -55,12 +49,11 @@ bp = Blueprint("chief", __name__)
 REFRESH_SECONDS = 15
 
 
-def can_enter_paper(user: User, trade: Trade) -> bool:
-    """The clerks' page: the trade's listed clerks, its chief judge, the organisers' staff."""
-    return can_run_trade(user, trade) or chief.is_clerk(user, trade)
-
-
 bp.add_app_template_filter(clock, "clock")
+
+# The clerks' page (paper_views), on this blueprint: chief.paper and chief.enter_paper.
+bp.add_url_rule("/trades/<int:trade_id>/paper", view_func=paper_views.paper, methods=["GET"])
+bp.add_url_rule("/trades/<int:trade_id>/paper", view_func=paper_views.enter_paper, methods=["POST"])
 
 
 # --- loading the objects a form or URL names -------------------------------------------------
@@ -68,44 +61,12 @@ bp.add_app_template_filter(clock, "clock")
 
 def _entrant(trade: Trade, entrant_id: int | None) -> Entrant:
     """An approved entrant of this trade, else 404."""
-    entrant = db.session.get(Entrant, entrant_id) if entrant_id else None
-    if (
-        entrant is None
-        or entrant.trade_id != trade.id
-        or entrant.registration_status != RegistrationStatus.APPROVED
-    ):
-        abort(404)
-    return entrant
+    return approved_entrant(trade, entrant_id) or abort(404)
 
 
 def _judge(trade: Trade, judge_id: int | None) -> Judge:
     """A judge on this trade's panel, else 404."""
-    member = db.session.get(PanelMember, (trade.id, judge_id)) if judge_id else None
-    if member is None:
-        abort(404)
-    return member.judge
-
-
-def _approved(trade: Trade) -> list[Entrant]:
-    """Every approved entrant of the trade (competing or declared DNS/DQ/WD), by station."""
-    return list(
-        db.session.execute(
-            sa.select(Entrant)
-            .where(
-                Entrant.trade_id == trade.id,
-                Entrant.registration_status == RegistrationStatus.APPROVED,
-            )
-            .order_by(Entrant.station_no.nulls_last(), Entrant.anon_code, Entrant.id)
-        ).scalars()
-    )
-
-
-def who(entrant: Entrant) -> str:
-    """How the desk names an entrant: station and anonymous code (the registration code
-    only before the draw), never the name."""
-    if entrant.station_no is not None or entrant.anon_code:
-        return entrant.judge_label
-    return entrant.code
+    return panel_judge(trade, judge_id) or abort(404)
 
 
 def _back(trade: Trade) -> str:
@@ -122,74 +83,7 @@ def _back(trade: Trade) -> str:
 # --- the desk --------------------------------------------------------------------------------
 
 
-CHART_WIDTH, LABEL_WIDTH, VALUE_WIDTH, ROW, BAR, TOP = 560, 120, 80, 30, 18, 24
-LENIENT, STRICT = "#b91c1c", "#1d4ed8"
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One judge's bar in the analysis chart (SVG user units)."""
-
-    label: str
-    value: Decimal | None
-    count: int
-    y: float
-    x: float
-    width: float
-    fill: str
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A horizontal bar chart of deviations around zero, drawn by the template as SVG."""
-
-    bars: list[Bar]
-    width: int
-    height: int
-    axis: float
-    top: int
-    bottom: float
-    label_x: int
-    value_x: int
-    bar_height: int
-    peak: Decimal
-    left: int = LABEL_WIDTH
-    right: int = CHART_WIDTH - VALUE_WIDTH
-
-
-def chart(tendencies: list[chief.JudgeTendency]) -> Chart:
-    """Geometry of the analysis chart: bars right of the axis for judges above the panel
-    mean (lenient), left for those below (strict), scaled to the largest deviation."""
-    peak = max(
-        (abs(t.mean_deviation) for t in tendencies if t.mean_deviation is not None),
-        default=Decimal(0),
-    )
-    half = (CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH) / 2
-    axis = LABEL_WIDTH + half
-    bars = []
-    for i, t in enumerate(tendencies):
-        y = TOP + i * ROW + (ROW - BAR) / 2
-        value = t.mean_deviation
-        length = float(abs(value) / peak) * half if value is not None and peak else 0.0
-        x = axis if value is None or value >= 0 else axis - length
-        fill = STRICT if value is not None and value < 0 else LENIENT
-        bars.append(Bar(t.judge.code, value, t.values, y, round(x, 1), round(length, 1), fill))
-    height = TOP + len(tendencies) * ROW + 8
-    return Chart(
-        bars,
-        CHART_WIDTH,
-        height,
-        axis,
-        TOP - 6,
-        height - 4,
-        LABEL_WIDTH - 10,
-        CHART_WIDTH - 6,
-        BAR,
-        peak,
-    )
-
-
-def _forms(trade: Trade, matrix: chief.Matrix, approved: list[Entrant]) -> dict[str, DeskForm]:
+def _forms(trade: Trade, matrix: desk.Matrix, approved: list[Entrant]) -> dict[str, DeskForm]:
     competing = options((e.id, who(e)) for e in matrix.entrants)
     every = options((e.id, _entrant_choice(e)) for e in approved)
     judges = options((j.id, f"{j.code} {j.name}") for j in matrix.judges)
@@ -230,15 +124,15 @@ def _desk(
     trade: Trade,
     status: int = 200,
     failed: dict[str, DeskForm] | None = None,
-    lock_items: list[chief.Discrepancy] | None = None,
+    lock_items: list[desk.Discrepancy] | None = None,
 ):
     """Render the desk; ``failed`` replaces a form by the refused one, with its errors."""
     g.timezone = trade.event.timezone
-    computed = chief.compute(trade)
-    matrix = chief.matrix(trade)
-    found = chief.discrepancies(trade, computed)
-    tendencies = chief.analysis(trade, computed)
-    approved = _approved(trade)
+    computed = desk.compute(trade)
+    matrix = desk.matrix(trade)
+    found = desk.discrepancies(trade, computed)
+    tendencies = desk.analysis(trade, computed)
+    approved = approved_entrants(trade)
     forms = _forms(trade, matrix, approved)
     for name, form in (failed or {}).items():
         for field in form:
@@ -258,7 +152,7 @@ def _desk(
             forms=forms,
             lock_items=lock_items,
             scoring_open=stages.is_open(trade.event, StageKind.SCORING, trade),
-            locked_by=db.session.get(User, trade.locked_by_id) if trade.locked_by_id else None,
+            locked_by=desk.signed_off_by(trade),
             refresh=REFRESH_SECONDS,
             now=utcnow(),
             who=who,
@@ -275,9 +169,9 @@ def _names(trade: Trade) -> dict[str, str]:
     return names
 
 
-@bp.get("/trades/<int:trade_id>")
+@bp.get("/trades/<int:trade_id>", endpoint="desk")
 @object_required(Trade, "trade_id", can_run_trade)
-def desk(trade: Trade):
+def desk_page(trade: Trade):
     """The trade's progress matrix, what needs attention, the actions and the analysis."""
     return _desk(trade)
 
@@ -287,8 +181,8 @@ def desk(trade: Trade):
 def live(trade: Trade):
     """The live part of the desk (matrix and what needs attention), for the refresh script."""
     g.timezone = trade.event.timezone
-    matrix = chief.matrix(trade)
-    found = chief.discrepancies(trade)
+    matrix = desk.matrix(trade)
+    found = desk.discrepancies(trade)
     html = render_template(
         "chief/_live.html",
         trade=trade,
@@ -307,7 +201,7 @@ def live(trade: Trade):
 
 def _entrant_page(trade: Trade, entrant: Entrant, focus: Judge | None):
     g.timezone = trade.event.timezone
-    computed = chief.compute(trade)
+    computed = desk.compute(trade)
     row = next((r for r in computed.entrants if r.code == entrant.code), None)
     results = (
         {c.code: c for component in row.score.components for c in component.criteria} if row else {}
@@ -317,20 +211,15 @@ def _entrant_page(trade: Trade, entrant: Entrant, focus: Judge | None):
         for code, result in results.items()
         if result.mark is not None
     }
-    stored = {
-        (s.criterion_id, s.judge_id): s
-        for s in db.session.execute(sa.select(Score).where(Score.entrant_id == entrant.id))
-        .scalars()
-        .all()
-    }
+    stored = desk.stored_scores(entrant)
     judges = [m.judge for m in sorted(trade.panel, key=lambda m: (not m.is_chief, m.judge_id))]
     seats = {
         c.id: {j.id for j in (component.judges or judges)}
         for component in trade.components
         for c in component.criteria
     }
-    matrix = chief.matrix(trade)
-    forms = _forms(trade, matrix, _approved(trade))
+    matrix = desk.matrix(trade)
+    forms = _forms(trade, matrix, approved_entrants(trade))
     for name in ("rescore", "excuse"):
         forms[name].entrant.data = entrant.id
         forms[name].judge.data = focus.id if focus else None
@@ -516,7 +405,7 @@ def set_double_entry(trade: Trade):
     form = DoubleEntryForm(prefix="paper")
     on = bool(form.double_entry.data)
     _again(trade, "double_entry", form, "double_entry")
-    changed = chief.set_double_entry(current_user, trade, on)
+    changed = double_entry.set_double_entry(current_user, trade, on)
     if not changed:
         flash(_("Nothing was changed."), "info")
     elif on:
@@ -548,87 +437,3 @@ def remove_clerk(trade: Trade, user_id: int):
     chief.remove_clerk(current_user, trade, user)
     flash(_("%(name)s is no longer a clerk of this trade.", name=user.name), "success")
     return redirect(url_for(".desk", trade_id=trade.id) + "#double-entry")
-
-
-# --- double entry: the clerks' page ----------------------------------------------------------
-
-
-def _paper_page(
-    trade: Trade,
-    entrant: Entrant | None,
-    judge: Judge | None,
-    refused: Refused | None = None,
-    typed: dict[str, str] | None = None,
-):
-    """The clerks' page; after a refused entry, the values as typed and each message next to
-    the criterion it is about."""
-    g.timezone = trade.event.timezone
-    items = None
-    refusal, status = None, 200
-    if entrant is not None and judge is not None:
-        try:
-            items = chief.paper_sheet(current_user, trade, entrant, judge)
-        except ChiefError as error:  # this judge's sheet cannot be entered: say why
-            refusal, status = describe(error), error.status
-    errors = {}
-    if refused is not None:
-        errors = {p.path: describe_problem(refused, p, located=False) for p in refused.problems}
-        if "criterion" in refused.params:
-            errors[refused.params["criterion"]] = describe(refused)
-    entrants = competing_entrants(trade)
-    judges = [m.judge for m in sorted(trade.panel, key=lambda m: (not m.is_chief, m.judge_id))]
-    outstanding = chief.paper_mismatches(trade, entrants)
-    return render_template(
-        "chief/paper.html",
-        trade=trade,
-        entrant=entrant,
-        judge=judge,
-        entrants=entrants,
-        judges=judges,
-        items=items,
-        refusal=refusal,
-        errors=errors,
-        typed=typed or {},
-        outstanding=outstanding,
-        scoring_open=stages.is_open(trade.event, StageKind.SCORING, trade),
-        can_run=can_run_trade(current_user, trade),
-        who=who,
-    ), status
-
-
-def _arg_id(name: str, source) -> int | None:
-    raw = source.get(name, "")
-    return int(raw) if raw.isdigit() else None
-
-
-@bp.get("/trades/<int:trade_id>/paper")
-@object_required(Trade, "trade_id", can_enter_paper)
-def paper(trade: Trade):
-    """The clerks' page: choose an entrant and the judge whose paper sheet it is, enter it."""
-    entrant_id, judge_id = _arg_id("entrant", request.args), _arg_id("judge", request.args)
-    entrant = _entrant(trade, entrant_id) if entrant_id else None
-    judge = _judge(trade, judge_id) if judge_id else None
-    return _paper_page(trade, entrant, judge)
-
-
-@bp.post("/trades/<int:trade_id>/paper")
-@object_required(Trade, "trade_id", can_enter_paper)
-def enter_paper(trade: Trade):
-    """Enter the values of one paper sheet; all are checked before any is saved."""
-    entrant = _entrant(trade, _arg_id("entrant", request.form))
-    judge = _judge(trade, _arg_id("judge", request.form))
-    typed = {k[6:]: v.strip() for k, v in request.form.items() if k.startswith("value-")}
-    on_refusal(lambda refused: _paper_page(trade, entrant, judge, refused, typed))
-    states = chief.enter_paper_sheet(current_user, trade, entrant, judge, typed)
-    counts = Counter(states.values())
-    flash(
-        _(
-            "Saved: %(agreed)s agreed, %(waiting)s waiting for the second clerk, "
-            "%(mismatch)s different from the other entry.",
-            agreed=counts.get("agreed", 0),
-            waiting=counts.get("waiting", 0),
-            mismatch=counts.get("mismatch", 0),
-        ),
-        "success" if not counts.get("mismatch") else "error",
-    )
-    return redirect(url_for(".paper", trade_id=trade.id, entrant=entrant.id, judge=judge.id))

@@ -52,19 +52,44 @@ class PanelProgress:
         return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
 
 
+def _approved(trade: Trade) -> sa.Select:
+    """The trade's approved entrants, in station order."""
+    return (
+        sa.select(Entrant)
+        .where(
+            Entrant.trade_id == trade.id,
+            Entrant.registration_status == RegistrationStatus.APPROVED,
+        )
+        .order_by(Entrant.station_no.nulls_last(), Entrant.anon_code, Entrant.id)
+    )
+
+
 def competing_entrants(trade: Trade) -> list[Entrant]:
     """Approved entrants with no DNS/DQ/WD, in station order (judges' view)."""
-    return list(
-        db.session.execute(
-            sa.select(Entrant)
-            .where(
-                Entrant.trade_id == trade.id,
-                Entrant.registration_status == RegistrationStatus.APPROVED,
-                Entrant.status.is_(None),
-            )
-            .order_by(Entrant.station_no.nulls_last(), Entrant.anon_code, Entrant.id)
-        ).scalars()
-    )
+    return list(db.session.execute(_approved(trade).where(Entrant.status.is_(None))).scalars())
+
+
+def approved_entrants(trade: Trade) -> list[Entrant]:
+    """Every approved entrant of the trade (competing or declared DNS/DQ/WD), by station."""
+    return list(db.session.execute(_approved(trade)).scalars())
+
+
+def approved_entrant(trade: Trade, entrant_id: int | None) -> Entrant | None:
+    """The approved entrant of this trade with this id, if there is one."""
+    entrant = db.session.get(Entrant, entrant_id) if entrant_id else None
+    if (
+        entrant is None
+        or entrant.trade_id != trade.id
+        or entrant.registration_status != RegistrationStatus.APPROVED
+    ):
+        return None
+    return entrant
+
+
+def panel_judge(trade: Trade, judge_id: int | None) -> Judge | None:
+    """The judge with this id, if they are on this trade's panel."""
+    member = db.session.get(PanelMember, (trade.id, judge_id)) if judge_id else None
+    return member.judge if member is not None else None
 
 
 def panel_progress(trade: Trade) -> PanelProgress:

@@ -1,6 +1,7 @@
-"""Internal results for organisers and chief judges: every number of a trade explained judge
-by judge, the event's tables (trades, teams, units, medals, nominations), and their Excel
-and PDF exports.
+"""Internal results of one trade, for organisers and its chief judge: every number
+explained judge by judge, with the reasons behind each rank (``reasons``); and the pieces
+the event overview (``overview``) and the files (``report_files``) share: the trade's
+state, figures rounded for display, statuses and seats in words.
 
 The figures are the engine's (``contest.domain``): exact fractions rounded half up only for
 display, decimals as computed — never floats. Names and units are shown, since these pages
@@ -9,25 +10,21 @@ are internal; resident ID numbers never are.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
 import sqlalchemy as sa
 from flask_babel import gettext
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy.orm import selectinload
 
 from contest.core.extensions import db
-from contest.core.files import fill_sheet, render_pdf, workbook_bytes
-from contest.core.labels import label, selection_text
+from contest.core.labels import label
 from contest.domain.numbers import exact, round_half_up
-from contest.domain.ranking import TeamPlacing, competition_ranks
-from contest.domain.results import EventSpec, TradeResult, award_lists, compute_trade, units
+from contest.domain.ranking import TeamPlacing
+from contest.domain.results import TradeResult, compute_trade
 from contest.domain.scoring import (
     Aggregation,
     ComponentResult,
@@ -39,6 +36,7 @@ from contest.domain.scoring import (
 from contest.events.models import Component, Event, Judge, PanelMember, Trade, Unit
 from contest.registration.models import Entrant, RegistrationStatus, Team
 from contest.results import services as results
+from contest.results.reasons import award_text, breaker_text, passed_over, tie_notes
 
 # --- small pieces ----------------------------------------------------------------------------
 
@@ -319,7 +317,7 @@ def trade_report(trade: Trade) -> TradeReport:
 
     breakers = tuple(breaker_text(b, component_names, criterion_names) for b in spec.tie_breakers)
     notes = tie_notes(computed, who, component_names, criterion_names)
-    passed = _passed_over(computed, rule_titles)
+    passed = passed_over(computed, rule_titles)
     rows = []
     for entrant in computed.entrants:
         name, unit, team, station, reason = entrants.get(
@@ -348,12 +346,12 @@ def trade_report(trade: Trade) -> TradeReport:
                 ties=tuple(notes.get(entrant.code, ())),
                 flags=tuple(_flag(f, criterion_names) for f in score.flags),
                 awards=tuple(
-                    _award_text(n.rule, n.promoted_to, rule_titles) for n in entrant.awards
+                    award_text(n.rule, n.promoted_to, rule_titles) for n in entrant.awards
                 ),
                 passed_over=tuple(passed.get(entrant.code, ())),
             )
         )
-    team_names = _team_names(trade.event)
+    team_names = event_teams(trade.event)
     return TradeReport(
         trade=trade,
         event=event,
@@ -378,7 +376,7 @@ def trade_report(trade: Trade) -> TradeReport:
         ),
         tie_breakers=breakers,
         rows=tuple(rows),
-        teams=tuple(_team_row(t, team_names, who) for t in computed.teams),
+        teams=tuple(team_row(t, team_names, who) for t in computed.teams),
         ranked_count=computed.ranked_count,
         field_ok=computed.field_ok,
     )
@@ -420,7 +418,7 @@ def _panel(trade: Trade) -> tuple[JudgeColumn, ...]:
     return tuple(JudgeColumn(code, name, unit, chief) for code, name, unit, chief in rows)
 
 
-def _team_names(event: Event) -> dict[str, tuple[str, str]]:
+def event_teams(event: Event) -> dict[str, tuple[str, str]]:
     """team code → (team name, unit name)."""
     rows = db.session.execute(
         sa.select(Team.code, Team.name, Unit.name)
@@ -430,9 +428,10 @@ def _team_names(event: Event) -> dict[str, tuple[str, str]]:
     return {code: (name, unit) for code, name, unit in rows}
 
 
-def _team_row(
+def team_row(
     team: TeamPlacing, names: dict[str, tuple[str, str]], who: Callable[[str], str]
 ) -> TeamRow:
+    """A team's place in one trade, with names (``names`` from ``event_teams``)."""
     name, unit = names.get(team.code, (team.code, ""))
     return TeamRow(
         team.code, name, unit, team.rank, team.score, tuple(who(c) for c in team.counted)
@@ -503,426 +502,3 @@ def _flag(code: str, criterion_names: dict[str, str]) -> Flag:
     kind, _, criterion = code.partition(":")
     name = criterion_names.get(criterion)
     return Flag(code, kind, f"{criterion} {name}" if name else criterion)
-
-
-def _award_text(rule: str, promoted_to: str | None, titles: dict[str, str]) -> str:
-    title = titles.get(rule, rule)
-    if promoted_to:
-        return gettext("%(award)s (to %(level)s)", award=title, level=promoted_to)
-    return title
-
-
-def breaker_text(
-    breaker: str, component_names: dict[str, str], criterion_names: dict[str, str]
-) -> str:
-    """A tie-breaker in words: "the practical score", "completion time"…"""
-    kind, _, code = breaker.partition(":")
-    if kind == "time":
-        return gettext("completion time")
-    if kind == "component":
-        return gettext("the %(component)s score", component=component_names.get(code, code))
-    if kind == "criterion":
-        name = criterion_names.get(code)
-        return gettext("the mark for %(criterion)s", criterion=f"{code} {name}" if name else code)
-    return breaker
-
-
-def tie_notes(
-    computed: TradeResult,
-    who: Callable[[str], str],
-    component_names: dict[str, str],
-    criterion_names: dict[str, str],
-) -> dict[str, list[str]]:
-    """For every entrant whose total equals a neighbour's: which tie-breaker put them
-    ahead or behind, or that every breaker was equal and they share the rank."""
-    notes: dict[str, list[str]] = {}
-    for entrant in computed.entrants:
-        tie = entrant.placing.tie
-        if tie is None:
-            continue
-        if tie.breaker is None:
-            notes.setdefault(tie.above, []).append(
-                gettext(
-                    "Equal with %(entrant)s on the total and every tie-breaker: "
-                    "they share rank %(rank)s.",
-                    entrant=who(entrant.code),
-                    rank=entrant.placing.rank,
-                )
-            )
-            notes.setdefault(entrant.code, []).append(
-                gettext(
-                    "Equal with %(entrant)s on the total and every tie-breaker: "
-                    "they share rank %(rank)s.",
-                    entrant=who(tie.above),
-                    rank=entrant.placing.rank,
-                )
-            )
-            continue
-        decided = breaker_text(tie.breaker, component_names, criterion_names)
-        notes.setdefault(tie.above, []).append(
-            gettext(
-                "Same total as %(entrant)s; placed ahead on %(breaker)s.",
-                entrant=who(entrant.code),
-                breaker=decided,
-            )
-        )
-        notes.setdefault(entrant.code, []).append(
-            gettext(
-                "Same total as %(entrant)s; placed behind on %(breaker)s.",
-                entrant=who(tie.above),
-                breaker=decided,
-            )
-        )
-    return notes
-
-
-def _passed_over(computed: TradeResult, titles: dict[str, str]) -> dict[str, list[str]]:
-    """entrant → why award rules whose cut they made did not select them."""
-    found: dict[str, list[str]] = {}
-    for (rule, entrant), why in computed.skipped.items():
-        found.setdefault(entrant, []).append(
-            gettext("%(award)s: %(reason)s", award=titles.get(rule, rule), reason=_why(why))
-        )
-    return found
-
-
-def _why(why: str) -> str:
-    kind, _, group = why.partition(":")
-    if kind == "min_total":
-        return gettext("total below the rule's minimum")
-    if kind == "max_age":
-        return gettext("over the rule's age limit, or no birth date")
-    if kind == "promote":
-        return gettext("cannot be promoted (no level on the ladder, or already at the cap)")
-    if kind == "group":
-        return gettext("already holds an award of group %(group)s", group=group)
-    return why
-
-
-# --- the event -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TradeLine:
-    """One trade in the event overview."""
-
-    trade: Trade
-    state: TradeState
-    entrants: int
-    ranked: int
-    incomplete: int
-    declared: int  # DNS, DQ or WD
-    field_ok: bool
-    leaders: tuple[str, ...]  # rank 1, with names
-
-    @property
-    def state_label(self) -> str:
-        return state_label(self.state)
-
-
-@dataclass(frozen=True)
-class TradeTeams:
-    """The team ranking of one trade."""
-
-    trade: Trade
-    teams: tuple[TeamRow, ...]
-
-
-@dataclass(frozen=True)
-class UnitRow:
-    """A unit in the overall table (placement points) and in the medal table."""
-
-    rank: int
-    code: str
-    name: str
-    points: int
-    gold: int
-    silver: int
-    bronze: int
-
-    @property
-    def medals(self) -> int:
-        return self.gold + self.silver + self.bronze
-
-
-@dataclass(frozen=True)
-class Nominee:
-    """An entrant a rule selected."""
-
-    code: str
-    name: str
-    unit: str
-    trade: str
-    rank: int | None
-    total: Decimal | None
-    promoted_to: str | None
-
-
-@dataclass(frozen=True)
-class AwardBlock:
-    """One award rule and everyone it selected, by trade, then rank."""
-
-    code: str
-    title: str
-    selection: str
-    group: str | None
-    nominees: tuple[Nominee, ...]
-    promotes: bool
-
-
-@dataclass(frozen=True)
-class EventReport:
-    """The event's internal overview."""
-
-    event: Event
-    trades: tuple[TradeLine, ...]
-    teams: tuple[TradeTeams, ...]
-    units: tuple[UnitRow, ...]
-    medals: tuple[tuple[int, UnitRow], ...]  # (medal-table rank, unit), units with a medal
-    awards: tuple[AwardBlock, ...]
-
-    def count(self, state: TradeState) -> int:
-        """How many trades are in ``state``."""
-        return sum(1 for t in self.trades if t.state == state)
-
-
-def event_report(event: Event) -> EventReport:
-    """Every trade's state, the team rankings, the unit and medal tables and the award
-    lists, from the stored trade results (as published)."""
-    stored = results.stored_trades(event)
-    spec = results.event_spec(event)
-    trades = list(
-        db.session.execute(
-            sa.select(Trade).where(Trade.event_id == event.id).order_by(Trade.position, Trade.id)
-        ).scalars()
-    )
-    by_code = {t.code: t for t in trades}
-    entrants = {
-        code: (name, unit)
-        for code, name, unit in db.session.execute(
-            sa.select(Entrant.code, Entrant.name, Unit.name)
-            .join(Unit, Unit.id == Entrant.unit_id)
-            .where(Entrant.event_id == event.id)
-        )
-    }
-    unit_names = {
-        code: name
-        for code, name in db.session.execute(
-            sa.select(Unit.code, Unit.name).where(Unit.event_id == event.id)
-        )
-    }
-    team_names = _team_names(event)
-
-    def who(code: str) -> str:
-        return f"{code} {entrants[code][0]}" if code in entrants else code
-
-    lines, team_blocks = [], []
-    for result in stored:
-        trade = by_code[result.code]
-        statuses = [e.score.status for e in result.entrants]
-        lines.append(
-            TradeLine(
-                trade=trade,
-                state=state_of(trade, result),
-                entrants=len(statuses),
-                ranked=result.ranked_count,
-                incomplete=statuses.count(Status.INCOMPLETE),
-                declared=sum(1 for s in statuses if s not in (Status.OK, Status.INCOMPLETE)),
-                field_ok=result.field_ok,
-                leaders=tuple(who(e.code) for e in result.entrants if e.placing.rank == 1),
-            )
-        )
-        if result.teams:
-            team_blocks.append(
-                TradeTeams(trade, tuple(_team_row(t, team_names, who) for t in result.teams))
-            )
-    table = [
-        UnitRow(
-            u.rank, u.code, unit_names.get(u.code, u.code), u.points, u.gold, u.silver, u.bronze
-        )
-        for u in units(spec, stored)
-    ]
-    return EventReport(
-        event=event,
-        trades=tuple(lines),
-        teams=tuple(team_blocks),
-        units=tuple(table),
-        medals=medal_table(table),
-        awards=tuple(_award_blocks(spec, stored, entrants, by_code)),
-    )
-
-
-def medal_table(table: Iterable[UnitRow]) -> tuple[tuple[int, UnitRow], ...]:
-    """Units with a medal, ranked by gold, then silver, then bronze (equal → shared rank)."""
-    medalled = [u for u in table if u.medals]
-    ranks = competition_ranks([(u.code, (-u.gold, -u.silver, -u.bronze)) for u in medalled])
-    ordered = sorted(medalled, key=lambda u: (ranks[u.code], u.code))
-    return tuple((ranks[u.code], u) for u in ordered)
-
-
-def _award_blocks(
-    spec: EventSpec,
-    stored: Sequence[TradeResult],
-    entrants: dict[str, tuple[str, str]],
-    trades: dict[str, Trade],
-) -> list[AwardBlock]:
-    placed = {e.code: (t.code, e) for t in stored for e in t.entrants}
-    blocks = []
-    for award in award_lists(spec, stored):
-        nominees = []
-        for code in award.entrants:
-            trade, entrant = placed[code]
-            name, unit = entrants.get(code, (code, ""))
-            nominees.append(
-                Nominee(
-                    code,
-                    name,
-                    unit,
-                    trades[trade].name if trade in trades else trade,
-                    entrant.placing.rank,
-                    entrant.score.total,
-                    award.promotions.get(code),
-                )
-            )
-        rule = award.rule
-        blocks.append(
-            AwardBlock(
-                rule.code,
-                rule.title,
-                selection_text(rule.select.to_json()),
-                rule.group,
-                tuple(nominees),
-                rule.promote is not None,
-            )
-        )
-    return blocks
-
-
-# --- exports ---------------------------------------------------------------------------------
-
-STRUCK = Font(strike=True, color="6B7280")
-
-
-def trade_workbook(report: TradeReport) -> bytes:
-    """The trade's results as .xlsx: one row per entrant, then a sheet of every judge's
-    values per criterion (dropped values struck through) with the marks."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = gettext("Results")
-    components = report.components
-    header = [
-        gettext("Rank"),
-        gettext("Entrant code"),
-        gettext("Name"),
-        gettext("Unit"),
-        gettext("Team"),
-        gettext("Status"),
-        *(name for _, name, _ in components),
-        gettext("Total"),
-        gettext("T-score"),
-        gettext("Completion time (s)"),
-        gettext("Tie-break"),
-        gettext("Flags"),
-        gettext("Awards"),
-    ]
-    rows = []
-    for row in report.rows:
-        scores = []
-        for code, _, _ in components:
-            line = row.component(code)
-            scores.append(line.score.value if line is not None and line.score else None)
-        rows.append(
-            [
-                row.rank,
-                row.code,
-                row.name,
-                row.unit,
-                row.team,
-                row.status_label,
-                *scores,
-                row.total,
-                row.t_score,
-                row.time,
-                " ".join(row.ties),
-                " ".join(f.code for f in row.flags),
-                "、".join(row.awards),
-            ]
-        )
-    fill_sheet(sheet, header, rows, report.decimals)
-
-    values = book.create_sheet(gettext("Judges' values"))
-    judges = [j.code for j in report.judges]
-    header = [
-        gettext("Entrant code"),
-        gettext("Name"),
-        gettext("Component"),
-        gettext("Criterion code"),
-        gettext("Criterion"),
-        *judges,
-        gettext("Aggregate"),
-        gettext("Factor"),
-        gettext("Mark"),
-        gettext("Dropped"),
-        gettext("Flags"),
-    ]
-    lines, struck = [], []
-    for row in report.rows:
-        for component in row.components:
-            for criterion in component.criteria:
-                cells = []
-                for column, cell in enumerate(criterion.cells, start=6):
-                    if cell.value is not None:
-                        cells.append(cell.value)
-                        if cell.seat == Seat.DROPPED:
-                            struck.append((len(lines) + 2, column))
-                    elif cell.seat == Seat.OFF:
-                        cells.append(None)
-                    else:
-                        cells.append(seat_label(cell.seat))
-                lines.append(
-                    [
-                        row.code,
-                        row.name,
-                        component.name,
-                        criterion.code,
-                        criterion.name,
-                        *cells,
-                        criterion.aggregate.value if criterion.aggregate else None,
-                        criterion.factor,
-                        criterion.mark.value if criterion.mark else None,
-                        " ".join(criterion.dropped),
-                        criterion.flag,
-                    ]
-                )
-    fill_sheet(values, header, lines, report.decimals, keep=(6, 6 + len(judges)))
-    for row_number, column in struck:
-        values.cell(row=row_number, column=column).font = STRUCK
-    return workbook_bytes(book)
-
-
-#: The results documents' own print styles, on top of the house stylesheet (templates carry
-#: no style elements, so that every template passes the same strict-CSP check).
-RESULTS_CSS = """
-body { font-size: 9pt; }
-h2 { font-size: 12pt; margin: 5mm 0 2mm; break-after: avoid; }
-h3 { font-size: 10.5pt; margin: 4mm 0 1.5mm; break-after: avoid; }
-th, td { padding: 1.2mm 1.6mm; vertical-align: top; }
-td.r, th.r { text-align: right; }
-tr { break-inside: avoid; }
-del { color: #777; }
-.meta { color: #444; font-size: 8.5pt; }
-.note { font-size: 8pt; color: #333; }
-"""
-LANDSCAPE_CSS = "@page { size: A4 landscape; margin: 12mm 10mm 14mm; }"
-
-
-def trade_pdf(report: TradeReport, printed_at: datetime) -> bytes:
-    """The trade's results and every judge's values, A4 landscape."""
-    return render_pdf(
-        "pdf/results_trade.html", RESULTS_CSS, LANDSCAPE_CSS, report=report, printed_at=printed_at
-    )
-
-
-def event_pdf(report: EventReport, printed_at: datetime) -> bytes:
-    """The event's summary: trades, unit and medal tables, teams, award lists."""
-    return render_pdf("pdf/results_event.html", RESULTS_CSS, report=report, printed_at=printed_at)

@@ -17,7 +17,7 @@ from contest.core.files import XLSX
 from contest.core.types import utcnow
 from contest.events.access import can_manage_event, can_run_trade
 from contest.events.models import Event, Trade
-from contest.results import exports, report
+from contest.results import exports, overview, report, report_files
 
 bp = Blueprint("results", __name__)
 
@@ -42,7 +42,7 @@ def _download(data: bytes, mimetype: str, name: str):
 def event(event: Event):
     """Every trade's state, team rankings, unit and medal tables, award nominations."""
     g.timezone = event.timezone
-    return render_template("results/event.html", report=report.event_report(event)), PRIVATE
+    return render_template("results/event.html", report=overview.event_report(event)), PRIVATE
 
 
 @bp.get("/events/<int:event_id>/results.xlsx")
@@ -59,7 +59,7 @@ def event_xlsx(event: Event):
 def event_pdf(event: Event):
     """The event's summary as a PDF."""
     g.timezone = event.timezone
-    data = report.event_pdf(report.event_report(event), utcnow())
+    data = report_files.event_pdf(overview.event_report(event), utcnow())
     return _download(data, PDF, f"{event.slug}-results.pdf")
 
 
@@ -86,7 +86,7 @@ def trade(trade: Trade):
 @object_required(Trade, "trade_id", can_run_trade)
 def trade_xlsx(trade: Trade):
     """The trade's results (one row per entrant) and every judge's values, as .xlsx."""
-    data = report.trade_workbook(report.trade_report(trade))
+    data = report_files.trade_workbook(report.trade_report(trade))
     return _download(data, XLSX, f"{trade.event.slug}-{trade.code}-results.xlsx")
 
 
@@ -95,5 +95,5 @@ def trade_xlsx(trade: Trade):
 def trade_pdf(trade: Trade):
     """The trade's results and every judge's values as a landscape PDF."""
     g.timezone = trade.event.timezone
-    data = report.trade_pdf(report.trade_report(trade), utcnow())
+    data = report_files.trade_pdf(report.trade_report(trade), utcnow())
     return _download(data, PDF, f"{trade.event.slug}-{trade.code}-results.pdf")

@@ -17,7 +17,7 @@ from contest.core.extensions import db
 from contest.domain.scoring import Aggregation, CriterionKind, DeclaredStatus
 from contest.domain.stages import StageKind, StageState
 from contest.events.models import Component, Criterion, Trade
-from contest.judging import chief
+from contest.judging.desk import analysis, discrepancies
 from contest.judging.models import RescoreRequest
 from contest.registration.models import Entrant
 from contest.results import services as results
@@ -227,7 +227,7 @@ def test_the_desk_lists_spreads_missing_values_and_drafts(app, scored):
         trade = db.session.get(Trade, scored.trade)
         found = [
             (d.kind, d.entrant.code, d.criterion, d.judges, d.detail, d.drafts, d.blocking)
-            for d in chief.discrepancies(trade)
+            for d in discrepancies(trade)
         ]
     assert found == [
         ("spread", "E1", "P1", ("J1", "J2"), "7", (), False),
@@ -249,7 +249,7 @@ def test_a_trimmed_rule_with_too_small_a_panel_is_flagged(app, scored):
         criterion.aggregation, criterion.trim = Aggregation.TRIMMED_MEAN, 1
         db.session.commit()
         trade = db.session.get(Trade, scored.trade)
-        panel = [d for d in chief.discrepancies(trade) if d.kind == "panel"]
+        panel = [d for d in discrepancies(trade) if d.kind == "panel"]
     # E1 has J1 and J2 only (J3 recused): two judges, a trimmed mean needs three.
     assert [(d.entrant.code, d.criterion, d.judges, d.detail, d.limit) for d in panel] == [
         ("E1", "P2", ("J1", "J2"), "2", Decimal(3))
@@ -263,7 +263,7 @@ def test_a_missing_direct_component_is_listed(app, scored):
         db.session.execute(sa.delete(ComponentScore).where(ComponentScore.entrant_id == scored.e3))
         db.session.commit()
         trade = db.session.get(Trade, scored.trade)
-        found = [(d.kind, d.entrant.code, d.criterion) for d in chief.discrepancies(trade)]
+        found = [(d.kind, d.entrant.code, d.criterion) for d in discrepancies(trade)]
     assert ("component", "E3", "theory") in found
 
 
@@ -552,7 +552,7 @@ def test_judging_analysis_by_hand(app, scored):
     J3: (1 + 0) / 2 = 0.5."""
     with app.app_context():
         trade = db.session.get(Trade, scored.trade)
-        found = [(t.judge.code, t.values, t.mean_deviation) for t in chief.analysis(trade)]
+        found = [(t.judge.code, t.values, t.mean_deviation) for t in analysis(trade)]
     assert found == [
         ("J1", 4, Decimal("-2.375")),
         ("J2", 4, Decimal("2.125")),

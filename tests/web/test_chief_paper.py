@@ -13,7 +13,7 @@ from contest.core.extensions import db
 from contest.core.types import utcnow
 from contest.domain.stages import StageState
 from contest.events.models import Criterion, Trade
-from contest.judging import chief
+from contest.judging.desk import compute, paper_mismatches
 from contest.judging.models import PaperEntry
 from contest.results.models import Score, ScoreState
 from contest.stages.models import StageWindow
@@ -154,11 +154,11 @@ def test_two_clerks_agree_differ_and_wait(app, paper):
     assert score_states(app, paper.e2, paper.j3) == {"P1": (Decimal(32), ScoreState.SUBMITTED)}
     with app.app_context():
         trade = db.session.get(Trade, paper.trade)
-        row = next(r for r in chief.compute(trade).entrants if r.code == "E2")
+        row = next(r for r in compute(trade).entrants if r.code == "E2")
         p1, p2 = row.score.components[1].criteria
         assert p1.values == {"J1": Decimal(30), "J2": Decimal(31), "J3": Decimal(32)}
         assert "J3" not in p2.values
-        found = [(d.kind, d.criterion, d.judges, d.detail) for d in chief.paper_mismatches(trade)]
+        found = [(d.kind, d.criterion, d.judges, d.detail) for d in paper_mismatches(trade)]
         assert found == [("paper", "P2", ("J3",), "2 / 3")]
     desk = Desk(app, "chief")
     html = desk.get(f"/chief/trades/{paper.trade}").get_data(as_text=True)
@@ -183,7 +183,7 @@ def test_two_clerks_agree_differ_and_wait(app, paper):
     }
     assert statuses(app, paper.event)["E2"] == "ok"
     with app.app_context():
-        assert chief.paper_mismatches(db.session.get(Trade, paper.trade)) == []
+        assert paper_mismatches(db.session.get(Trade, paper.trade)) == []
     assert [e.new for e in audit(app, "paper.enter")][:2] == [
         {"value": "32", "criterion": "P1", "judge": "J3"},
         {"value": "2", "criterion": "P2", "judge": "J3"},

@@ -1,0 +1,112 @@
+"""The clerks' page for double entry of paper sheets: choose an entrant and the judge whose
+sheet it is, and type its values blind. The views are the "chief" blueprint's
+(``chief.paper``, ``chief.enter_paper``); ``chief_views`` adds them to it.
+
+Entrants appear only by station number and anonymous code, never by name.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from contest.accounts.access import object_required
+from contest.accounts.models import User
+from contest.core.refusals import describe, describe_problem
+from contest.core.web import on_refusal
+from contest.domain.refusal import Refused
+from contest.domain.stages import StageKind
+from contest.events.access import can_run_trade
+from contest.events.models import Judge, Trade
+from contest.judging import chief, desk, double_entry
+from contest.judging.chief import ChiefError
+from contest.judging.services import approved_entrant, competing_entrants, panel_judge
+from contest.registration.models import Entrant
+from contest.stages import services as stages
+
+
+def can_enter_paper(user: User, trade: Trade) -> bool:
+    """The clerks' page: the trade's listed clerks, its chief judge, the organisers' staff."""
+    return can_run_trade(user, trade) or chief.is_clerk(user, trade)
+
+
+def _paper_page(
+    trade: Trade,
+    entrant: Entrant | None,
+    judge: Judge | None,
+    refused: Refused | None = None,
+    typed: dict[str, str] | None = None,
+):
+    """The clerks' page; after a refused entry, the values as typed and each message next to
+    the criterion it is about."""
+    g.timezone = trade.event.timezone
+    items = None
+    refusal, status = None, 200
+    if entrant is not None and judge is not None:
+        try:
+            items = double_entry.paper_sheet(current_user, trade, entrant, judge)
+        except ChiefError as error:  # this judge's sheet cannot be entered: say why
+            refusal, status = describe(error), error.status
+    errors = {}
+    if refused is not None:
+        errors = {p.path: describe_problem(refused, p, located=False) for p in refused.problems}
+        if "criterion" in refused.params:
+            errors[refused.params["criterion"]] = describe(refused)
+    entrants = competing_entrants(trade)
+    judges = [m.judge for m in sorted(trade.panel, key=lambda m: (not m.is_chief, m.judge_id))]
+    outstanding = desk.paper_mismatches(trade, entrants)
+    return render_template(
+        "chief/paper.html",
+        trade=trade,
+        entrant=entrant,
+        judge=judge,
+        entrants=entrants,
+        judges=judges,
+        items=items,
+        refusal=refusal,
+        errors=errors,
+        typed=typed or {},
+        outstanding=outstanding,
+        scoring_open=stages.is_open(trade.event, StageKind.SCORING, trade),
+        can_run=can_run_trade(current_user, trade),
+        who=desk.who,
+    ), status
+
+
+def _arg_id(name: str, source) -> int | None:
+    raw = source.get(name, "")
+    return int(raw) if raw.isdigit() else None
+
+
+@object_required(Trade, "trade_id", can_enter_paper)
+def paper(trade: Trade):
+    """The clerks' page: choose an entrant and the judge whose paper sheet it is, enter it."""
+    entrant_id, judge_id = _arg_id("entrant", request.args), _arg_id("judge", request.args)
+    entrant = (approved_entrant(trade, entrant_id) or abort(404)) if entrant_id else None
+    judge = (panel_judge(trade, judge_id) or abort(404)) if judge_id else None
+    return _paper_page(trade, entrant, judge)
+
+
+@object_required(Trade, "trade_id", can_enter_paper)
+def enter_paper(trade: Trade):
+    """Enter the values of one paper sheet; all are checked before any is saved."""
+    entrant = approved_entrant(trade, _arg_id("entrant", request.form)) or abort(404)
+    judge = panel_judge(trade, _arg_id("judge", request.form)) or abort(404)
+    typed = {k[6:]: v.strip() for k, v in request.form.items() if k.startswith("value-")}
+    on_refusal(lambda refused: _paper_page(trade, entrant, judge, refused, typed))
+    states = double_entry.enter_paper_sheet(current_user, trade, entrant, judge, typed)
+    counts = Counter(states.values())
+    flash(
+        _(
+            "Saved: %(agreed)s agreed, %(waiting)s waiting for the second clerk, "
+            "%(mismatch)s different from the other entry.",
+            agreed=counts.get("agreed", 0),
+            waiting=counts.get("waiting", 0),
+            mismatch=counts.get("mismatch", 0),
+        ),
+        "success" if not counts.get("mismatch") else "error",
+    )
+    return redirect(url_for(".paper", trade_id=trade.id, entrant=entrant.id, judge=judge.id))

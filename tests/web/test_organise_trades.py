@@ -15,7 +15,7 @@ from contest.core.audit import AuditEntry
 from contest.core.extensions import db
 from contest.domain.package import read_package
 from contest.events.models import AwardRule, Component, Event, Judge, Trade
-from contest.organise.trade_setup import trade_state
+from contest.organise.trade_scheme import trade_state
 from contest.packages import services as packages
 from contest.registration.models import Entrant
 from contest.results import services as results

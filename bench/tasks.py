@@ -31,7 +31,7 @@ from contest.domain import idcard, snapshot
 from contest.domain.package import read_package
 from contest.domain.stages import StageKind, StageState
 from contest.events.models import Criterion, Event, Judge, PanelMember, Trade, Unit
-from contest.packages import services as packages
+from contest.packages import importing
 from contest.publication import final
 from contest.registration import roster
 from contest.registration.models import Entrant
@@ -246,7 +246,7 @@ def import_file(path: str) -> dict[str, Any]:
     package = read_package(document)
     check = time.perf_counter() - started
     with unit_of_work():
-        summary = packages.import_package(package)
+        summary = importing.import_package(package)
     return {"seconds": time.perf_counter() - started, "check": check, **summary.counts}
 
 

@@ -34,7 +34,7 @@ from contest.domain.package import PackageError, read_package
 from contest.domain.refusal import Problem
 from contest.events import services as events
 from contest.events.models import Unit
-from contest.packages import services as packages
+from contest.packages import exporting, importing
 from contest.registration import roster
 from contest.results import exports
 from contest.results import services as results
@@ -124,7 +124,7 @@ def import_package(file: Path) -> None:
             gettext("warning: %(text)s", text=describe_problem(PackageError, warning)), err=True
         )
     with unit_of_work():
-        summary = packages.import_package(package)
+        summary = importing.import_package(package)
     message = (
         gettext(
             "Replaced event %(slug)s: %(trades)d trades, %(units)d units, %(teams)d teams, "
@@ -188,7 +188,7 @@ def export_results(slug: str, fmt: str, output: Path | None) -> None:
 def export_package(slug: str, output: Path | None) -> None:
     """Write the event back as a contest-package/1 document."""
     event = _event_or_exit(slug)
-    document = packages.export_package(event)
+    document = exporting.export_package(event)
     _write((json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8"), output)
 
 

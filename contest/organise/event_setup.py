@@ -30,7 +30,8 @@ from contest.organise.setup import (
     read,
     record_change,
 )
-from contest.organise.trade_setup import clone_trade, plain, shift_instant
+from contest.organise.trade_list import clone_trade, shift_instant
+from contest.organise.trade_scheme import plain
 from contest.results import services as results
 from contest.stages.models import StageWindow
 

@@ -16,7 +16,7 @@ from contest.events.access import can_manage_event
 from contest.events.models import Event
 from contest.organise import event_setup
 from contest.organise.base import event_page, rebuild, submitted
-from contest.organise.forms import (
+from contest.organise.event_forms import (
     RULE_ALIASES,
     AwardRulesForm,
     CopyEventForm,
@@ -24,11 +24,10 @@ from contest.organise.forms import (
     ScheduleForm,
     apply_rules_action,
     blank_rule,
-    options,
     rule_input,
     rule_row,
-    text,
 )
+from contest.organise.forms import options, text
 from contest.stages import services as stages
 from contest.stages.models import StageWindow
 

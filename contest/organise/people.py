@@ -14,7 +14,8 @@ from contest.events.access import can_manage_event
 from contest.events.models import Event, Judge, Trade, Unit
 from contest.organise import people_setup
 from contest.organise.base import event_page, in_event, submitted
-from contest.organise.forms import (
+from contest.organise.forms import options, text
+from contest.organise.people_forms import (
     AccountRoleForm,
     ContactForm,
     JudgeAccountForm,
@@ -23,8 +24,6 @@ from contest.organise.forms import (
     PanelForm,
     PasswordForm,
     UnitForm,
-    options,
-    text,
 )
 
 bp = Blueprint("people", __name__, url_prefix="/events/<int:event_id>")

@@ -1,6 +1,6 @@
 """Organisers configure events: the shared pieces of the organise_* services.
 
-The configuration services (``event_setup``, ``trade_setup``, ``people_setup``)
+The configuration services (``event_setup``, ``trade_checks``, ``people_setup``)
 validate what an organiser submits exactly as the contest-package reader validates a
 package — by handing it the same document shape — so that a value the app accepts can
 always be exported and imported again, and the app and the package speak with one voice.

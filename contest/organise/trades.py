@@ -12,21 +12,20 @@ from contest.core.refusals import describe_problem
 from contest.core.web import on_refusal
 from contest.events.access import can_manage_event
 from contest.events.models import Event, Judge, Trade
-from contest.organise import event_setup, trade_setup
+from contest.organise import event_setup, trade_checks, trade_list, trade_scheme, trade_setup
 from contest.organise.base import event_page, in_event, rebuild, submitted
-from contest.organise.forms import (
+from contest.organise.forms import options, text
+from contest.organise.setup import Invalid
+from contest.organise.trade_forms import (
     CopyTradeForm,
     TradeForm,
     TradeScheduleForm,
     apply_trade_action,
-    options,
-    text,
     trade_data,
     trade_input,
     without_blank_rows,
 )
-from contest.organise.setup import Invalid
-from contest.organise.trade_setup import ComponentInput, CriterionInput, TradeInput
+from contest.organise.trade_scheme import ComponentInput, CriterionInput, TradeInput
 
 bp = Blueprint("trades", __name__, url_prefix="/events/<int:event_id>/trades")
 
@@ -89,9 +88,9 @@ def _data(form: TradeForm) -> dict:
 def _editor(event: Event, trade: Trade | None, form: TradeForm, status: int = 200):
     panel = _panel(trade)
     _prepare(form, panel)
-    found = trade_setup.scheme_warnings(trade) if trade else []
+    found = trade_checks.scheme_warnings(trade) if trade else []
     warnings = [describe_problem(Invalid, w, located=False) for w in found]
-    entrants = trade_setup.entrant_count(trade) if trade else 0
+    entrants = trade_list.entrant_count(trade) if trade else 0
     return render_template(
         "organise/trade.html",
         event=event,
@@ -141,7 +140,7 @@ def edit(event: Event, trade: Trade):
     """The trade editor; saving recomputes the trade's results."""
     if request.method == "POST":
         return _submit(event, trade)
-    form = TradeForm(data=trade_data(trade_setup.trade_input(trade)))
+    form = TradeForm(data=trade_data(trade_scheme.trade_input(trade)))
     return _editor(event, trade, form)
 
 
@@ -158,7 +157,7 @@ def copy(event: Event, trade: Trade):
 
     if form.validate_on_submit():
         on_refusal(lambda refused: page(), form)
-        new = trade_setup.copy_trade(
+        new = trade_list.copy_trade(
             current_user,
             trade,
             code=text(form.code.data),
@@ -204,9 +203,9 @@ def schedule(event: Event, trade: Trade):
 def delete(event: Event, trade: Trade):
     """Remove a trade that has no entrants."""
     code = trade.code
-    form = TradeForm(data=trade_data(trade_setup.trade_input(trade)))
+    form = TradeForm(data=trade_data(trade_scheme.trade_input(trade)))
     on_refusal(lambda refused: _editor(event, trade, form), form)
-    trade_setup.delete_trade(current_user, trade)
+    trade_list.delete_trade(current_user, trade)
     flash(_("Trade %(code)s is deleted.", code=code), "success")
     return redirect(url_for("organise.event", event_id=event.id))
 
@@ -220,5 +219,5 @@ def move(event: Event, trade: Trade):
     offset = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if offset is None:
         abort(400)
-    trade_setup.move_trade(current_user, trade, offset)
+    trade_list.move_trade(current_user, trade, offset)
     return redirect(url_for("organise.event", event_id=event.id, _anchor="trades"))

@@ -11,7 +11,7 @@ from contest.events.access import can_manage_event
 from contest.events.models import Event
 from contest.organise import events as event_screens
 from contest.organise import people as people_screens
-from contest.organise import trade_setup
+from contest.organise import trade_list
 from contest.organise import trades as trade_screens
 from contest.registration import services as registration
 from contest.registration import summaries
@@ -46,7 +46,7 @@ def event(event: Event):
     return render_template(
         "organise/event.html",
         event=event,
-        trades=trade_setup.trade_rows(event),
+        trades=trade_list.trade_rows(event),
         units=registration.unit_summaries(event),
         windows=stages.event_windows(event),
         rules=event.award_rules,

@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from contest.accounts.models import Role
 from contest.core.extensions import csrf
 from contest.events import services as events
-from contest.publication import caching, public
+from contest.publication import caching, public, stamps
 from contest.registration import summaries
 
 bp = Blueprint("main", __name__)
@@ -48,7 +48,7 @@ def index():
 def event_home(slug: str):
     """An event's public home: dates, venue, schedule (in the event's time zone), trades and
     links to what has been published. Its content is cached briefly (``public.caching``)."""
-    stamp = caching.recent_stamp(slug, public.stamp) or abort(404)
+    stamp = caching.recent_stamp(slug, stamps.stamp) or abort(404)
     g.timezone = stamp.timezone
 
     def build():

@@ -28,7 +28,7 @@ from contest.domain.scoring import DeclaredStatus
 from contest.domain.stages import StageKind, StageState, WindowClosed
 from contest.events import services as events
 from contest.events.models import Event
-from contest.publication import caching, notice, public
+from contest.publication import caching, notice, public, stamps
 from contest.publication import services as publications
 from contest.publication.forms import LookupForm, ObjectionForm
 from contest.publication.models import Publication
@@ -53,9 +53,9 @@ def result_status(status: str) -> str:
 # --- loading ------------------------------------------------------------------------------
 
 
-def _stamp(slug: str, needs: str | None = None) -> public.Stamp:
+def _stamp(slug: str, needs: str | None = None) -> stamps.Stamp:
     """The event's stamp; 404 for an unknown event or one without the publication needed."""
-    found = caching.recent_stamp(slug, public.stamp)
+    found = caching.recent_stamp(slug, stamps.stamp)
     if found is None or (needs is not None and getattr(found, needs) is None):
         abort(404)
     g.timezone = found.timezone

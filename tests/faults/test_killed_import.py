@@ -19,7 +19,7 @@ from bench.generate import package
 from contest.core.extensions import db
 from contest.domain.package import read_package
 from contest.events.models import Event, Trade
-from contest.packages import services as packages
+from contest.packages import importing
 from contest.registration.models import Entrant
 from contest.results.models import Score
 from tests.packages import small_package
@@ -66,7 +66,7 @@ def writing(url: sa.URL) -> bool:
 
 def test_an_import_killed_midway_changes_nothing(app, database_url, tmp_path):
     with app.app_context():
-        packages.import_package(read_package(small_package()))
+        importing.import_package(read_package(small_package()))
         db.session.commit()
     before = snapshot(app)
 

@@ -9,7 +9,7 @@ from contest.core.extensions import db
 from contest.domain import snapshot
 from contest.domain.package import read_package
 from contest.events.models import Event, Trade
-from contest.packages import services as packages
+from contest.packages import importing
 from contest.registration.models import Entrant, RegistrationStatus
 from contest.results import services as results
 from contest.results.models import Score, TradeResultRecord
@@ -18,7 +18,7 @@ from tests.packages import EXPECTED, small_package
 
 def _import():
     package = read_package(json.loads(json.dumps(small_package()), parse_float=Decimal))
-    summary = packages.import_package(package)
+    summary = importing.import_package(package)
     db.session.commit()
     return summary.event
 

@@ -19,7 +19,7 @@ from contest.accounts.models import Role, User
 from contest.core.extensions import db
 from contest.domain.package import read_package
 from contest.events.models import Event
-from contest.packages import services as packages
+from contest.packages import importing
 from contest.publication import certificates, documents, final
 from contest.publication import services as publications
 from contest.publication.models import Certificate, Decision, Objection, ObjectionAction
@@ -34,7 +34,7 @@ HEADER = ["奖项", "序号", "姓名", "单位", "工种", "名次", "总成绩
 
 def _import_games():
     package = read_package(json.loads(json.dumps(small_package()), parse_float=Decimal))
-    event = packages.import_package(package).event
+    event = importing.import_package(package).event
     event.host = "示范市总工会"
     return event
 

@@ -23,7 +23,7 @@ from contest.accounts.models import Role
 from contest.core.extensions import db
 from contest.domain.package import read_package
 from contest.events.models import Judge, Trade, Unit, unit_contacts
-from contest.packages import services as packages
+from contest.packages import importing
 from contest.registration.models import Entrant
 from tests.conftest import login, post
 from tests.factories import make_user
@@ -92,7 +92,7 @@ def world(app):
     account, an organiser and an admin."""
     with app.app_context():
         document = json.loads(json.dumps(dive_package()), parse_float=Decimal)
-        event = packages.import_package(read_package(document)).event
+        event = importing.import_package(read_package(document)).event
         users = {
             name: make_user(role, username=name)
             for name, role in [

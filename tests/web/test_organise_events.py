@@ -16,7 +16,7 @@ from contest.core.extensions import db
 from contest.domain.package import read_package
 from contest.domain.stages import StageKind, StageState
 from contest.events.models import AwardRule, Criterion, Event, Judge, PanelMember, Trade, Unit
-from contest.packages import services as packages
+from contest.packages import importing
 from contest.registration.models import Entrant, Team
 from contest.results import services as results
 from contest.stages.models import StageWindow
@@ -45,7 +45,7 @@ def games(app):
     with app.app_context():
         make_user(Role.ORGANISER, username="organiser")
         package = read_package(json.loads(json.dumps(small_package()), parse_float=Decimal))
-        event = packages.import_package(package).event
+        event = importing.import_package(package).event
         db.session.commit()
         return SimpleNamespace(event_id=event.id)
 

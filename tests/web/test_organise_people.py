@@ -13,7 +13,7 @@ from contest.core.audit import AuditEntry
 from contest.core.extensions import db
 from contest.domain.package import read_package
 from contest.events.models import Event, Judge, PanelMember, Trade, Unit, unit_contacts
-from contest.packages import services as packages
+from contest.packages import importing
 from contest.registration.models import Entrant
 from contest.results import services as results
 from contest.results.models import Score, TradeResultRecord
@@ -110,7 +110,7 @@ def test_a_new_unit_code_is_carried_into_the_results(app, client):
     with app.app_context():
         make_user(Role.ORGANISER, username="organiser")
         package = read_package(json.loads(json.dumps(small_package()), parse_float=Decimal))
-        event = packages.import_package(package).event
+        event = importing.import_package(package).event
         db.session.commit()
         event_id = event.id
         u1 = db.session.execute(sa.select(Unit.id).where(Unit.code == "U1")).scalar_one()

@@ -15,8 +15,8 @@ from contest.core.audit import AuditEntry
 from contest.core.extensions import db
 from contest.domain.package import read_package
 from contest.events.models import AwardRule, Component, Event, Judge, Trade
-from contest.organise.trade_setup import trade_state
-from contest.packages import services as packages
+from contest.organise.trade_scheme import trade_state
+from contest.packages import importing
 from contest.registration.models import Entrant
 from contest.results import services as results
 from contest.results.models import ComponentScore, Score, TradeResultRecord
@@ -375,7 +375,7 @@ def games(app):
     with app.app_context():
         make_user(Role.ORGANISER, username="organiser")
         package = read_package(json.loads(json.dumps(small_package()), parse_float=Decimal))
-        event = packages.import_package(package).event
+        event = importing.import_package(package).event
         db.session.commit()
         weld = db.session.execute(sa.select(Trade.id).where(Trade.code == "WELD")).scalar_one()
         return SimpleNamespace(event_id=event.id, weld=weld)

@@ -21,7 +21,7 @@ from contest.core.extensions import cache, db, limiter
 from contest.domain.package import read_package
 from contest.domain.stages import StageKind, StageState
 from contest.events import services as events
-from contest.packages import services as packages
+from contest.packages import importing
 from contest.publication import final, notice, public
 from contest.publication.models import Certificate, Objection, ObjectionAction
 from contest.publication.public import distribution, summary, trade_results
@@ -63,7 +63,7 @@ def set_up_games(app) -> SimpleNamespace:
     }
     with app.app_context():
         package = read_package(json.loads(json.dumps(document), parse_float=Decimal))
-        packages.import_package(package)
+        importing.import_package(package)
         db.session.commit()
         ids = dict(db.session.execute(sa.select(Entrant.code, Entrant.id_number)).all())
     return SimpleNamespace(id_numbers=ids)

@@ -1,15 +1,18 @@
-"""Contest packages in and out of the database (PACKAGE.md).
+"""A contest package into the database (PACKAGE.md).
 
 ``import_package`` replaces the event the package describes, inside the caller's
 transaction: the old event (if any) is deleted and the new one inserted, so a failure
 anywhere leaves the database as it was. Accounts linked to the old event's units, judges
 and entrants are linked again to the records with the same codes.
+
+Rows go in as batches of Core inserts (one executemany per table), not as ORM objects one by
+one: a fully scored event has a quarter of a million scores. The ids a later table needs
+are read back by code, and the results are computed once, at the end.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,10 +20,9 @@ import sqlalchemy as sa
 from contest.accounts.models import User
 from contest.core import audit
 from contest.core.extensions import db
-from contest.domain.package import PACKAGE_FORMAT, Package
+from contest.domain.package import Package
 from contest.domain.stages import StageKind
 from contest.events.models import (
-    AwardRule,
     Component,
     Criterion,
     Event,
@@ -45,13 +47,6 @@ class ImportSummary:
     event: Event
     replaced: bool
     counts: dict[str, int]
-
-
-# --- import --------------------------------------------------------------------------------
-#
-# Rows go in as batches of Core inserts (one executemany per table), not as ORM objects one by
-# one: a fully scored event has a quarter of a million scores. The ids a later table needs
-# are read back by code, and the results are computed once, at the end.
 
 
 def import_package(package: Package, actor: User | None = None) -> ImportSummary:
@@ -427,234 +422,3 @@ def _account_links(event: Event) -> _Links:
         ).all()
     )
     return _Links(contacts, judges, entrants)
-
-
-# --- export --------------------------------------------------------------------------------
-
-
-def json_number(value: Decimal) -> int | float | str:
-    """A decimal as the plainest JSON value that reads back exactly."""
-    if value == value.to_integral_value():
-        return int(value)
-    as_float = float(value)
-    return as_float if Decimal(repr(as_float)) == value else str(value)
-
-
-def export_package(event: Event) -> dict[str, Any]:
-    """The event as a ``contest-package/1`` document; importing it gives the same event."""
-
-    def rows(model, *order):
-        query = sa.select(model).where(model.event_id == event.id).order_by(*order, model.id)
-        return list(db.session.execute(query).scalars())
-
-    units = rows(Unit)
-    trades = rows(Trade, Trade.position)
-    windows = rows(StageWindow)
-    judges = rows(Judge)
-    entrants = rows(Entrant)
-    teams = rows(Team)
-    unit_codes = {u.id: u.code for u in units}
-    trade_codes = {t.id: t.code for t in trades}
-    judge_codes = {j.id: j.code for j in judges}
-    entrant_codes = {e.id: e.code for e in entrants}
-    team_codes = {t.id: t.code for t in teams}
-
-    document: dict[str, Any] = {
-        "format": PACKAGE_FORMAT,
-        "event": _export_event(event, windows),
-        "units": [{"code": u.code, "name": u.name, "kind": u.kind.value} for u in units],
-        "trades": [_export_trade(t, windows, judge_codes) for t in trades],
-        "teams": [{"code": t.code, "unit": unit_codes[t.unit_id], "name": t.name} for t in teams],
-        "entrants": [_export_entrant(e, unit_codes, trade_codes, team_codes) for e in entrants],
-        "judges": [_export_judge(j, unit_codes, trade_codes) for j in judges],
-        "scores": _export_scores(event, entrant_codes, judge_codes),
-    }
-    ids = list(entrant_codes)
-    factors = db.session.execute(
-        sa.select(EntrantFactor.entrant_id, Criterion.code, EntrantFactor.factor)
-        .join(Criterion, Criterion.id == EntrantFactor.criterion_id)
-        .where(EntrantFactor.entrant_id.in_(ids))
-        .order_by(EntrantFactor.entrant_id, Criterion.position)
-    ).all()
-    excusals = (
-        db.session.execute(
-            sa.select(Excusal).where(Excusal.entrant_id.in_(ids)).order_by(Excusal.id)
-        )
-        .scalars()
-        .all()
-    )
-    optional = {
-        "factors": [
-            {"entrant": entrant_codes[e], "criterion": c, "factor": json_number(f)}
-            for e, c, f in factors
-        ],
-        "excusals": [
-            {
-                "entrant": entrant_codes[x.entrant_id],
-                "judge": judge_codes[x.judge_id],
-                "reason": x.reason,
-            }
-            for x in excusals
-        ],
-        "times": [
-            {"entrant": e.code, "seconds": json_number(e.time_seconds)}
-            for e in entrants
-            if e.time_seconds is not None
-        ],
-        "statuses": [{"entrant": e.code, "status": e.status.value} for e in entrants if e.status],
-    }
-    document.update({key: rows for key, rows in optional.items() if rows})
-    return document
-
-
-def _schedule(windows: list[StageWindow], trade_id: int | None) -> dict[str, Any]:
-    plan: dict[str, Any] = {}
-    for window in windows:
-        if window.trade_id != trade_id:
-            continue
-        if window.kind == StageKind.PUBLISH:
-            plan[window.kind.value] = {"at": window.opens_at.isoformat()}
-        else:
-            plan[window.kind.value] = {
-                "opens": window.opens_at.isoformat(),
-                "closes": window.closes_at.isoformat() if window.closes_at else None,
-            }
-    return plan
-
-
-def _export_event(event: Event, windows: list[StageWindow]) -> dict[str, Any]:
-    rules = db.session.execute(
-        sa.select(AwardRule).where(AwardRule.event_id == event.id).order_by(AwardRule.position)
-    ).scalars()
-    data: dict[str, Any] = {
-        "slug": event.slug,
-        "name": event.name,
-        "starts_on": event.starts_on.isoformat(),
-        "timezone": event.timezone,
-        "decimals": event.decimals,
-        "placement_points": list(event.placement_points or []),
-        "medals_by_field": event.medals_by_field,
-    }
-    schedule = _schedule(windows, None)
-    if schedule:
-        data["schedule"] = schedule
-    data["award_rules"] = [_export_rule(rule) for rule in rules]
-    return data
-
-
-def _export_rule(rule: AwardRule) -> dict[str, Any]:
-    select = dict(rule.select)
-    if "percent" in select:
-        select["percent"] = json_number(Decimal(str(select["percent"])))
-    data: dict[str, Any] = {"code": rule.code, "title": rule.title, "select": select}
-    optional = {
-        "min_total": json_number(rule.min_total) if rule.min_total is not None else None,
-        "min_entrants": rule.min_entrants,
-        "max_age": rule.max_age,
-        "trades": rule.trades,
-        "group": rule.group,
-        "promote": rule.promote,
-    }
-    data.update({key: value for key, value in optional.items() if value is not None})
-    return data
-
-
-def _export_trade(trade: Trade, windows: list[StageWindow], judge_codes: dict[int, str]):
-    data: dict[str, Any] = {"code": trade.code, "name": trade.name}
-    if trade.category:
-        data["category"] = trade.category
-    data["components"] = [_export_component(c) for c in trade.components]
-    optional = {
-        "tie_breakers": list(trade.tie_breakers or []),
-        "min_entrants": trade.min_entrants,
-        "team_size": trade.team_size,
-        "recusal": trade.recusal.value,
-        "schedule": _schedule(windows, trade.id),
-    }
-    data.update({key: value for key, value in optional.items() if value not in (None, {})})
-    return data
-
-
-def _export_component(component: Component) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "code": component.code,
-        "name": component.name,
-        "weight": json_number(component.weight),
-    }
-    if component.judges:
-        data["judges"] = [j.code for j in component.judges]
-    if not component.criteria:
-        data["max"] = json_number(component.max)
-        data["step"] = json_number(component.step)
-        return data
-    data["criteria"] = []
-    for criterion in component.criteria:
-        item: dict[str, Any] = {
-            "code": criterion.code,
-            "name": criterion.name,
-            "max": json_number(criterion.max),
-            "kind": criterion.kind.value,
-            "step": json_number(criterion.step),
-            "aggregation": criterion.aggregation.value,
-            "trim": criterion.trim,
-            "factor": json_number(criterion.factor),
-        }
-        if criterion.scale is not None:
-            item["scale"] = json_number(criterion.scale)
-        if criterion.max_spread is not None:
-            item["max_spread"] = json_number(criterion.max_spread)
-        if criterion.description:
-            item["description"] = criterion.description
-        data["criteria"].append(item)
-    return data
-
-
-def _export_entrant(entrant: Entrant, units, trades, teams) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "code": entrant.code,
-        "name": entrant.name,
-        "unit": units[entrant.unit_id],
-        "trade": trades[entrant.trade_id],
-    }
-    optional = {
-        "team": teams.get(entrant.team_id) if entrant.team_id else None,
-        "gender": entrant.gender.value if entrant.gender else None,
-        "birth_date": entrant.birth_date.isoformat() if entrant.birth_date else None,
-        "id_number": entrant.id_number,
-        "skill_level": entrant.skill_level,
-    }
-    data.update({key: value for key, value in optional.items() if value is not None})
-    return data
-
-
-def _export_judge(judge: Judge, units, trades) -> dict[str, Any]:
-    panels = sorted(judge.panels, key=lambda p: p.trade_id)
-    data: dict[str, Any] = {"code": judge.code, "name": judge.name}
-    if judge.unit_id is not None:
-        data["unit"] = units[judge.unit_id]
-    data["trades"] = [trades[p.trade_id] for p in panels]
-    data["chief"] = bool(panels) and all(p.is_chief for p in panels)
-    return data
-
-
-def _export_scores(event: Event, entrants: dict[int, str], judges: dict[int, str]):
-    direct = db.session.execute(
-        sa.select(ComponentScore.entrant_id, Component.code, ComponentScore.value)
-        .join(Component, Component.id == ComponentScore.component_id)
-        .join(Entrant, Entrant.id == ComponentScore.entrant_id)
-        .where(Entrant.event_id == event.id)
-        .order_by(ComponentScore.entrant_id, Component.position)
-    ).all()
-    marks = db.session.execute(
-        sa.select(Score.entrant_id, Criterion.code, Score.judge_id, Score.value)
-        .join(Criterion, Criterion.id == Score.criterion_id)
-        .join(Entrant, Entrant.id == Score.entrant_id)
-        .where(Entrant.event_id == event.id, Score.state == ScoreState.SUBMITTED)
-        .order_by(Score.entrant_id, Criterion.position, Score.judge_id)
-    ).all()
-    return [
-        {"entrant": entrants[e], "component": c, "value": json_number(v)} for e, c, v in direct
-    ] + [
-        {"entrant": entrants[e], "criterion": c, "judge": judges[j], "value": json_number(v)}
-        for e, c, j, v in marks
-    ]

@@ -1,0 +1,84 @@
+"""What an event's public pages depend on (its ``Stamp``), read in one small query on every
+public request: the pages are cached under keys made of it (``caching``), so a change to the
+event, its publications or its schedule shows at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from contest.core.extensions import db
+from contest.events.models import Event
+from contest.publication import services as publications
+from contest.publication.models import Publication
+from contest.stages.models import StageWindow
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What an event's public pages depend on, read in one query: a page cached under a key
+    made of these values is stale as soon as one of them changes."""
+
+    event_id: int
+    timezone: str
+    changed: str
+    notice: str | None
+    results: str | None
+    schedule: str
+
+
+def _publication_stamp(pid: int | None, at: datetime | None) -> str | None:
+    return None if pid is None else f"{pid}@{at.isoformat() if at else ''}"
+
+
+@cache
+def _stamp_query() -> sa.Select:
+    """The stamp's query, built once (it runs on every public request; only ``slug`` varies)."""
+    notice, final = aliased(Publication), aliased(Publication)
+    own_windows = (StageWindow.event_id == Event.id, StageWindow.trade_id.is_(None))
+    windows = sa.select(sa.func.count(StageWindow.id)).where(*own_windows).scalar_subquery()
+    latest = sa.select(sa.func.max(StageWindow.updated_at)).where(*own_windows).scalar_subquery()
+    return (
+        sa.select(
+            Event.id,
+            Event.timezone,
+            Event.updated_at,
+            notice.id,
+            notice.published_at,
+            final.id,
+            final.published_at,
+            windows,
+            latest,
+        )
+        .select_from(Event)
+        .outerjoin(
+            notice,
+            sa.and_(notice.event_id == Event.id, notice.kind == publications.NOTICE),
+        )
+        .outerjoin(
+            final,
+            sa.and_(final.event_id == Event.id, final.kind == publications.RESULTS),
+        )
+        .where(Event.slug == sa.bindparam("slug"))
+    )
+
+
+def stamp(slug: str) -> Stamp | None:
+    """The event's stamp: when it changed, which publications exist (id and time) and the
+    state of its schedule; None for an unknown slug."""
+    row = db.session.execute(_stamp_query(), {"slug": slug}).first()
+    if row is None:
+        return None
+    event_id, timezone, changed, notice_id, notice_at, final_id, final_at, count, last = row
+    return Stamp(
+        event_id=event_id,
+        timezone=timezone,
+        changed=str(changed),
+        notice=_publication_stamp(notice_id, notice_at),
+        results=_publication_stamp(final_id, final_at),
+        schedule=f"{count}@{last}",
+    )

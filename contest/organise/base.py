@@ -7,10 +7,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, g
+from flask import g
 from wtforms import Form
 
-from contest.core.extensions import db
+from contest.accounts.access import part_of
 from contest.events.models import Event
 
 
@@ -22,15 +22,7 @@ def in_event(model: type, arg: str) -> Callable:
     """
 
     def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(event: Event, *args, **kwargs):
-            obj = db.session.get(model, kwargs.pop(arg))
-            if obj is None or obj.event_id != event.id:
-                abort(404)
-            g.timezone = event.timezone
-            return view(event, obj, *args, **kwargs)
-
-        return wrapped
+        return part_of(model, arg, "event")(event_page(view))
 
     return decorator
 

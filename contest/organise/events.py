@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest.accounts.access import STAFF, object_required, roles_required
-from contest.core.extensions import db
+from contest.accounts.access import STAFF, object_required, part_of, roles_required
 from contest.core.labels import label
 from contest.core.web import on_refusal
 from contest.domain.stages import StageState
@@ -136,22 +134,15 @@ def schedule(event: Event):
 def timeline(event: Event):
     """Every window (trade overrides included) with its state and each change: when, by the
     scheduler or whom, and why; and the buttons to open or close one by hand."""
-    windows = db.session.execute(
-        sa.select(StageWindow)
-        .where(StageWindow.event_id == event.id)
-        .order_by(StageWindow.opens_at, StageWindow.id)
-    ).scalars()
-    return render_template("organise/timeline.html", event=event, windows=list(windows))
+    return render_template("organise/timeline.html", event=event, windows=stages.windows(event))
 
 
 @bp.post("/<int:event_id>/windows/<int:window_id>/state")
 @roles_required(*STAFF)
 @object_required(Event, "event_id", can_manage_event)
-def set_window_state(event: Event, window_id: int):
+@part_of(StageWindow, "window_id", "event")
+def set_window_state(event: Event, window: StageWindow):
     """Open or close any window (a trade's too) by hand, now, with a reason."""
-    window = db.get_or_404(StageWindow, window_id)
-    if window.event_id != event.id:
-        abort(404)
     try:
         target = StageState(request.form.get("state", ""))
     except ValueError:

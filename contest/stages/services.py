@@ -69,6 +69,17 @@ def governing(
     )
 
 
+def windows(event: Event) -> list[StageWindow]:
+    """Every window of the event (the trades' own too), in the order they are planned."""
+    return list(
+        db.session.execute(
+            sa.select(StageWindow)
+            .where(StageWindow.event_id == event.id)
+            .order_by(StageWindow.opens_at, StageWindow.id)
+        ).scalars()
+    )
+
+
 def event_windows(event: Event) -> list[StageWindow]:
     """The event-wide stage windows, in the order they are planned."""
     return list(

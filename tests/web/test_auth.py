@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from contest.extensions import db
 from contest.models import AuditEntry, Role, User
+from contest.services import accounts
 from tests.conftest import PASSWORD, app_config, csrf_token, login, post
 from tests.factories import make_user
 
@@ -139,10 +140,17 @@ def test_change_password(app, client, world):
     assert "user.password_change" in _audit_actions(app)
 
 
-def test_passwords_are_stored_hashed(app, world):
-    user = _user(app, "admin")
+def test_passwords_are_stored_hashed(app):
+    """As the application hashes them (the test accounts of the factories use a cheap hash)."""
+    with app.app_context():
+        accounts.create_user(
+            None, username="hashed", name="哈希", role=Role.ADMIN, password=PASSWORD
+        )
+        db.session.commit()
+    user = _user(app, "hashed")
     assert PASSWORD not in user.password_hash
     assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+    assert user.check_password(PASSWORD) and not user.check_password("not-the-password")
 
 
 def test_login_is_rate_limited(database_url, _schema):

@@ -3,9 +3,11 @@ a test client, a CLI runner, and logging in through the real login form."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -127,24 +129,34 @@ def _app(database_url, _schema) -> Flask:
         db.engine.dispose()
 
 
-@pytest.fixture
-def app(_app) -> Flask:
-    """The app on an empty database, as if just started: its settings, extensions and cache
-    are put back and its tables emptied after the test. No app context is held, so requests
-    behave as in production; wrap direct database work in ``with app.app_context():``."""
+@contextlib.contextmanager
+def restored(app: Flask) -> Iterator[Flask]:
+    """Use ``app`` in the block; afterwards put it back as it was, as if just started: its
+    settings, extensions and cache, and empty tables."""
     # Flask-Limiter's switch lives on the extension, set by the last app built: a test that
     # built its own app with rate limits (a rate-limit test) leaves it on.
-    limiter.enabled = _app.config["RATELIMIT_ENABLED"]
-    config, extensions = dict(_app.config), dict(_app.extensions)
-    yield _app
-    with _app.app_context():
-        db.session.remove()
-        empty_tables()
-        cache.clear()
-    _app.config.clear()
-    _app.config.update(config)
-    _app.extensions.clear()
-    _app.extensions.update(extensions)
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
+    config, extensions = dict(app.config), dict(app.extensions)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            empty_tables()
+            cache.clear()
+        app.config.clear()
+        app.config.update(config)
+        app.extensions.clear()
+        app.extensions.update(extensions)
+
+
+@pytest.fixture
+def app(_app) -> Iterator[Flask]:
+    """The app on an empty database, as if just started; put back after the test. No app
+    context is held, so requests behave as in production; wrap direct database work in
+    ``with app.app_context():``."""
+    with restored(_app):
+        yield _app
 
 
 @pytest.fixture

@@ -18,11 +18,13 @@ run: $(VENV)/.runtime $(COMPILED)
 	CONTEST_SCHEDULER_IN_PROCESS=true $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## test: install the test tools (and system packages when possible), lint, run the suite
+# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: each worker, and each
+# server or command a test starts, would otherwise compile the code again.
 test: lint $(COMPILED) sysdeps
-	env -u TEST_DATABASE_URL $(BIN)/pytest -n auto
+	env -u TEST_DATABASE_URL -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n auto
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
-	  $(BIN)/pytest -n auto --ignore=tests/domain; \
+	  env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n auto --ignore=tests/domain; \
 	fi
 
 ## lint: ruff (rules and formatting) and mypy on the pure domain

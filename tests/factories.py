@@ -30,8 +30,10 @@ _seq = itertools.count(1)
 
 @functools.cache
 def _password_hash() -> str:
-    """Hash the test password once per session (real hashing is deliberately slow)."""
-    return generate_password_hash(PASSWORD)
+    """The test password's hash, made once per session, with few rounds: real hashing is
+    deliberately slow, and checking it would cost every login of the suite as much as
+    making it. The accounts the application itself creates keep its own hashing."""
+    return generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 
 
 def make_user(role: Role, username: str | None = None, name: str | None = None) -> User:

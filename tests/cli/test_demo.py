@@ -14,12 +14,21 @@ from contest.publication import services as publications
 from contest.publication.models import Certificate, Publication
 from contest.registration.models import Entrant, Team
 from contest.results.models import ComponentScore, Score
-from tests.conftest import login
+from tests.conftest import login, restored
 
 
-@pytest.fixture
-def seeded(app, runner):
-    result = runner.invoke(args=["seed-demo"])
+@pytest.fixture(scope="module")
+def app(_app):
+    """The app for the whole module: these tests only read the demo (or log in to it), so
+    it is loaded once, and the tables emptied after the module instead of after each test."""
+    with restored(_app):
+        yield _app
+
+
+@pytest.fixture(scope="module")
+def seeded(app):
+    """The output of ``flask seed-demo`` run once on the empty database."""
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     return result.output
 

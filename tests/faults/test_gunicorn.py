@@ -3,6 +3,7 @@ acknowledged save is stored exactly once — also when a worker is killed in the
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import random
@@ -64,8 +65,11 @@ def contest(app):
         return SimpleNamespace(trade=trade.id, entrants=[e.id for e in entrants])
 
 
-@pytest.fixture
-def server(contest, database_url):
+@pytest.fixture(scope="module")
+def server(database_url, _schema):
+    """gunicorn (2 workers of 4 threads) on the test database, for the tests of the module.
+    It runs in a process group of its own, which is killed whatever happens: also when it
+    never answers, or a test fails with it half stopped."""
     port = free_port()
     env = {
         **os.environ,
@@ -79,20 +83,38 @@ def server(contest, database_url):
     master = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    try:
+        wait_until_answering(base, master, timeout=30)
+        yield SimpleNamespace(base=base, master=master)
+    finally:
+        stop(master)
+
+
+def wait_until_answering(base: str, master: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
     while True:
         try:
             urllib.request.urlopen(base + "/healthz", timeout=2).close()
-            break
+            return
         except OSError:
             assert master.poll() is None, "gunicorn did not start"
             assert time.monotonic() < deadline, "gunicorn did not answer"
             time.sleep(0.1)
-    yield SimpleNamespace(base=base, master=master)
-    master.send_signal(signal.SIGTERM)
-    master.wait(timeout=30)
+
+
+def stop(master: subprocess.Popen) -> None:
+    """Stop gunicorn as an operator would (SIGTERM: the workers finish and exit), then kill
+    whatever is left of its process group."""
+    if master.poll() is None:
+        master.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            master.wait(timeout=30)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(master.pid, signal.SIGKILL)
+    master.wait()
 
 
 def workers(master: subprocess.Popen) -> list[int]:

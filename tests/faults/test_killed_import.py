@@ -78,17 +78,22 @@ def test_an_import_killed_midway_changes_nothing(app, database_url, tmp_path):
         [sys.executable, "-m", "flask", "--app", "wsgi", "import-package", str(path)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
-    url = sa.engine.make_url(database_url)
-    deadline = time.monotonic() + 60
-    while not writing(url):
-        assert importer.poll() is None, importer.communicate()
-        assert time.monotonic() < deadline, "the import never started writing"
-        time.sleep(0.05)
-    time.sleep(0.5)  # well into the replacement
-    assert importer.poll() is None, "the import finished before it could be killed"
-    importer.send_signal(signal.SIGKILL)
-    importer.communicate(timeout=30)  # also closes its pipes
-    assert importer.returncode == -signal.SIGKILL
+    # Closed and waited for at the end; killed first if the test fails before killing it.
+    with importer:
+        try:
+            url = sa.engine.make_url(database_url)
+            deadline = time.monotonic() + 60
+            while not writing(url):
+                assert importer.poll() is None, importer.communicate()
+                assert time.monotonic() < deadline, "the import never started writing"
+                time.sleep(0.05)
+            time.sleep(0.5)  # well into the replacement
+            assert importer.poll() is None, "the import finished before it could be killed"
+            importer.send_signal(signal.SIGKILL)
+            importer.communicate(timeout=30)  # also closes its pipes
+            assert importer.returncode == -signal.SIGKILL
+        finally:
+            importer.kill()  # nothing to do once it has ended
 
     deadline = time.monotonic() + 30
     while writing(url) and time.monotonic() < deadline:  # PostgreSQL notices the dead client

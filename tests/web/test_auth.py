@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from contest.accounts import services as accounts
 from contest.accounts.models import Role, User
 from contest.core.audit import AuditEntry
 from contest.core.extensions import db
@@ -140,10 +141,17 @@ def test_change_password(app, client, world):
     assert "user.password_change" in _audit_actions(app)
 
 
-def test_passwords_are_stored_hashed(app, world):
-    user = _user(app, "admin")
+def test_passwords_are_stored_hashed(app):
+    """As the application hashes them (the test accounts of the factories use a cheap hash)."""
+    with app.app_context():
+        accounts.create_user(
+            None, username="hashed", name="哈希", role=Role.ADMIN, password=PASSWORD
+        )
+        db.session.commit()
+    user = _user(app, "hashed")
     assert PASSWORD not in user.password_hash
     assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+    assert user.check_password(PASSWORD) and not user.check_password("not-the-password")
 
 
 def test_login_is_rate_limited(database_url, _schema):

@@ -35,7 +35,9 @@ def _trade(app, code):
 def _audit(app, action):
     with app.app_context():
         return (
-            db.session.execute(sa.select(AuditEntry).where(AuditEntry.action == action))
+            db.session.execute(
+                sa.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+            )
             .scalars()
             .all()
         )

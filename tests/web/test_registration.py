@@ -99,7 +99,9 @@ def test_contact_registers_an_entrant_by_form(app, client, desk):
     assert "选手1" in page and "待审核" in page
     assert saved.id_number not in page and saved.masked_id_number in page
     with app.app_context():
-        action = db.session.execute(sa.select(AuditEntry.action)).scalars().all()
+        action = (
+            db.session.execute(sa.select(AuditEntry.action).order_by(AuditEntry.id)).scalars().all()
+        )
         assert action == ["auth.login", "entrant.register"]
 
 

@@ -59,7 +59,9 @@ def test_open_and_close_by_hand_with_a_reason(app, client, planned):
         ]
         actions = (
             db.session.execute(
-                sa.select(AuditEntry.action).where(AuditEntry.entity == "stage_window")
+                sa.select(AuditEntry.action)
+                .where(AuditEntry.entity == "stage_window")
+                .order_by(AuditEntry.id)
             )
             .scalars()
             .all()

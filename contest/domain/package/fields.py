@@ -3,7 +3,7 @@
 Pydantic checks the shape of the document (objects, required and unknown keys, lists, text,
 true/false, exact decimals, whole numbers and their bounds); the small checks below word
 what it cannot (blank text, choices, dates, …) with the package's own codes
-(``PackageError.reasons``). ``problems`` turns a ``ValidationError`` into the same
+(``PackageError.reasons``). ``problems_of`` turns a ``ValidationError`` into the same
 ``Problem`` list the package reader has always given: the path in the document, the code
 and the details its message names.
 """
@@ -17,8 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BeforeValidator, PlainValidator, Strict
-from pydantic import ValidationError as ValidationError
+from pydantic import AfterValidator, BeforeValidator, PlainValidator, Strict, ValidationError
 from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
 from contest.domain.refusal import Problem

@@ -1,17 +1,18 @@
 """The shape of a ``contest-package/1`` document (PACKAGE.md) as pydantic models.
 
-Each object of the document is a ``Node``: unknown keys are refused, a member that is null
-counts as absent, and the checks of one object's keys taken together (``shape``) are
-reported beside pydantic's own. What needs more than one object — codes used twice,
-references, scores — is the reader's (``sections``, ``references``).
+Each object of the document is a ``Node`` (``read_object``): unknown keys are refused, a
+member that is null counts as absent, and the checks of one object's keys taken together
+(its ``rule``) are reported beside pydantic's own. What needs more than one object — codes
+used twice, references, scores in range — is the reader's (``sections``, ``references``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, ClassVar, NotRequired, Self, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -24,10 +25,13 @@ from pydantic import (
     Strict,
     ValidationError,
     ValidationInfo,
+    WrapValidator,
     field_validator,
     model_validator,
+    with_config,
 )
 from pydantic_core import PydanticCustomError
+from typing_extensions import TypedDict
 
 from contest.domain import idcard
 from contest.domain.awards import Rounding
@@ -58,6 +62,8 @@ SLUG = re.compile(r"^[a-z0-9-]{3,64}$")
 UNIT_KINDS = ("district", "industry", "enterprise", "other")
 #: The ways an award rule selects entrants (``select``): exactly one is given.
 WAYS = ("top", "ranks", "percent", "top_by_field")
+#: What a score is given for: a criterion by a judge, or a component directly.
+TARGETS = ("criterion", "judge", "component")
 
 AtLeastOne = Annotated[Whole, Field(ge=1)]
 Code64 = Annotated[str, Strict(), text(64)]
@@ -65,37 +71,46 @@ Name = Annotated[str, Strict(), text(100)]
 
 
 _OWN = {(1, "extra_forbidden"): 0, (1, "missing"): 1}
+Rule = Callable[[dict[str, Any], list[Fault]], list[Fault]]
+T = TypeVar("T")
+
+
+def read_object(
+    data: Any, handler: Callable[[Any], T], fields: Collection[str], rule: Rule | None, title: str
+) -> T:
+    """Read an object with pydantic (``handler``): a null member counts as absent (unless the
+    key is unknown), and ``rule`` adds the problems of its keys taken together."""
+    given = data
+    if isinstance(data, dict) and None in data.values():
+        data = {k: v for k, v in data.items() if v is not None or k not in fields}
+    try:
+        node = handler(data)
+    except ValidationError as error:
+        if not isinstance(given, dict):
+            raise
+        # As the object is read: its unknown keys, its missing ones, then each member.
+        found = sorted(reported(error), key=lambda f: _OWN.get((len(f[0]), f[1].type), 2))
+        raise rejected(title, rule(given, found) if rule else found) from None
+    if rule is not None:
+        found = rule(given, [])
+        if found:
+            raise rejected(title, found)
+    return node
 
 
 class Node(BaseModel):
-    """An object of the document."""
+    """An object of the document (``read_object``)."""
 
     model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="wrap")
     @classmethod
     def _read(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
-        if not isinstance(data, dict):
-            return handler(data)
-        given, fields = data, cls.model_fields
-        if None in data.values():
-            data = {k: v for k, v in data.items() if v is not None or k not in fields}
-        try:
-            node = handler(data)
-        except ValidationError as error:
-            # As the object is read: its unknown keys, its missing ones, then each member.
-            found = sorted(reported(error), key=lambda f: _OWN.get((len(f[0]), f[1].type), 2))
-            raise rejected(cls.__name__, cls.shape(given, found)) from None
-        found = cls.shape(given, [])
-        if found:
-            raise rejected(cls.__name__, found)
-        return node
+        return read_object(data, handler, cls.model_fields, cls.rule, cls.__name__)
 
-    @classmethod
-    def shape(cls, given: dict[str, Any], found: list[Fault]) -> list[Fault]:
-        """Every problem of the object: ``found`` by pydantic, and those of its keys taken
-        together (``given`` is the object as written, null members included)."""
-        return found
+    #: The problems of the object's keys taken together, beside those pydantic ``found``
+    #: (``given`` is the object as written, null members included).
+    rule: ClassVar[Rule | None] = None
 
 
 # --- the event ----------------------------------------------------------------------------------
@@ -183,6 +198,21 @@ def _some(rows: list[tuple[int | None, int]]) -> list[tuple[int | None, int]]:
     return rows
 
 
+def _one_way(given: dict[str, Any], found: list[Fault]) -> list[Fault]:
+    ways = [key for key in WAYS if key in given]
+    if len(ways) != 1:  # then only its unknown keys are worth saying too
+        unknown = [f for f in found if f[1].type == "extra_forbidden"]
+        return [*unknown, ((), fault("select_exactly_one"), given)]
+    way = ways[0]
+    if given[way] is None:
+        code = {"ranks": "bad_rank_range", "top_by_field": "not_list"}.get(way, "required")
+        found = [*found, ((way,), fault(code), None)]
+    if "rounding" in given and way != "percent":  # not read, so not worth checking
+        rounding = (("rounding",), fault("unknown_key", key="rounding"), given["rounding"])
+        found = [rounding, *(f for f in found if f[0][:1] != ("rounding",))]
+    return found
+
+
 class Select(Node):
     top: AtLeastOne | None = None
     ranks: Annotated[tuple[int, int], PlainValidator(_rank_range)] | None = None
@@ -196,20 +226,7 @@ class Select(Node):
         | None
     ) = None
 
-    @classmethod
-    def shape(cls, given: dict[str, Any], found: list[Fault]) -> list[Fault]:
-        ways = [key for key in WAYS if key in given]
-        if len(ways) != 1:  # then only its unknown keys are worth saying too
-            unknown = [f for f in found if f[1].type == "extra_forbidden"]
-            return [*unknown, ((), fault("select_exactly_one"), given)]
-        way = ways[0]
-        if given[way] is None:
-            code = {"ranks": "bad_rank_range", "top_by_field": "not_list"}.get(way, "required")
-            found = [*found, ((way,), fault(code), None)]
-        if "rounding" in given and way != "percent":  # not read, so not worth checking
-            rounding = (("rounding",), fault("unknown_key", key="rounding"), given["rounding"])
-            found = [rounding, *(f for f in found if f[0][:1] != ("rounding",))]
-        return found
+    rule = _one_way
 
 
 class Promote(Node):
@@ -264,6 +281,15 @@ class Criterion(Node):
     description: Annotated[str, Strict(), text(2000)] | None = None
 
 
+def _direct_only(given: dict[str, Any], found: list[Fault]) -> list[Fault]:
+    criteria = given.get("criteria")
+    if isinstance(criteria, list) and criteria:
+        for key in ("max", "step"):
+            if key in given:
+                found = [*found, ((key,), fault("direct_only", key=key), given[key])]
+    return found
+
+
 class Component(Node):
     code: Code
     name: Text
@@ -273,14 +299,7 @@ class Component(Node):
     criteria: list[Criterion] = []
     judges: list[Code] = []
 
-    @classmethod
-    def shape(cls, given: dict[str, Any], found: list[Fault]) -> list[Fault]:
-        criteria = given.get("criteria")
-        if isinstance(criteria, list) and criteria:
-            for key in ("max", "step"):
-                if key in given:
-                    found = [*found, ((key,), fault("direct_only", key=key), given[key])]
-        return found
+    rule = _direct_only
 
 
 class Trade(Node):
@@ -346,24 +365,34 @@ class Judge(Node):
 # --- what was entered for the entrants ----------------------------------------------------------
 
 
-class Score(Node):
+def _score_target(given: dict[str, Any], found: list[Fault]) -> list[Fault]:
+    if found:  # a member that is wrong names nothing
+        wrong = {f[0][0] for f in found if f[0]}
+        given = {k: v for k, v in given.items() if k not in wrong}
+    criterion, judge, component = (given.get(k) is not None for k in TARGETS)
+    if (criterion and judge and not component) or (component and not (criterion or judge)):
+        return found
+    return [*found, ((), fault("score_target"), given)]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class ScoreRow(TypedDict):
+    """A score. An event has hundreds of thousands: a plain dict is much cheaper to make
+    than a model, so scores are read as ``Score`` (this, null members and the target
+    checked as ``Node`` checks them)."""
+
     entrant: Code
     value: Number
-    criterion: Code | None = None
-    judge: Code | None = None
-    component: Code | None = None
+    criterion: NotRequired[Code]
+    judge: NotRequired[Code]
+    component: NotRequired[Code]
 
-    @classmethod
-    def shape(cls, given: dict[str, Any], found: list[Fault]) -> list[Fault]:
-        wrong = {f[0][0] for f in found if f[0]}
-        named = {
-            key
-            for key in ("criterion", "judge", "component")
-            if given.get(key) is not None and key not in wrong
-        }
-        if named in ({"criterion", "judge"}, {"component"}):
-            return found
-        return [*found, ((), fault("score_target"), given)]
+
+def _score(data: Any, handler: Callable[[Any], ScoreRow]) -> ScoreRow:
+    return read_object(data, handler, ScoreRow.__annotations__, _score_target, "Score")
+
+
+Score = Annotated[ScoreRow, WrapValidator(_score)]
 
 
 class Factor(Node):

@@ -332,7 +332,10 @@ def package(doc: schema.Document) -> Package:
             JudgeData(j.code, j.name, j.unit, tuple(j.trades), j.chief) for j in doc.judges
         ),
         scores=tuple(
-            ScoreData(s.entrant, s.value, s.criterion, s.judge, s.component) for s in doc.scores
+            ScoreData(
+                s["entrant"], s["value"], s.get("criterion"), s.get("judge"), s.get("component")
+            )
+            for s in doc.scores
         ),
         factors=tuple((f.entrant, f.criterion, f.factor) for f in doc.factors),
         excusals=tuple((x.entrant, x.judge, x.reason) for x in doc.excusals),

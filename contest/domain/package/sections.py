@@ -18,20 +18,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from contest.domain.awards import AwardRule, Promotion, Selection
-from contest.domain.package import schema
-from contest.domain.package.data import (
-    ComponentData,
-    CriterionData,
-    EntrantData,
-    EventData,
-    JudgeData,
-    Package,
-    ScoreData,
-    TeamData,
-    TradeData,
-    UnitData,
-    Window,
-)
+from contest.domain.package import data, schema
+from contest.domain.package.data import Package
 from contest.domain.package.fields import problems_of
 from contest.domain.package.schema import PACKAGE_FORMAT
 from contest.domain.refusal import Problem
@@ -217,13 +205,13 @@ def _place(path: str) -> tuple[int, int]:
 # --- the data ----------------------------------------------------------------------------------
 
 
-def _schedule(node: schema.EventSchedule | schema.TradeSchedule | None) -> dict[str, Window]:
-    windows: dict[str, Window] = {}
+def _schedule(node: schema.EventSchedule | schema.TradeSchedule | None) -> dict[str, data.Window]:
+    windows: dict[str, data.Window] = {}
     for kind, window in node or ():
         if isinstance(window, schema.Window):
-            windows[kind] = Window(window.opens, window.closes)
+            windows[kind] = data.Window(window.opens, window.closes)
         elif isinstance(window, schema.Moment):
-            windows[kind] = Window(window.at)
+            windows[kind] = data.Window(window.at)
     return windows
 
 
@@ -252,8 +240,8 @@ def _award_rule(node: schema.AwardRule) -> AwardRule:
     )
 
 
-def _event(node: schema.Event) -> EventData:
-    return EventData(
+def _event(node: schema.Event) -> data.EventData:
+    return data.EventData(
         node.slug,
         node.name,
         node.starts_on,
@@ -266,7 +254,7 @@ def _event(node: schema.Event) -> EventData:
     )
 
 
-def _criterion(node: schema.Criterion) -> CriterionData:
+def _criterion(node: schema.Criterion) -> data.CriterionData:
     spec = CriterionSpec(
         code=node.code,
         max=node.max,
@@ -278,12 +266,12 @@ def _criterion(node: schema.Criterion) -> CriterionData:
         factor=node.factor,
         max_spread=node.max_spread,
     )
-    return CriterionData(spec, node.name, node.description)
+    return data.CriterionData(spec, node.name, node.description)
 
 
-def _trade(node: schema.Trade) -> TradeData:
+def _trade(node: schema.Trade) -> data.TradeData:
     components = tuple(
-        ComponentData(
+        data.ComponentData(
             c.code,
             c.name,
             c.weight,
@@ -294,7 +282,7 @@ def _trade(node: schema.Trade) -> TradeData:
         )
         for c in node.components
     )
-    return TradeData(
+    return data.TradeData(
         node.code,
         node.name,
         node.category,
@@ -311,11 +299,11 @@ def package(doc: schema.Document) -> Package:
     """The data of a sound document."""
     return Package(
         event=_event(doc.event),
-        units=tuple(UnitData(u.code, u.name, u.kind) for u in doc.units),
+        units=tuple(data.UnitData(u.code, u.name, u.kind) for u in doc.units),
         trades=tuple(_trade(t) for t in doc.trades),
-        teams=tuple(TeamData(t.code, t.unit, t.name) for t in doc.teams),
+        teams=tuple(data.TeamData(t.code, t.unit, t.name) for t in doc.teams),
         entrants=tuple(
-            EntrantData(
+            data.EntrantData(
                 e.code,
                 e.name,
                 e.unit,
@@ -329,10 +317,10 @@ def package(doc: schema.Document) -> Package:
             for e in doc.entrants
         ),
         judges=tuple(
-            JudgeData(j.code, j.name, j.unit, tuple(j.trades), j.chief) for j in doc.judges
+            data.JudgeData(j.code, j.name, j.unit, tuple(j.trades), j.chief) for j in doc.judges
         ),
         scores=tuple(
-            ScoreData(
+            data.ScoreData(
                 s["entrant"], s["value"], s.get("criterion"), s.get("judge"), s.get("component")
             )
             for s in doc.scores

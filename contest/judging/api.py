@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from contextlib import suppress
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import wraps
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
+from pydantic import AfterValidator, BaseModel, Strict, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -134,27 +135,44 @@ def load_sheet(trade: Trade, entrant: Entrant):
     return jsonify(sheet_json(sheets.load(current_user, trade, entrant)))
 
 
+def _plausible(value: Decimal) -> Decimal:
+    if abs(value) > 10**9:
+        raise ValueError("out of any range")
+    return value
+
+
+def _reason(text: str) -> str | None:
+    text = text.strip()
+    if len(text) > 500:
+        raise ValueError("longer than 500 characters")
+    return text or None
+
+
+class ValueBody(BaseModel):
+    """The body of a save: which criterion, the value (a decimal as text or a JSON number;
+    the sheet checks its range and step), the version the judge saw (None for a first save)
+    and, to change a submitted sheet, the reason (at most 500 characters)."""
+
+    criterion: Annotated[str, Strict()]
+    value: Annotated[Decimal, AfterValidator(_plausible)]
+    base_version: Annotated[int, Strict()] | None = None
+    reason: Annotated[str, Strict(), AfterValidator(_reason)] | None = None
+
+
 @bp.post("/sheets/<int:trade_id>/<int:entrant_id>/values")
 @roles_required(*JUDGING)
 @sheet_address
 @idempotent
 def save_value(trade: Trade, entrant: Entrant) -> dict[str, Any]:
     """Save one value: ``{"criterion", "value", "base_version", "reason"?}``."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict) or not isinstance(data.get("criterion"), str):
-        raise sheets.SheetError(sheets.SheetError.BAD_REQUEST)
     try:
-        value = Decimal(str(data.get("value")))
-        base = data.get("base_version")
-        if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
-            raise ValueError(base)
-        if not value.is_finite() or abs(value) > 10**9:
-            raise ValueError(value)
-    except (InvalidOperation, ValueError):
+        body = ValueBody.model_validate(request.get_json(silent=True))
+    except ValidationError:
         raise sheets.SheetError(sheets.SheetError.BAD_REQUEST) from None
-    reason = str(data.get("reason") or "").strip()[:500] or None
-    score = sheets.save(current_user, trade, entrant, data["criterion"], value, base, reason)
-    return {"criterion": data["criterion"], "score": score_json(score)}
+    score = sheets.save(
+        current_user, trade, entrant, body.criterion, body.value, body.base_version, body.reason
+    )
+    return {"criterion": body.criterion, "score": score_json(score)}
 
 
 @bp.post("/sheets/<int:trade_id>/<int:entrant_id>/submit")

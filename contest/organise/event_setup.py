@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from contest.accounts.models import User
 from contest.core.extensions import db
-from contest.domain.package import Problem
+from contest.domain.refusal import Problem
 from contest.domain.stages import StageKind, StageState
 from contest.events.models import AwardRule, Event, Judge, Trade, Unit
 from contest.organise.setup import (

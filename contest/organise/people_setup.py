@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from contest.accounts import services as accounts
 from contest.accounts.models import Role, User
 from contest.core.extensions import db
-from contest.domain.package import Problem
+from contest.domain.refusal import Problem
 from contest.events.models import (
     Event,
     Judge,

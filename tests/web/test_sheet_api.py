@@ -210,11 +210,14 @@ def test_malformed_requests_are_400(app, panel):
     url = f"/api/sheets/{panel.trade}/{panel.e1}/values"
     headers = {"X-CSRFToken": tablet.token, "Idempotency-Key": uuid.uuid4().hex}
     for body in ({}, {"criterion": "P1", "value": "abc"}, {"criterion": "P1", "value": "1e400"},
-                 {"criterion": "P1", "value": "1", "base_version": "x"}, []):  # fmt: skip
+                 {"criterion": "P1", "value": "1", "base_version": "x"}, [],
+                 {"criterion": "P1", "value": "1", "base_version": True},
+                 {"criterion": "P1", "value": "1", "reason": " " + "x" * 501},
+                 {"criterion": "P1", "value": "1", "reason": 5}):  # fmt: skip
         headers["Idempotency-Key"] = uuid.uuid4().hex
         response = tablet.client.post(url, json=body, headers=headers)
         assert response.status_code == 400, body
-        assert response.get_json()["message"]
+        assert response.get_json()["error"] == "bad_request" and response.get_json()["message"]
     no_key = tablet.client.post(url, json={"criterion": "P1", "value": "1"},
                                 headers={"X-CSRFToken": tablet.token})  # fmt: skip
     assert no_key.status_code == 400 and no_key.get_json()["error"] == "bad_key"

@@ -1,0 +1,228 @@
+"""The ``contest-package/1`` document as data: what ``read_package`` returns once every part
+of it is well formed and every reference resolves."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from contest.domain.awards import AwardRule
+from contest.domain.refusal import Problem
+from contest.domain.results import EventSpec, compute_trade, results_document
+from contest.domain.scoring import (
+    ComponentSpec,
+    CriterionSpec,
+    DeclaredStatus,
+    EntrantInput,
+    JudgeRef,
+    Recusal,
+    TradeSpec,
+)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A planned window; ``closes`` is None for publication (a single instant)."""
+
+    opens: datetime
+    closes: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CriterionData:
+    spec: CriterionSpec
+    name: str
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class ComponentData:
+    code: str
+    name: str
+    weight: Decimal
+    max: Decimal
+    step: Decimal
+    criteria: tuple[CriterionData, ...]
+    judges: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TradeData:
+    code: str
+    name: str
+    category: str | None
+    components: tuple[ComponentData, ...]
+    tie_breakers: tuple[str, ...]
+    min_entrants: int | None
+    team_size: int | None
+    recusal: Recusal
+    schedule: Mapping[str, Window]
+
+
+@dataclass(frozen=True)
+class EventData:
+    slug: str
+    name: str
+    starts_on: date
+    timezone: str
+    decimals: int
+    placement_points: tuple[int, ...]
+    medals_by_field: bool
+    schedule: Mapping[str, Window]
+    award_rules: tuple[AwardRule, ...]
+
+
+@dataclass(frozen=True)
+class UnitData:
+    code: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class TeamData:
+    code: str
+    unit: str
+    name: str
+
+
+@dataclass(frozen=True)
+class EntrantData:
+    code: str
+    name: str
+    unit: str
+    trade: str
+    team: str | None = None
+    gender: str | None = None
+    birth_date: date | None = None
+    id_number: str | None = None
+    skill_level: str | None = None
+
+
+@dataclass(frozen=True)
+class JudgeData:
+    code: str
+    name: str
+    unit: str | None
+    trades: tuple[str, ...]
+    chief: bool = False
+
+
+@dataclass(frozen=True)
+class ScoreData:
+    entrant: str
+    value: Decimal
+    criterion: str | None = None
+    judge: str | None = None
+    component: str | None = None
+
+
+@dataclass(frozen=True)
+class Package:
+    """A whole event as the package describes it."""
+
+    event: EventData
+    units: tuple[UnitData, ...]
+    trades: tuple[TradeData, ...]
+    teams: tuple[TeamData, ...]
+    entrants: tuple[EntrantData, ...]
+    judges: tuple[JudgeData, ...]
+    scores: tuple[ScoreData, ...]
+    factors: tuple[tuple[str, str, Decimal], ...]  # (entrant, criterion, factor)
+    excusals: tuple[tuple[str, str, str], ...]  # (entrant, judge, reason)
+    times: tuple[tuple[str, Decimal], ...]  # (entrant, seconds)
+    statuses: tuple[tuple[str, DeclaredStatus], ...]  # (entrant, status)
+    warnings: tuple[Problem, ...] = ()
+
+    def event_spec(self) -> EventSpec:
+        """The event-wide settings the results depend on."""
+        event = self.event
+        return EventSpec(
+            slug=event.slug,
+            starts_on=event.starts_on,
+            decimals=event.decimals,
+            placement_points=event.placement_points,
+            medals_by_field=event.medals_by_field,
+            award_rules=event.award_rules,
+            units=tuple(u.code for u in self.units),
+        )
+
+    def results(self) -> dict[str, Any]:
+        """The ``contest-results/1`` document for this package."""
+        trades = [
+            compute_trade(self.event_spec(), self.trade_spec(t), self.entrant_inputs(t.code))
+            for t in self.trades
+        ]
+        return results_document(self.event_spec(), trades)
+
+    def trade_spec(self, trade: TradeData) -> TradeSpec:
+        """The marking scheme and panel of one trade, for the scoring engine."""
+        return trade_spec(trade, [j for j in self.judges if trade.code in j.trades])
+
+    def entrant_inputs(self, trade: str) -> list[EntrantInput]:
+        """Everything entered for the entrants of one trade, for the scoring engine."""
+        return self._inputs_by_trade.get(trade, [])
+
+    @cached_property
+    def _inputs_by_trade(self) -> dict[str, list[EntrantInput]]:
+        """Every entrant's input, grouped by trade in one pass over the package."""
+        values: dict[str, dict[tuple[str, str], Decimal]] = defaultdict(dict)
+        direct: dict[str, dict[str, Decimal]] = defaultdict(dict)
+        for score in self.scores:
+            if score.component is not None:
+                direct[score.entrant][score.component] = score.value
+            elif score.criterion is not None and score.judge is not None:
+                values[score.entrant][(score.criterion, score.judge)] = score.value
+        factors: dict[str, dict[str, Decimal]] = defaultdict(dict)
+        for entrant, criterion, factor in self.factors:
+            factors[entrant][criterion] = factor
+        excused: dict[str, set[str]] = defaultdict(set)
+        for entrant, judge, _ in self.excusals:
+            excused[entrant].add(judge)
+        times, statuses = dict(self.times), dict(self.statuses)
+        grouped: dict[str, list[EntrantInput]] = defaultdict(list)
+        for e in self.entrants:
+            grouped[e.trade].append(
+                EntrantInput(
+                    code=e.code,
+                    unit=e.unit,
+                    team=e.team,
+                    status=statuses.get(e.code),
+                    time=times.get(e.code),
+                    values=values[e.code],
+                    direct=direct[e.code],
+                    factors=factors[e.code],
+                    excused=frozenset(excused[e.code]),
+                    birth_date=e.birth_date,
+                    skill_level=e.skill_level,
+                )
+            )
+        return grouped
+
+
+def trade_spec(trade: TradeData, judges: Iterable[JudgeData]) -> TradeSpec:
+    """The scoring engine's view of a trade."""
+    return TradeSpec(
+        code=trade.code,
+        components=tuple(
+            ComponentSpec(
+                code=c.code,
+                weight=c.weight,
+                max=c.max,
+                step=c.step,
+                criteria=tuple(k.spec for k in c.criteria),
+                judges=c.judges,
+            )
+            for c in trade.components
+        ),
+        judges=tuple(JudgeRef(j.code, j.unit) for j in judges),
+        tie_breakers=trade.tie_breakers,
+        min_entrants=trade.min_entrants,
+        team_size=trade.team_size,
+        recusal=trade.recusal,
+    )

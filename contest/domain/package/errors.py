@@ -1,0 +1,61 @@
+"""The refusal of a package: every problem found, each worded from its code."""
+
+from __future__ import annotations
+
+from contest.domain.refusal import N_, Problem, Refused
+
+
+class PackageError(Refused):
+    """The document has problems; ``problems`` lists every one found."""
+
+    reasons = {
+        "invalid": N_("The package was not imported: %(n)d problem(s)."),
+        "invalid_json": N_("The file is not valid JSON: %(error)s"),
+        "not_object": N_("must be an object"),
+        "unknown_key": N_("unknown key “%(key)s”"),
+        "required": N_("is required"),
+        "not_list": N_("must be a list"),
+        "not_text": N_("must be non-empty text"),
+        "too_long": N_("is longer than %(max)s characters"),
+        "not_number": N_("“%(value)s” is not a number"),
+        "not_positive": N_("must be greater than 0 (got %(value)s)"),
+        "too_small": N_("must be at least %(min)s (got %(value)s)"),
+        "too_large": N_("must be at most %(max)s (got %(value)s)"),
+        "not_integer": N_("“%(value)s” is not a whole number"),
+        "not_boolean": N_("must be true or false"),
+        "not_choice": N_("“%(value)s” is not one of: %(choices)s"),
+        "not_date": N_("“%(value)s” is not a date (YYYY-MM-DD)"),
+        "not_datetime": N_("“%(value)s” is not a date and time (ISO 8601)"),
+        "no_offset": N_("“%(value)s” needs a time zone offset such as +08:00"),
+        "duplicate": N_("the code “%(code)s” is used more than once"),
+        "bad_format_name": N_("must be “%(expected)s”"),
+        "bad_slug": N_("“%(value)s” must be 3–64 lower-case letters, digits or dashes"),
+        "bad_timezone": N_("“%(value)s” is not a known time zone"),
+        "closes_before_opens": N_("must be later than the opening time"),
+        "select_exactly_one": N_("must have exactly one of top, ranks, percent, top_by_field"),
+        "bad_rank_range": N_("must be two ranks [a, b] with 1 ≤ a ≤ b"),
+        "bad_field_row": N_("each row must be [field size or null, places]"),
+        "empty": N_("must not be empty"),
+        "duplicate_criterion": N_("criterion codes must be unique within the trade"),
+        "bad_tie_breaker": N_("“%(value)s” is not a tie-breaker of this trade"),
+        "weights_not_one": N_("component weights add up to %(sum)s, not 1"),
+        "direct_only": N_("“%(key)s” applies only to a component without criteria"),
+        "bad_id_number": N_("is not a valid resident ID number: %(reason)s"),
+        "id_birth_mismatch": N_("does not match the birth date %(birth_date)s"),
+        "id_gender_mismatch": N_("does not match the gender %(gender)s"),
+        "score_target": N_("a score names either criterion and judge, or component"),
+        "dangling": N_("refers to an unknown %(what)s “%(ref)s”"),
+        "judge_not_on_trade": N_("judge “%(judge)s” is not on the panel of trade “%(trade)s”"),
+        "team_of_other_unit": N_("team “%(team)s” belongs to another unit"),
+        "duplicate_person": N_("the same person is already entered in this trade (%(other)s)"),
+        "duplicate_score": N_("this score is given twice"),
+        "score_out_of_range": N_("%(value)s is outside 0–%(max)s"),
+        "score_off_step": N_("%(value)s is not a multiple of %(step)s"),
+        "score_recused": N_("this judge is from the entrant's unit and must not score them"),
+        "score_excused": N_("this judge was excused from this entrant"),
+        "score_not_on_panel": N_("this judge is not on the panel for this criterion"),
+        "duplicate_entry": N_("given twice for the same entrant"),
+    }
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("invalid", problems=problems, n=len(problems))

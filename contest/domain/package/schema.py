@@ -1,0 +1,434 @@
+"""The shape of a ``contest-package/1`` document (PACKAGE.md) as pydantic models.
+
+Each object of the document is a ``Node`` (``read_object``): unknown keys are refused, a
+member that is null counts as absent, and the checks of one object's keys taken together
+(its ``rule``) are reported beside pydantic's own. What needs more than one object — codes
+used twice, references, scores in range — is the reader's (``sections``, ``references``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar, NotRequired, Self, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PlainValidator,
+    Strict,
+    ValidationError,
+    ValidationInfo,
+    WrapValidator,
+    field_validator,
+    model_validator,
+    with_config,
+)
+from pydantic_core import PydanticCustomError
+from typing_extensions import TypedDict
+
+from contest.domain import idcard
+from contest.domain.awards import Rounding
+from contest.domain.package.fields import (
+    Code,
+    Day,
+    Fault,
+    Flag,
+    Instant,
+    NotNegative,
+    Number,
+    Percent,
+    Positive,
+    Text,
+    Whole,
+    fault,
+    member,
+    one_of,
+    rejected,
+    reported,
+    text,
+)
+from contest.domain.scoring import Aggregation, CriterionKind, DeclaredStatus, Recusal
+from contest.domain.skills import SKILL_LADDER
+
+PACKAGE_FORMAT = "contest-package/1"
+SLUG = re.compile(r"^[a-z0-9-]{3,64}$")
+UNIT_KINDS = ("district", "industry", "enterprise", "other")
+#: The ways an award rule selects entrants (``select``): exactly one is given.
+WAYS = ("top", "ranks", "percent", "top_by_field")
+#: What a score is given for: a criterion by a judge, or a component directly.
+TARGETS = ("criterion", "judge", "component")
+
+AtLeastOne = Annotated[Whole, Field(ge=1)]
+Code64 = Annotated[str, Strict(), text(64)]
+Name = Annotated[str, Strict(), text(100)]
+
+
+_OWN = {(1, "extra_forbidden"): 0, (1, "missing"): 1}
+Rule = Callable[[dict[str, Any], list[Fault]], list[Fault]]
+T = TypeVar("T")
+
+
+def read_object(
+    data: Any, handler: Callable[[Any], T], fields: Collection[str], rule: Rule | None, title: str
+) -> T:
+    """Read an object with pydantic (``handler``): a null member counts as absent (unless the
+    key is unknown), and ``rule`` adds the problems of its keys taken together."""
+    given = data
+    if isinstance(data, dict) and None in data.values():
+        data = {k: v for k, v in data.items() if v is not None or k not in fields}
+    try:
+        node = handler(data)
+    except ValidationError as error:
+        if not isinstance(given, dict):
+            raise
+        # As the object is read: its unknown keys, its missing ones, then each member.
+        found = sorted(reported(error), key=lambda f: _OWN.get((len(f[0]), f[1].type), 2))
+        raise rejected(title, rule(given, found) if rule else found) from None
+    if rule is not None:
+        found = rule(given, [])
+        if found:
+            raise rejected(title, found)
+    return node
+
+
+class Node(BaseModel):
+    """An object of the document (``read_object``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _read(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        return read_object(data, handler, cls.model_fields, cls.rule, cls.__name__)
+
+    #: The problems of the object's keys taken together, beside those pydantic ``found``
+    #: (``given`` is the object as written, null members included).
+    rule: ClassVar[Rule | None] = None
+
+
+# --- the event ----------------------------------------------------------------------------------
+
+
+def _slug(value: str) -> str:
+    if not SLUG.match(value):
+        raise fault("bad_slug", value=value)
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise fault("bad_timezone", value=value) from None
+    return value
+
+
+class Window(Node):
+    opens: Instant
+    closes: Instant
+
+    @field_validator("closes")
+    @classmethod
+    def _after_opening(cls, closes: datetime, info: ValidationInfo) -> datetime:
+        opens = info.data.get("opens")
+        if opens is not None and closes <= opens:
+            raise fault("closes_before_opens")
+        return closes
+
+
+class Moment(Node):
+    at: Instant
+
+
+class EventSchedule(Node):
+    """The event's planned windows, in ``StageKind`` order."""
+
+    registration: Window | None = None
+    review: Window | None = None
+    scoring: Window | None = None
+    appeal: Window | None = None
+    public_notice: Window | None = None
+    publish: Moment | None = None
+
+
+class TradeSchedule(Node):
+    """The windows a trade may plan for itself (``TRADE_OVERRIDABLE``)."""
+
+    appeal: Window | None = None
+    scoring: Window | None = None
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _rank_range(pair: Any) -> tuple[int, int]:
+    if not (
+        isinstance(pair, list)
+        and len(pair) == 2
+        and all(_is_int(x) for x in pair)
+        and 1 <= pair[0] <= pair[1]
+    ):
+        raise fault("bad_rank_range")
+    return pair[0], pair[1]
+
+
+def _field_row(row: Any) -> tuple[int | None, int]:
+    if not (
+        isinstance(row, list)
+        and len(row) == 2
+        and (row[0] is None or (_is_int(row[0]) and row[0] >= 1))
+        and _is_int(row[1])
+        and row[1] >= 0
+    ):
+        raise fault("bad_field_row")
+    return row[0], row[1]
+
+
+def _some(rows: list[tuple[int | None, int]]) -> list[tuple[int | None, int]]:
+    if not rows:
+        raise fault("not_list")
+    return rows
+
+
+def _one_way(given: dict[str, Any], found: list[Fault]) -> list[Fault]:
+    ways = [key for key in WAYS if key in given]
+    if len(ways) != 1:  # then only its unknown keys are worth saying too
+        unknown = [f for f in found if f[1].type == "extra_forbidden"]
+        return [*unknown, ((), fault("select_exactly_one"), given)]
+    way = ways[0]
+    if given[way] is None:
+        code = {"ranks": "bad_rank_range", "top_by_field": "not_list"}.get(way, "required")
+        found = [*found, ((way,), fault(code), None)]
+    if "rounding" in given and way != "percent":  # not read, so not worth checking
+        rounding = (("rounding",), fault("unknown_key", key="rounding"), given["rounding"])
+        found = [rounding, *(f for f in found if f[0][:1] != ("rounding",))]
+    return found
+
+
+class Select(Node):
+    top: AtLeastOne | None = None
+    ranks: Annotated[tuple[int, int], PlainValidator(_rank_range)] | None = None
+    percent: Percent | None = None
+    rounding: Annotated[Rounding, member(Rounding)] = Rounding.ROUND
+    top_by_field: (
+        Annotated[
+            list[Annotated[tuple[int | None, int], PlainValidator(_field_row)]],
+            AfterValidator(_some),
+        ]
+        | None
+    ) = None
+
+    rule = _one_way
+
+
+class Promote(Node):
+    levels: Annotated[Whole, Field(ge=1, le=4)] = 1
+    cap: Annotated[str, one_of(SKILL_LADDER)] = SKILL_LADDER[-1]
+
+
+class AwardRule(Node):
+    code: Code64
+    title: Text
+    select: Select
+    min_total: NotNegative | None = None
+    min_entrants: AtLeastOne | None = None
+    max_age: Annotated[Whole, Field(ge=1, le=150)] | None = None
+    trades: list[Code] | None = None
+    group: Code64 | None = None
+    promote: Promote | None = None
+
+
+class Event(Node):
+    slug: Annotated[str, Strict(), text(64), AfterValidator(_slug)]
+    name: Text
+    starts_on: Day
+    timezone: Annotated[str, Strict(), text(64), AfterValidator(_timezone)] = "Asia/Shanghai"
+    decimals: Annotated[Whole, Field(ge=0, le=6)] = 2
+    placement_points: list[Annotated[Whole, Field(ge=0)]] = []
+    medals_by_field: Flag = False
+    schedule: EventSchedule | None = None
+    award_rules: list[AwardRule] = []
+
+
+# --- units and trades ---------------------------------------------------------------------------
+
+
+class Unit(Node):
+    code: Code
+    name: Text
+    kind: Annotated[str, one_of(UNIT_KINDS)]
+
+
+class Criterion(Node):
+    code: Code
+    name: Text
+    kind: Annotated[CriterionKind, member(CriterionKind)] = CriterionKind.MEASUREMENT
+    aggregation: Annotated[Aggregation, member(Aggregation)] = Aggregation.MEAN
+    max: Positive
+    scale: Positive | None = None
+    step: Positive = Decimal("0.01")
+    trim: Annotated[Whole, Field(ge=0, le=10)] = 1
+    factor: Positive = Decimal(1)
+    max_spread: NotNegative | None = None
+    description: Annotated[str, Strict(), text(2000)] | None = None
+
+
+def _direct_only(given: dict[str, Any], found: list[Fault]) -> list[Fault]:
+    criteria = given.get("criteria")
+    if isinstance(criteria, list) and criteria:
+        for key in ("max", "step"):
+            if key in given:
+                found = [*found, ((key,), fault("direct_only", key=key), given[key])]
+    return found
+
+
+class Component(Node):
+    code: Code
+    name: Text
+    weight: Positive
+    max: Positive = Decimal(100)
+    step: Positive = Decimal("0.01")
+    criteria: list[Criterion] = []
+    judges: list[Code] = []
+
+    rule = _direct_only
+
+
+class Trade(Node):
+    code: Code
+    name: Text
+    category: Annotated[str, Strict(), text(50)] | None = None
+    components: Annotated[list[Component], Field(min_length=1)]
+    tie_breakers: list[Name] = []
+    min_entrants: AtLeastOne | None = None
+    team_size: AtLeastOne | None = None
+    recusal: Annotated[Recusal, member(Recusal)] = Recusal.SAME_UNIT
+    schedule: TradeSchedule | None = None
+
+
+class Team(Node):
+    code: Code
+    unit: Code
+    name: Text
+
+
+# --- people -------------------------------------------------------------------------------------
+
+
+class Entrant(Node):
+    code: Code
+    name: Name
+    unit: Code
+    trade: Code
+    team: Code | None = None
+    gender: Annotated[str, one_of(("M", "F"))] | None = None
+    birth_date: Day | None = None
+    skill_level: Annotated[str, Strict(), text(20)] | None = None
+    id_number: Annotated[str, Strict(), text(40)] | None = None
+
+    @model_validator(mode="after")
+    def _id_number(self) -> Self:
+        """A resident ID number is valid and agrees with the birth date and gender given."""
+        if self.id_number is None:
+            return self
+        try:
+            parsed = idcard.parse(self.id_number)
+        except idcard.IdNumberError as error:
+            raise self._wrong(fault("bad_id_number", reason=error.code)) from None
+        if self.birth_date is not None and parsed.birth_date != self.birth_date:
+            raise self._wrong(fault("id_birth_mismatch", birth_date=self.birth_date.isoformat()))
+        if self.gender is not None and parsed.gender != self.gender:
+            raise self._wrong(fault("id_gender_mismatch", gender=self.gender))
+        self.id_number = parsed.number
+        return self
+
+    def _wrong(self, error: PydanticCustomError) -> ValidationError:
+        return rejected(type(self).__name__, [(("id_number",), error, self.id_number)])
+
+
+class Judge(Node):
+    code: Code
+    name: Name
+    unit: Code | None = None
+    trades: list[Code]
+    chief: Flag = False
+
+
+# --- what was entered for the entrants ----------------------------------------------------------
+
+
+def _score_target(given: dict[str, Any], found: list[Fault]) -> list[Fault]:
+    if found:  # a member that is wrong names nothing
+        wrong = {f[0][0] for f in found if f[0]}
+        given = {k: v for k, v in given.items() if k not in wrong}
+    criterion, judge, component = (given.get(k) is not None for k in TARGETS)
+    if (criterion and judge and not component) or (component and not (criterion or judge)):
+        return found
+    return [*found, ((), fault("score_target"), given)]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class ScoreRow(TypedDict):
+    """A score. An event has hundreds of thousands: a plain dict is much cheaper to make
+    than a model, so scores are read as ``Score`` (this, null members and the target
+    checked as ``Node`` checks them)."""
+
+    entrant: Code
+    value: Number
+    criterion: NotRequired[Code]
+    judge: NotRequired[Code]
+    component: NotRequired[Code]
+
+
+def _score(data: Any, handler: Callable[[Any], ScoreRow]) -> ScoreRow:
+    return read_object(data, handler, ScoreRow.__annotations__, _score_target, "Score")
+
+
+Score = Annotated[ScoreRow, WrapValidator(_score)]
+
+
+class Factor(Node):
+    entrant: Code
+    criterion: Code
+    factor: Positive
+
+
+class Excusal(Node):
+    entrant: Code
+    judge: Code
+    reason: Annotated[str, Strict(), text(500)]
+
+
+class Time(Node):
+    entrant: Code
+    seconds: NotNegative
+
+
+class Status(Node):
+    entrant: Code
+    status: Annotated[DeclaredStatus, member(DeclaredStatus)]
+
+
+class Document(Node):
+    """A whole ``contest-package/1`` document."""
+
+    format: Any  # PACKAGE_FORMAT: the reader says so of any other
+    event: Event
+    units: list[Unit] = []
+    trades: list[Trade] = []
+    teams: list[Team] = []
+    entrants: list[Entrant] = []
+    judges: list[Judge] = []
+    scores: list[Score] = []
+    factors: list[Factor] = []
+    excusals: list[Excusal] = []
+    times: list[Time] = []
+    statuses: list[Status] = []

@@ -7,7 +7,7 @@ import contextlib
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -157,6 +157,29 @@ def app(_app) -> Iterator[Flask]:
     ``with app.app_context():``."""
     with restored(_app):
         yield _app
+
+
+@pytest.fixture
+def another_app(database_url, _schema) -> Iterator[Callable[..., Flask]]:
+    """Build apps of the test's own, with other settings (``another_app(PAGE_SIZE=2)``), as
+    another process or worker would be. Afterwards the tables are emptied, any rate limits
+    forgotten and every connection the apps opened is closed: an engine left to the garbage
+    collector closes its connections at a random moment of a later test."""
+    made: list[Flask] = []
+
+    def build(**settings) -> Flask:
+        made.append(create_app(app_config(settings.pop("url", database_url), **settings)))
+        return made[-1]
+
+    yield build
+    for index, made_app in enumerate(made):
+        with made_app.app_context():
+            db.session.remove()
+            if made_app.config["RATELIMIT_ENABLED"]:
+                limiter.reset()
+            if index == 0:
+                empty_tables()
+            db.engine.dispose()
 
 
 @pytest.fixture

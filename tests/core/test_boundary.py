@@ -8,13 +8,11 @@ import pytest
 import sqlalchemy as sa
 from flask import render_template_string
 
-from contest import create_app
 from contest.core import audit
 from contest.core.extensions import db
 from contest.core.transaction import unit_of_work
 from contest.core.web import on_refusal
 from contest.domain.refusal import N_, Refused
-from tests.conftest import app_config
 
 
 class Full(Refused):
@@ -29,11 +27,9 @@ PAGE = "<p>again {{ 1 + 1 }}</p>{% for m in get_flashed_messages() %}<p>{{ m }}<
 
 
 @pytest.fixture
-def app(database_url, _schema):
+def app(another_app):
     """An app with test views that write an audit entry, then return or raise."""
-    from tests.conftest import empty_tables
-
-    app = create_app(app_config(database_url))
+    app = another_app()
 
     def write(then: str):
         audit.record("测试员", "test.write", "test", then)
@@ -48,11 +44,7 @@ def app(database_url, _schema):
 
     app.add_url_rule("/test/write/<then>", "test_write", write, methods=["GET"])
     app.add_url_rule("/api/test/write/<then>", "test_api_write", write, methods=["GET"])
-    yield app
-    with app.app_context():
-        db.session.remove()
-        empty_tables()
-        db.engine.dispose()
+    return app
 
 
 def entries(app) -> list[str]:

@@ -4,9 +4,8 @@ recovers by itself when it returns (PostgreSQL over a connection that a test can
 import pytest
 import sqlalchemy as sa
 
-from contest import create_app
 from contest.core.extensions import db
-from tests.conftest import TEST_DATABASE_URL, app_config
+from tests.conftest import TEST_DATABASE_URL
 from tests.factories import make_event
 from tests.faults.proxy import Outage
 
@@ -23,12 +22,12 @@ def outage(app, database_url):
     link.close()
 
 
-def test_an_outage_gives_503_and_the_app_recovers(app, outage):
+def test_an_outage_gives_503_and_the_app_recovers(app, outage, another_app):
     with app.app_context():
         make_event(name="断网测试赛")
         db.session.commit()
     link, via_link = outage
-    site = create_app(app_config(via_link))
+    site = another_app(url=via_link)
     client = site.test_client()
     assert "断网测试赛" in client.get("/").get_data(as_text=True)
 
@@ -43,8 +42,6 @@ def test_an_outage_gives_503_and_the_app_recovers(app, outage):
     link.restore()
     recovered = client.get("/")
     assert recovered.status_code == 200 and "断网测试赛" in recovered.get_data(as_text=True)
-    with site.app_context():
-        db.engine.dispose()
 
 
 def test_a_connection_the_server_ended_is_replaced_unseen(app):

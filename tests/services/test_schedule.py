@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from contest import create_app
 from contest.accounts.models import Role, User
 from contest.core.audit import AuditEntry
 from contest.core.extensions import db
@@ -19,7 +18,7 @@ from contest.results.models import Score, ScoreState
 from contest.stages import scheduler
 from contest.stages import services as stages
 from contest.stages.models import StageTransition, StageWindow
-from tests.conftest import app_config, race
+from tests.conftest import race
 from tests.factories import make_entrant, make_event, make_judge, make_trade, make_unit, make_user
 
 T0 = datetime(2026, 5, 1, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
@@ -322,10 +321,10 @@ def test_planned_transitions_become_date_jobs(app, plan):
         scheduler.stop(runner)
 
 
-def test_the_development_server_schedules_in_process(app, database_url, plan):
+def test_the_development_server_schedules_in_process(app, another_app, plan):
     """Under ``make run`` the scheduler runs inside the web process: windows whose times have
     passed (the whole plan lies in the past) reach their final state on start, once."""
-    live = create_app(app_config(database_url, SCHEDULER_IN_PROCESS=True))
+    live = another_app(SCHEDULER_IN_PROCESS=True)
     try:
         assert scheduler.Leadership(live).acquire() is False  # this process is the scheduler
         deadline = time.monotonic() + 20

@@ -6,7 +6,7 @@ from contest.accounts import services as accounts
 from contest.accounts.models import Role, User
 from contest.core.audit import AuditEntry
 from contest.core.extensions import db
-from tests.conftest import PASSWORD, app_config, csrf_token, login, post
+from tests.conftest import PASSWORD, csrf_token, login, post
 from tests.factories import make_user
 
 
@@ -154,28 +154,17 @@ def test_passwords_are_stored_hashed(app):
     assert user.check_password(PASSWORD) and not user.check_password("not-the-password")
 
 
-def test_login_is_rate_limited(database_url, _schema):
-    from contest import create_app
+def test_login_is_rate_limited(another_app):
     from contest.core.extensions import limiter
 
-    app = create_app(
-        app_config(database_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
-    )
+    app = another_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     limiter.reset()
     with app.app_context():
         make_user(Role.ORGANISER, username="limited")
         db.session.commit()
     client = app.test_client()
-    try:
-        statuses = [login(client, "limited", "wrong-pass-1").status_code for _ in range(3)]
-        assert statuses == [401, 401, 401]
-        blocked = login(client, "limited")  # even the right password waits now
-        assert blocked.status_code == 429
-        assert "尝试次数过多" in blocked.get_data(as_text=True)
-    finally:
-        limiter.reset()
-        with app.app_context():
-            from tests.conftest import empty_tables
-
-            empty_tables()
-            db.engine.dispose()
+    statuses = [login(client, "limited", "wrong-pass-1").status_code for _ in range(3)]
+    assert statuses == [401, 401, 401]
+    blocked = login(client, "limited")  # even the right password waits now
+    assert blocked.status_code == 429
+    assert "尝试次数过多" in blocked.get_data(as_text=True)

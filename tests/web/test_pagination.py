@@ -7,25 +7,19 @@ import re
 
 import pytest
 
-from contest import create_app
 from contest.accounts.models import Role
 from contest.core import audit
 from contest.core.extensions import db
 from contest.events.models import unit_contacts
 from contest.registration.models import RegistrationStatus
-from tests.conftest import app_config, empty_tables, login
+from tests.conftest import login
 from tests.factories import make_entrant, make_event, make_trade, make_unit, make_user
 
 
 @pytest.fixture
-def app(database_url, _schema):
+def app(another_app):
     """Two rows a page."""
-    app = create_app(app_config(database_url, PAGE_SIZE=2))
-    yield app
-    with app.app_context():
-        db.session.remove()
-        empty_tables()
-        db.engine.dispose()
+    return another_app(PAGE_SIZE=2)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from contest import create_app
 from contest.accounts.models import Role
 from contest.core.extensions import db, limiter
-from tests.conftest import TEST_DATABASE_URL, app_config, csrf_token, empty_tables, login
+from tests.conftest import TEST_DATABASE_URL, app_config, csrf_token, login
 from tests.factories import make_user
 
 
@@ -23,36 +23,26 @@ def test_production_refuses_to_start_without_a_secret(monkeypatch, database_url)
 
 
 @pytest.mark.skipif(not TEST_DATABASE_URL, reason="pool settings apply to PostgreSQL")
-def test_postgresql_pool_is_sized_from_settings(database_url):
-    app = create_app(app_config(database_url, DB_POOL_SIZE=7, DB_MAX_OVERFLOW=3))
+def test_postgresql_pool_is_sized_from_settings(another_app):
+    app = another_app(DB_POOL_SIZE=7, DB_MAX_OVERFLOW=3)
     with app.app_context():
         pool = db.engine.pool
         assert (pool.size(), pool._max_overflow) == (7, 3)
-        db.engine.dispose()
 
 
-def test_behind_a_proxy_each_client_has_its_own_login_limit(database_url, _schema):
-    app = create_app(
-        app_config(database_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute",
-                   PROXY_COUNT=1)
-    )  # fmt: skip
+def test_behind_a_proxy_each_client_has_its_own_login_limit(another_app):
+    app = another_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute", PROXY_COUNT=1)
     limiter.reset()
     with app.app_context():
         make_user(Role.ORGANISER, username="proxied")
         db.session.commit()
-    try:
-        first = app.test_client()
-        first.environ_base["HTTP_X_FORWARDED_FOR"] = "10.0.0.1"
-        assert [login(first, "proxied", "wrong-pass").status_code for _ in range(2)] == [401, 401]
-        assert login(first, "proxied").status_code == 429
-        second = app.test_client()  # another person at another address, same proxy
-        second.environ_base["HTTP_X_FORWARDED_FOR"] = "10.0.0.2"
-        assert login(second, "proxied").status_code == 302
-    finally:
-        limiter.reset()
-        with app.app_context():
-            empty_tables()
-            db.engine.dispose()
+    first = app.test_client()
+    first.environ_base["HTTP_X_FORWARDED_FOR"] = "10.0.0.1"
+    assert [login(first, "proxied", "wrong-pass").status_code for _ in range(2)] == [401, 401]
+    assert login(first, "proxied").status_code == 429
+    second = app.test_client()  # another person at another address, same proxy
+    second.environ_base["HTTP_X_FORWARDED_FOR"] = "10.0.0.2"
+    assert login(second, "proxied").status_code == 302
 
 
 def test_an_upload_over_the_size_limit_is_refused_with_a_clear_page(app, client, world):

@@ -14,7 +14,6 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from contest import create_app
 from contest.accounts.models import Role
 from contest.core.config import cache_settings
 from contest.core.extensions import cache, db, limiter
@@ -27,7 +26,7 @@ from contest.publication.models import Certificate, Objection, ObjectionAction
 from contest.publication.public import distribution, summary, trade_results
 from contest.registration.models import Entrant
 from contest.stages import services as stages
-from tests.conftest import Queries, app_config, csrf_token, empty_tables, login, post, race
+from tests.conftest import Queries, csrf_token, login, post, race
 from tests.factories import make_user
 from tests.packages import small_package
 
@@ -389,53 +388,35 @@ def test_lookup_needs_name_and_digits_or_a_certificate(client, published, fields
     assert message in text(response)
 
 
-def test_lookup_is_rate_limited(database_url, _schema):
-    app = create_app(
-        app_config(database_url, RATELIMIT_ENABLED=True, LOOKUP_RATE_LIMIT="3 per minute")
-    )
+def test_lookup_is_rate_limited(another_app):
+    app = another_app(RATELIMIT_ENABLED=True, LOOKUP_RATE_LIMIT="3 per minute")
     limiter.reset()
-    try:
-        set_up_games(app)
-        open_notice(app)
-        publish(app)
-        client = app.test_client()
-        statuses = [
-            post(client, LOOKUP, {"name": "张伟", "last4": "0000"}).status_code for _ in range(3)
-        ]
-        assert statuses == [200, 200, 200]
-        blocked = post(client, LOOKUP, {"name": "张伟", "last4": "0000"})
-        assert blocked.status_code == 429
-        assert "尝试次数过多" in text(blocked)
-        assert client.get(LOOKUP).status_code == 200  # looking at the form is not limited
-    finally:
-        limiter.reset()
-        with app.app_context():
-            db.session.remove()
-            empty_tables()
-            db.engine.dispose()
+    set_up_games(app)
+    open_notice(app)
+    publish(app)
+    client = app.test_client()
+    statuses = [
+        post(client, LOOKUP, {"name": "张伟", "last4": "0000"}).status_code for _ in range(3)
+    ]
+    assert statuses == [200, 200, 200]
+    blocked = post(client, LOOKUP, {"name": "张伟", "last4": "0000"})
+    assert blocked.status_code == 429
+    assert "尝试次数过多" in text(blocked)
+    assert client.get(LOOKUP).status_code == 200  # looking at the form is not limited
 
 
-def test_objections_are_rate_limited(database_url, _schema):
-    app = create_app(
-        app_config(database_url, RATELIMIT_ENABLED=True, OBJECTION_RATE_LIMIT="2 per minute")
-    )
+def test_objections_are_rate_limited(another_app):
+    app = another_app(RATELIMIT_ENABLED=True, OBJECTION_RATE_LIMIT="2 per minute")
     limiter.reset()
-    try:
-        set_up_games(app)
-        open_notice(app)
-        client = app.test_client()
-        statuses = [post(client, NOTICE, objection_form()).status_code for _ in range(2)]
-        assert statuses == [302, 302]
-        blocked = post(client, NOTICE, objection_form())
-        assert blocked.status_code == 429
-        with app.app_context():
-            assert objections() == 2
-    finally:
-        limiter.reset()
-        with app.app_context():
-            db.session.remove()
-            empty_tables()
-            db.engine.dispose()
+    set_up_games(app)
+    open_notice(app)
+    client = app.test_client()
+    statuses = [post(client, NOTICE, objection_form()).status_code for _ in range(2)]
+    assert statuses == [302, 302]
+    blocked = post(client, NOTICE, objection_form())
+    assert blocked.status_code == 429
+    with app.app_context():
+        assert objections() == 2
 
 
 # --- privacy ----------------------------------------------------------------------------------

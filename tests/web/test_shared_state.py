@@ -9,10 +9,9 @@ import uuid
 
 import pytest
 
-from contest import create_app
 from contest.accounts.models import Role
-from contest.core.extensions import cache, db, limiter
-from tests.conftest import app_config, empty_tables, login
+from contest.core.extensions import cache, db
+from tests.conftest import login
 from tests.factories import make_user
 
 REDIS = "redis://127.0.0.1:6379/15"
@@ -30,24 +29,19 @@ pytestmark = pytest.mark.skipif(not redis_answers(), reason="no Redis server on 
 
 
 @pytest.fixture
-def workers(database_url, _schema, monkeypatch):
+def workers(another_app, monkeypatch):
     """Two app instances, as two gunicorn workers would be, sharing Redis."""
     monkeypatch.setenv("REDIS_URL", REDIS)
     prefix = f"test-{uuid.uuid4().hex}:"
-    config = app_config(database_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute",
-                        CACHE_KEY_PREFIX=prefix, RATELIMIT_KEY_PREFIX=prefix)  # fmt: skip
-    first, second = create_app(config), create_app(config)
+    config = dict(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute",
+                  CACHE_KEY_PREFIX=prefix, RATELIMIT_KEY_PREFIX=prefix)  # fmt: skip
+    first, second = another_app(**config), another_app(**config)
     with first.app_context():
         make_user(Role.ORGANISER, username="shared")
         db.session.commit()
     yield first, second
-    for app in (first, second):
-        with app.app_context():
-            limiter.reset()
-            cache.clear()
     with first.app_context():
-        empty_tables()
-        db.engine.dispose()
+        cache.clear()
 
 
 def test_failed_logins_count_across_workers(workers):

@@ -9,7 +9,6 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from contest import create_app
 from contest.accounts.models import Role
 from contest.core.audit import AuditEntry
 from contest.core.extensions import db
@@ -20,7 +19,7 @@ from contest.events.models import Criterion, Event, Trade
 from contest.results import services as results
 from contest.results.models import ComponentScore, Score, ScoreState, TradeResultRecord
 from contest.stages.models import StageWindow
-from tests.conftest import Queries, app_config, race
+from tests.conftest import Queries, race
 from tests.factories import make_entrant, make_event, make_judge, make_trade, make_unit, make_user
 from tests.judging import Tablet
 
@@ -299,13 +298,11 @@ def test_a_late_entry_never_overwrites_a_newer_value(app, panel):
     assert scores(app) == [("P1", Decimal("45"), ScoreState.DRAFT, 2)]
 
 
-def test_an_acknowledged_save_survives_a_restart(app, database_url, panel):
+def test_an_acknowledged_save_survives_a_restart(app, another_app, panel):
     assert Tablet(app, "j1").save(panel.trade, panel.e1, "P1", "40").status_code == 200
-    restarted = create_app(app_config(database_url))  # a new process: new engine, no cache
+    restarted = another_app()  # a new process: new engine, no cache
     with restarted.app_context():
         assert db.session.execute(sa.select(Score.value)).scalar_one() == Decimal("40")
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_two_judges_saving_at_once_both_count(app, panel):

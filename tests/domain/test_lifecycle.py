@@ -1,0 +1,84 @@
+"""The trade's lifecycle: each action's preconditions, the first unmet one named, and the
+step a trade is at, from the facts."""
+
+from __future__ import annotations
+
+import pytest
+
+from contest.domain.lifecycle import RULES, Action, Facts, NotNow, Step, check, refusal, step
+
+SETTLED = Facts(registration_open=False, awaiting_review=0, approved=12, locked=False)
+
+
+def code(action: Action, facts: Facts) -> str | None:
+    refused = refusal(action, facts)
+    return refused.code if refused else None
+
+
+def test_a_draw_waits_for_registration_to_close_and_every_review():
+    assert code(Action.DRAW, SETTLED) is None
+    assert code(Action.DRAW, Facts(**{**vars(SETTLED), "registration_open": True})) == (
+        "registration_open"
+    )
+    waiting = Facts(**{**vars(SETTLED), "awaiting_review": 3})
+    refused = refusal(Action.DRAW, waiting)
+    assert refused and refused.code == "awaiting_review" and refused.params["count"] == 3
+    assert refused.status == 409
+
+
+def test_a_redraw_after_check_in_is_refused_a_top_up_keeps_the_others():
+    checked = Facts(locked=False, scored=False, checked_in=4, approved=13)
+    assert code(Action.REDRAW, checked) == "checked_in"
+    late = Facts(locked=False, drawn=True, unstationed=1)
+    assert code(Action.TOP_UP, late) is None
+    assert code(Action.TOP_UP, Facts(locked=False, drawn=True, unstationed=0)) == (
+        "nobody_unstationed"
+    )
+
+
+def test_a_returned_registration_can_be_corrected_while_review_is_open():
+    closed = dict(published=False, stationed=False, registration_open=False, review_open=True)
+    assert code(Action.CORRECT, Facts(**closed, returned=True)) is None
+    assert code(Action.CORRECT, Facts(**closed, returned=False)) == "registration_closed"
+    after = {**closed, "review_open": False}
+    assert code(Action.CORRECT, Facts(**after, returned=True)) == "registration_closed"
+
+
+def test_a_rescore_order_opens_that_sheet_whatever_the_window():
+    base = dict(published=False, locked=False, scoring_open=False, present=True)
+    assert code(Action.SCORE, Facts(**base, rescore=False)) == "scoring_closed"
+    assert code(Action.SCORE, Facts(**base, rescore=True)) is None
+    assert code(Action.SCORE, Facts(**{**base, "published": True}, rescore=True)) == "published"
+    with pytest.raises(NotNow) as refused:
+        check(Action.SCORE, Facts(**{**base, "present": False}, rescore=True))
+    assert refused.value.code == "absent" and refused.value.status == 409
+
+
+def test_publication_needs_every_trade_locked_and_complete():
+    assert code(Action.PUBLISH, Facts(locked=False, incomplete=0, published=False)) == "unlocked"
+    assert code(Action.PUBLISH, Facts(locked=True, incomplete=2, published=False)) == "incomplete"
+    assert code(Action.PUBLISH, Facts(locked=True, incomplete=0, published=False)) is None
+
+
+def test_a_precondition_on_a_fact_not_gathered_is_a_programming_error():
+    with pytest.raises(AssertionError, match="locked"):
+        refusal(Action.DRAW, Facts())
+
+
+def test_every_refusal_has_its_message():
+    codes = {guard.code for guards in RULES.values() for guard in guards}
+    assert codes <= set(NotNow.reasons)
+
+
+def test_the_step_follows_from_the_facts():
+    nothing = dict(registration_open=False, drawn=False, checked_in=0, scored=False,
+                   scoring_open=False, appeal_open=False, locked=False, noticed=False,
+                   published=False)  # fmt: skip
+    assert step(Facts(**{**nothing, "registration_open": True})) == Step.REGISTRATION
+    assert step(Facts(**nothing)) == Step.REVIEW
+    assert step(Facts(**{**nothing, "drawn": True})) == Step.DRAWN
+    assert step(Facts(**{**nothing, "drawn": True, "checked_in": 3})) == Step.CHECKED_IN
+    assert step(Facts(**{**nothing, "scoring_open": True})) == Step.SCORING
+    assert step(Facts(**{**nothing, "locked": True, "appeal_open": True})) == Step.APPEAL
+    assert step(Facts(**{**nothing, "locked": True, "noticed": True})) == Step.NOTICE
+    assert step(Facts(**{**nothing, "published": True})) == Step.PUBLISHED

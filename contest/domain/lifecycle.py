@@ -134,7 +134,6 @@ def given(fact: str, code: str) -> Guard:
 #: Each action's preconditions, in the order they are checked.
 RULES: Mapping[Action, tuple[Guard, ...]] = {
     Action.CORRECT: (
-        no("published"),
         no("stationed", "drawn_entrant"),
         Guard(
             "registration_closed",
@@ -143,10 +142,9 @@ RULES: Mapping[Action, tuple[Guard, ...]] = {
         ),
     ),
     Action.REVIEW: (
-        no("published"),
         Guard("review_closed", ("registration_open", "review_open"), lambda a, b: a or b),
     ),
-    Action.MOVE: (no("published"), no("stationed", "drawn_entrant")),
+    Action.MOVE: (no("stationed", "drawn_entrant"),),
     Action.DRAW: (
         no("locked"),
         no("registration_open"),

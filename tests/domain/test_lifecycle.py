@@ -37,7 +37,7 @@ def test_a_redraw_after_check_in_is_refused_a_top_up_keeps_the_others():
 
 
 def test_a_returned_registration_can_be_corrected_while_review_is_open():
-    closed = dict(published=False, stationed=False, registration_open=False, review_open=True)
+    closed = dict(stationed=False, registration_open=False, review_open=True)
     assert code(Action.CORRECT, Facts(**closed, returned=True)) is None
     assert code(Action.CORRECT, Facts(**closed, returned=False)) == "registration_closed"
     after = {**closed, "review_open": False}

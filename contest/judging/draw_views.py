@@ -8,15 +8,18 @@ import io
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from contest.accounts.access import object_required, part_of
 from contest.core.labels import LABELS
+from contest.core.refusals import describe
 from contest.core.web import on_refusal
+from contest.domain import lifecycle
 from contest.events.access import can_check_in, can_manage_event
 from contest.events.models import Trade
-from contest.judging import draw, reports
-from contest.judging.forms import CheckInForm, DrawForm
+from contest.judging import checkin, draw, reports
+from contest.judging.forms import CheckInForm, DrawForm, TopUpForm
 from contest.registration.models import Entrant
 
 bp = Blueprint("draw", __name__)
@@ -29,47 +32,76 @@ def _manage_trade(user, trade: Trade) -> bool:
 # --- draw ----------------------------------------------------------------------------------
 
 
-def _draw_page(trade: Trade, form: DrawForm, status: int = 200):
+def _draw_page(
+    trade: Trade,
+    form: DrawForm | None = None,
+    top_up_form: TopUpForm | None = None,
+):
     g.timezone = trade.event.timezone
-    return (
-        render_template(
-            "judging/draw.html",
-            trade=trade,
-            form=form,
-            stations=draw.station_list(trade),
-            pending=len(draw.drawable(trade)),
-            verified=draw.verify_draw(trade) if trade.draw_seed else None,
-        ),
-        status,
+    overview = draw.overview(trade)
+    return render_template(
+        "judging/draw.html",
+        trade=trade,
+        form=form or DrawForm(formdata=None),
+        top_up_form=top_up_form or TopUpForm(formdata=None),
+        overview=overview,
+        field=overview.field,
+        refusals={
+            action.value: describe(refused) if refused else None
+            for action, refused in overview.refusals.items()
+        },
+        undoes=_(lifecycle.UNDOES[lifecycle.Reopen.REDRAW]),
     )
 
 
 @bp.get("/trades/<int:trade_id>/draw")
 @object_required(Trade, "trade_id", _manage_trade)
 def draw_page(trade: Trade):
-    """The trade's draw of lots: its seed, stations and codes, or the button to make it."""
-    return _draw_page(trade, DrawForm())
+    """The trade's draw of lots: its step, its seeds, stations and codes, who has joined or
+    left since, and the forms to draw, top up or draw again."""
+    return _draw_page(trade)
 
 
 @bp.post("/trades/<int:trade_id>/draw")
 @object_required(Trade, "trade_id", _manage_trade)
 def make_draw(trade: Trade):
-    """Make the draw from a given or random seed."""
+    """Make the draw (or, ticked and with a reason, draw again) from a given or random seed."""
     form = DrawForm()
     if not form.validate():
-        return _draw_page(trade, form, 400)
+        return _draw_page(trade, form), 400
     if form.redraw.data and not (form.reason.data or "").strip():
         form.reason.errors = [_("Give the reason for drawing again.")]
-        return _draw_page(trade, form, 400)
+        return _draw_page(trade, form), 400
     on_refusal(lambda refused: _draw_page(trade, form))
     draw.make_draw(
         current_user,
         trade,
         form.seed.data or None,
         redraw=bool(form.redraw.data),
-        reason=(form.reason.data or "").strip() or None,
+        reason=form.reason.data,
     )
     flash(_("The draw has been made with seed %(seed)s.", seed=trade.draw_seed), "success")
+    return redirect(url_for(".draw_page", trade_id=trade.id))
+
+
+@bp.post("/trades/<int:trade_id>/top-up")
+@object_required(Trade, "trade_id", _manage_trade)
+def top_up(trade: Trade):
+    """Give the entrants approved after the draw their stations, keeping everyone else's."""
+    form = TopUpForm()
+    if not form.validate():
+        return _draw_page(trade, top_up_form=form), 400
+    on_refusal(lambda refused: _draw_page(trade, top_up_form=form))
+    made = draw.top_up(current_user, trade, form.seed.data or None)
+    flash(
+        ngettext(
+            "%(num)s late approval has been given a station (seed %(seed)s).",
+            "%(num)s late approvals have been given stations (seed %(seed)s).",
+            len(made.lots),
+            seed=made.seed,
+        ),
+        "success",
+    )
     return redirect(url_for(".draw_page", trade_id=trade.id))
 
 
@@ -94,19 +126,28 @@ def _pdf(data: bytes, name: str):
 # --- check-in ------------------------------------------------------------------------------
 
 
-@bp.get("/trades/<int:trade_id>/check-in")
-@object_required(Trade, "trade_id", can_check_in)
-def check_in(trade: Trade):
-    """Check-in on a tablet: search by station number or name, mark present or absent."""
+def _check_in_page(trade: Trade, query: str):
     g.timezone = trade.event.timezone
-    query = request.args.get("q", "")[:50]
+    known = draw.field(trade)
     return render_template(
         "judging/check_in.html",
         trade=trade,
         query=query,
-        entrants=draw.search(trade, query),
+        field=known,
+        tally=checkin.tally(known.stationed),
+        entrants=checkin.search(known.stationed, query),
+        drawn=trade.drawn_at is not None or bool(known.stationed or known.left),
         form=CheckInForm(),
     )
+
+
+@bp.get("/trades/<int:trade_id>/check-in")
+@object_required(Trade, "trade_id", can_check_in)
+def check_in(trade: Trade):
+    """Check-in on a tablet: the entrants with a station, searched by station number or
+    name, marked present or absent, with the running counts; who awaits a station or has
+    left the field is named above the list."""
+    return _check_in_page(trade, request.args.get("q", "")[:50])
 
 
 @bp.post("/trades/<int:trade_id>/check-in/<int:entrant_id>")
@@ -117,7 +158,9 @@ def mark(trade: Trade, entrant: Entrant):
     form = CheckInForm()
     if not form.validate():
         abort(400)
-    draw.check_in(current_user, entrant, present=bool(form.present.data))
+    query = request.args.get("q", "")[:50]
+    on_refusal(lambda refused: _check_in_page(trade, query))
+    checkin.check_in(current_user, entrant, present=bool(form.present.data))
     flash(
         _(
             "%(station)s %(name)s: %(state)s",
@@ -127,4 +170,4 @@ def mark(trade: Trade, entrant: Entrant):
         ),
         "success",
     )
-    return redirect(url_for(".check_in", trade_id=trade.id, q=request.args.get("q", "")))
+    return redirect(url_for(".check_in", trade_id=trade.id, q=query))

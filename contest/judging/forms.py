@@ -206,3 +206,18 @@ class CheckInForm(FlaskForm):
 
     present = SubmitField(_l("Mark present"))
     absent = SubmitField(_l("Mark absent"))
+
+
+class TopUpForm(FlaskForm):
+    """Give stations to the entrants approved after the draw, keeping everyone else's."""
+
+    seed = StringField(
+        _l("Seed"),
+        validators=[
+            Optional(),
+            Length(min=4, max=64),
+            Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Use letters, digits, dash or underscore.")),
+        ],
+        description=_l("Leave empty for a random seed. The seed is recorded and published."),
+    )
+    submit = SubmitField(_l("Give the late approvals their stations"))

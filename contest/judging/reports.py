@@ -1,4 +1,5 @@
-"""Printable documents of the draw and check-in: station list and door list (PDF)."""
+"""Printable documents of the draw and check-in: station list and door list (PDF). Both
+name the entrants still awaiting a station and those who left after the draw."""
 
 from __future__ import annotations
 
@@ -8,11 +9,23 @@ from contest.judging import draw
 
 
 def station_list_pdf(trade: Trade) -> bytes:
-    """工位表: every station with its anonymous code, for the venue (no names)."""
-    return render_pdf("pdf/stations.html", trade=trade, entrants=draw.station_list(trade))
+    """工位表: every station given with its anonymous code, for the venue (no names); the
+    stations of entrants who left stay empty, and every seed is printed."""
+    known = draw.field(trade)
+    stations = sorted(known.stationed + known.left, key=lambda e: e.station_no or 0)
+    standing, _ = draw.rounds(trade)
+    return render_pdf(
+        "pdf/stations.html",
+        trade=trade,
+        entrants=stations,
+        left={e.id for e in known.left},
+        awaiting=len(known.awaiting),
+        rounds=standing,
+    )
 
 
 def door_list_pdf(trade: Trade) -> bytes:
-    """检录表: name, unit, masked ID number and station, with a column for the signature."""
-    entrants = sorted(draw.drawable(trade), key=lambda e: (e.station_no or 10**6, e.code))
-    return render_pdf("pdf/door_list.html", trade=trade, entrants=entrants)
+    """检录表: name, unit, masked ID number and station of everyone to check in, with a
+    column for the signature; who awaits a station or has left is named below the list."""
+    known = draw.field(trade)
+    return render_pdf("pdf/door_list.html", trade=trade, field=known, entrants=known.stationed)

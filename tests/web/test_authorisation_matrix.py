@@ -86,7 +86,7 @@ for endpoint in ("desk", "live", "entrant_page", "cell_page", "rescore", "excuse
 for endpoint in ("unit", "team", "add_entrant", "edit_entrant", "remove_entrant",
                  "roster_template", "upload_roster"):  # fmt: skip
     RULES[f"unit.{endpoint}"] = UNIT_A
-STAFF_AREAS = ("organise.", "registration.", "draw.draw_page", "draw.make_draw",
+STAFF_AREAS = ("organise.", "registration.", "draw.draw_page", "draw.make_draw", "draw.top_up",
                "draw.stations_pdf", "draw.door_list_pdf", "results.event", "appeals.objections",
                "appeals.decide_objection", "documents.event_certificates_pdf")  # fmt: skip
 

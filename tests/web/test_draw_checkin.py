@@ -21,7 +21,8 @@ from tests.factories import make_entrant, make_event, make_judge, make_trade, ma
 
 @pytest.fixture
 def field(app):
-    """WELD with six approved entrants (one still under review), a chief judge and a judge."""
+    """WELD with six approved entrants (one more returned to its unit), a chief judge and a
+    judge; registration is over (no window is open)."""
     with app.app_context():
         event = make_event()
         a, b = make_unit(event, "A", "甲区总工会"), make_unit(event, "B", "乙区总工会")
@@ -32,7 +33,7 @@ def field(app):
         for n in range(1, 7):
             make_entrant(weld, a if n % 2 else b, f"E{n:02d}", name=f"选手{n}")
         make_entrant(
-            weld, a, "E99", name="待审选手", registration_status=RegistrationStatus.SUBMITTED
+            weld, a, "E99", name="退回选手", registration_status=RegistrationStatus.RETURNED
         )
         db.session.commit()
         return SimpleNamespace(event=event.id, weld=weld.id)
@@ -53,7 +54,7 @@ def test_draw_is_reproducible_from_its_seed(app, client, field):
     response = post(client, f"/registration/trades/{field.weld}/draw", {"seed": "guangdong2026"})
     assert response.status_code == 302
     drawn = lots(app, field.weld)
-    assert ("E99", None, None) in drawn  # not approved: not drawn
+    assert ("E99", None, None) in drawn  # returned: not drawn
     expected = {
         (lot.entrant, lot.station, lot.code)
         for lot in published_draw("guangdong2026", [f"E{n:02d}" for n in range(1, 7)], "W")
@@ -229,6 +230,12 @@ def test_registrations_under_review_are_not_in_the_results(app, field):
     from contest.results import services as results
 
     with app.app_context():
+        db.session.execute(
+            sa.update(Entrant)
+            .where(Entrant.code == "E99")
+            .values(registration_status=RegistrationStatus.SUBMITTED)
+        )
+        db.session.commit()
         trade = db.session.get(Trade, field.weld)
         codes = [e["code"] for e in results.results_for(trade.event)["trades"][0]["entrants"]]
         assert "E99" not in codes and len(codes) == 6

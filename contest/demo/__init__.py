@@ -31,6 +31,7 @@ from contest.demo.data import (
     TRADES,
     UNITS,
 )
+from contest.domain import draw as lots
 from contest.domain import idcard
 from contest.domain.scoring import Aggregation, CriterionKind, Recusal, is_recused
 from contest.domain.skills import SKILL_LADDER
@@ -45,6 +46,7 @@ from contest.events.models import (
     Trade,
     Unit,
 )
+from contest.judging.models import DrawKind, DrawRound
 from contest.publication import final
 from contest.publication import services as publications
 from contest.registration import services as registration
@@ -317,12 +319,32 @@ def _entrants(event, trades, units, teams, regions, users, rng) -> dict[str, lis
 
 
 def _draw(trade: Trade, rows: list[Entrant], rng: random.Random) -> None:
-    stations = list(range(1, len(rows) + 1))
-    rng.shuffle(stations)
-    codes = rng.sample(range(100, 1000), len(rows))
-    for entrant, station, code in zip(rows, stations, codes, strict=True):
-        entrant.station_no = station
-        entrant.anon_code = f"{trade.code[0]}{code}"
+    """The trade's draw of lots, made after the review closed by the published procedure
+    from a recorded seed, so that its page shows a draw anyone can check."""
+    # The random numbers an earlier demo drew here are still taken, so that every name and
+    # score after them stays as it was.
+    rng.shuffle(list(range(len(rows))))
+    rng.sample(range(100, 1000), len(rows))
+    seed = f"{trade.event.slug}-{trade.code}".lower()
+    drawn = lots.draw(seed, [e.code for e in rows], trade.code[:1].upper())
+    by_code = {e.code: e for e in rows}
+    for lot in drawn:
+        by_code[lot.entrant].station_no, by_code[lot.entrant].anon_code = lot.station, lot.code
+    day = trade.event.starts_on - timedelta(days=8)
+    trade.draw_seed = seed
+    trade.drawn_at = datetime.combine(day, time(10), ZoneInfo(TIMEZONE)).astimezone(UTC)
+    db.session.add(
+        DrawRound(
+            trade=trade,
+            kind=DrawKind.DRAW,
+            seed=seed,
+            prefix=trade.code[:1].upper(),
+            first_station=1,
+            taken=[],
+            lots=[{"entrant": x.entrant, "station": x.station, "code": x.code} for x in drawn],
+            made_at=trade.drawn_at,
+        )
+    )
 
 
 def _scores(trades, entrants, judges, rng, finished: bool) -> None:

@@ -329,7 +329,7 @@ def _record(
     reason: str | None,
 ) -> DrawRound:
     made = DrawRound(
-        trade_id=trade.id,
+        trade=trade,
         kind=kind,
         seed=seed,
         prefix=_prefix(trade),

@@ -17,6 +17,7 @@ from contest.core.types import ExactDecimal, UTCDateTime, enum_type, utcnow
 if TYPE_CHECKING:
     from contest.events.models import (
         Judge,
+        Trade,
     )
     from contest.registration.models import Entrant
 
@@ -102,6 +103,8 @@ class DrawRound(db.Model):
     made_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     made_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    trade: Mapped[Trade] = relationship()
 
     @property
     def entrants(self) -> list[str]:

@@ -125,6 +125,13 @@ def facts(trade: Trade, entrant: Entrant | None = None) -> Facts:
             )
         )
     ).scalar_one()
+    concerned: dict[str, bool] = {}
+    if entrant is not None:
+        concerned = {
+            "returned": entrant.registration_status == RegistrationStatus.RETURNED,
+            "stationed": entrant.station_no is not None,
+            "present": entrant.check_in == CheckIn.PRESENT,
+        }
     return Facts(
         registration_open=stages.is_open(event, StageKind.REGISTRATION, trade),
         review_open=stages.is_open(event, StageKind.REVIEW, trade),
@@ -139,11 +146,7 @@ def facts(trade: Trade, entrant: Entrant | None = None) -> Facts:
         locked=trade.is_locked,
         noticed=publication.published(event, publication.NOTICE) is not None,
         published=publication.published(event, publication.RESULTS) is not None,
-        returned=None
-        if entrant is None
-        else entrant.registration_status == RegistrationStatus.RETURNED,
-        stationed=None if entrant is None else entrant.station_no is not None,
-        present=None if entrant is None else entrant.check_in == CheckIn.PRESENT,
+        **concerned,
     )
 
 
@@ -172,7 +175,7 @@ def field(trade: Trade) -> Field:
         sa.select(Entrant)
         .where(Entrant.trade_id == trade.id, sa.or_(IN_FIELD, Entrant.station_no.is_not(None)))
         .options(selectinload(Entrant.unit))
-        .order_by(Entrant.station_no, Entrant.code)
+        .order_by(Entrant.code)
     ).scalars()
     stationed: list[Entrant] = []
     awaiting: list[Entrant] = []
@@ -197,11 +200,6 @@ def drawable(trade: Trade) -> list[Entrant]:
             sa.select(Entrant).where(Entrant.trade_id == trade.id, IN_FIELD).order_by(Entrant.code)
         ).scalars()
     )
-
-
-def station_list(trade: Trade) -> list[Entrant]:
-    """The entrants in the field with a station, in station order (the lists, the judges)."""
-    return field(trade).stationed
 
 
 # --- the draw, a redraw, a top-up ------------------------------------------------------------

@@ -42,8 +42,8 @@ def _draw_page(
     return render_template(
         "judging/draw.html",
         trade=trade,
-        form=form or DrawForm(formdata=None),
-        top_up_form=top_up_form or TopUpForm(formdata=None),
+        form=form if form is not None else DrawForm(formdata=None),
+        top_up_form=top_up_form if top_up_form is not None else TopUpForm(formdata=None),
         overview=overview,
         field=overview.field,
         refusals={

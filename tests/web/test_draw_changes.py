@@ -400,3 +400,20 @@ def test_the_draw_page_shows_the_trade_step(app, client, weld):
     assert ">已抽签<" in page(client, url(weld, "draw"))
     post(client, url(weld, f"check-in/{entrant_id(app, 'E01')}"), {"present": "1"})
     assert ">检录<" in page(client, url(weld, "draw"))
+
+
+def test_the_pages_speak_english_too(app, client, weld):
+    drawn(app, client, weld)
+    change(app, "E07", registration_status=RegistrationStatus.APPROVED)
+    change(app, "E03", status=DeclaredStatus.WD)
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    shown = page(client, url(weld, "draw"))
+    assert "6 approved, 5 with a station, 1 awaiting a station · 1 left the field" in shown
+    assert "Stage of the trade" in shown and ">Drawn<" in shown
+    checking = page(client, url(weld, "check-in"))
+    assert "Checked in 0 · Absent 0 · Waiting 5 · 5 entrants with a station" in checking
+    assert "1 entrant approved after the draw has no station yet and is not listed: 后补选手" in (
+        checking
+    )
+    assert "1 entrant left the field after the draw and is not checked in: 选手3." in checking

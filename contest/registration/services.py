@@ -254,12 +254,11 @@ def current(entrant: Entrant) -> Entrant:
 def flush_entrant(entrant: Entrant) -> None:
     """Write the entrant's changes now: a clash with another entrant of its trade (station,
     anonymous code, ID number) is refused with a clear message, nothing changed."""
+    name, trade = entrant.name, entrant.trade.name
     try:
         db.session.flush()
     except sa.exc.IntegrityError:
-        raise EntrantRefused(
-            EntrantRefused.CLASH, name=entrant.name, trade=entrant.trade.name
-        ) from None
+        raise EntrantRefused(EntrantRefused.CLASH, name=name, trade=trade) from None
 
 
 def update_entrant(

@@ -2,7 +2,9 @@
 
 Settings and award rules are validated by the contest-package reader; what the package does
 not carry (host, venue, last day, the schedule's natural order) is checked here. A change to
-anything the results depend on recomputes the event (``results.recompute_event``).
+anything the results depend on recomputes the event (``results.recompute_event``). Each
+edit is made on the version of the event (or trade) its form was loaded on, and refused
+(``setup.Stale``) if someone else has changed it since (``setup.claim``).
 """
 
 from __future__ import annotations
@@ -161,8 +163,7 @@ def create_event(actor: User, data: EventInput) -> Event:
 
 
 def update_event(actor: User, event: Event, data: EventInput) -> None:
-    """Change an event's settings; results are recomputed when they depend on the change.
-    Refused (``Stale``) when the form was loaded on an older version of the event."""
+    """Change an event's settings; results are recomputed when they depend on the change."""
     claim(event, data.version)
     values = _checked(data, event)
     before = event_state(event)
@@ -232,7 +233,6 @@ def plan_schedule(
     A window needs both ends (publication one instant), closes after it opens, and the
     windows follow their natural order: none opens before the previous planned one closes.
     A window that has already opened cannot be removed; no window's state changes here.
-    Refused (``Stale``) when the form was loaded on an older version of the event.
     """
     claim(event, version)
     return _plan(actor, event, None, STAGE_ORDER, plan)
@@ -243,8 +243,7 @@ def plan_trade_schedule(
 ) -> dict[StageKind, StageWindow]:
     """Plan a trade's own scoring and appeal windows, which replace the event's for it; an
     empty window follows the event's. The same checks as the event's schedule, and the
-    trade's appeals open no earlier than its scoring (its own, or the event's) closes.
-    Refused (``Stale``) when the form was loaded on an older version of the trade."""
+    trade's appeals open no earlier than its scoring (its own, or the event's) closes."""
     claim(trade, version)
     followed = event_windows(trade.event)
     return _plan(actor, trade.event, trade, TRADE_STAGES, plan, followed)
@@ -320,9 +319,8 @@ def _plan(
         if trade is None
         else ("trade.schedule", "trade", trade.id)
     )
-    if record_change(
-        actor, action, entity, entity_id, previous_plan, plan_of(existing), event=event
-    ):
+    after = plan_of(existing)
+    if record_change(actor, action, entity, entity_id, previous_plan, after, event=event):
         bump(event if trade is None else trade)
     return existing
 
@@ -377,8 +375,7 @@ def award_rule_inputs(event: Event) -> list[AwardRuleInput]:
 def replace_award_rules(
     actor: User, event: Event, rules: list[AwardRuleInput], version: int | None
 ) -> None:
-    """Replace the event's ordered award rules and recompute its results. Refused
-    (``Stale``) when the form was loaded on an older version of the event."""
+    """Replace the event's ordered award rules and recompute its results."""
     claim(event, version)
     missing = [
         problem(f"award_rules[{i}].select.{way}", "required")

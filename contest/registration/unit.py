@@ -31,7 +31,7 @@ from contest.events.access import can_act_for_unit
 from contest.events.models import Trade, Unit
 from contest.registration import roster, withdrawal
 from contest.registration import services as registration
-from contest.registration.facts import windows
+from contest.registration.facts import stationed, windows
 from contest.registration.forms import EntrantForm, ReasonForm, RosterForm, TeamForm
 from contest.registration.models import Entrant
 from contest.stages import services as stages
@@ -164,8 +164,10 @@ def _closed_page(unit: Unit, refused: Refused):
 def _form_page(template: str, unit: Unit, form, status: int | None = None, **context):
     g.timezone = unit.event.timezone
     code = status if status is not None else (400 if form.is_submitted() else 200)
-    needs_reason = current_user.has_role(*STAFF) and not stages.is_open(
-        unit.event, StageKind.REGISTRATION
+    entrant = context.get("entrant")
+    needs_reason = current_user.has_role(*STAFF) and (
+        not stages.is_open(unit.event, StageKind.REGISTRATION)
+        or (entrant is not None and stationed(entrant))
     )
     return (
         render_template(template, unit=unit, form=form, needs_reason=needs_reason, **context),

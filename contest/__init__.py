@@ -132,14 +132,17 @@ def register_blueprints(app: Flask) -> None:
 
 def register_reactions() -> None:
     """What a feature does when one below it announces something (blinker signals): the
-    results and the publications when a stage is reached, judging when an appeal is upheld."""
+    results and the publications when a stage is reached, the results when a trade's field
+    changes, judging when an appeal is upheld."""
     from contest.appeals.services import appeal_upheld
     from contest.judging import chief
     from contest.publication import final
+    from contest.registration.services import entrants_changed
     from contest.results import services as results
     from contest.stages.services import stage_reached
 
     stage_reached.connect(results.on_stage_reached)
+    entrants_changed.connect(results.recompute_trade)
     stage_reached.connect(final.on_stage_reached)
     appeal_upheld.connect(chief.on_appeal_upheld)
 

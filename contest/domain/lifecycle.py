@@ -40,9 +40,11 @@ class Step(StrEnum):
 class Action(StrEnum):
     """Writes that depend on where the trade is."""
 
-    CORRECT = "correct"  # a unit corrects (or withdraws) its registration
+    CORRECT = "correct"  # a unit corrects (or takes back) its registration
     REVIEW = "review"  # approve or return registrations
     MOVE = "move"  # move an entrant to another trade
+    RETURN = "return"  # send a registration back to its unit for correction
+    WITHDRAW = "withdraw"  # an entrant withdraws (WD), every score and record kept
     DRAW = "draw"  # the first draw of stations and codes
     REDRAW = "redraw"  # a new draw, replacing every station and code
     TOP_UP = "top_up"  # stations for entrants approved after the draw, the others kept
@@ -145,6 +147,8 @@ RULES: Mapping[Action, tuple[Guard, ...]] = {
         Guard("review_closed", ("registration_open", "review_open"), lambda a, b: a or b),
     ),
     Action.MOVE: (no("stationed", "drawn_entrant"),),
+    Action.RETURN: (no("stationed", "drawn_entrant"),),
+    Action.WITHDRAW: (no("locked"),),
     Action.DRAW: (
         no("locked"),
         no("registration_open"),

@@ -63,6 +63,9 @@ class Event(db.Model):
     medals_by_field: Mapped[bool] = mapped_column(default=False)
     # One person in one trade unless the event allows more (PRODUCT.md §2).
     multiple_trades_allowed: Mapped[bool] = mapped_column(default=False)
+    # Bumped by each organiser's edit of the event (settings, schedule, award rules): an
+    # edit made on an older version is refused rather than overwriting someone else's.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -158,6 +161,10 @@ class Trade(db.Model):
     locked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     # Paper sheets entered twice by two clerks; a value counts only when both agree.
     double_entry: Mapped[bool] = mapped_column(default=False)
+    # Bumped by each organiser's edit of the trade (settings, scheme, schedule, panel) and
+    # by nothing else: an edit made on an older version is refused (locks, draws and scores
+    # leave it alone).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     event: Mapped[Event] = relationship(back_populates="trades")
     components: Mapped[list[Component]] = relationship(

@@ -13,6 +13,7 @@ from wtforms import (
     DateTimeLocalField,
     FieldList,
     FormField,
+    HiddenField,
     SelectField,
     StringField,
     SubmitField,
@@ -31,6 +32,7 @@ from contest.organise.forms import (
     SubForm,
     edit_list,
     options,
+    row_id,
     shown,
     text,
     whole,
@@ -80,6 +82,7 @@ class EventForm(OrganiseForm):
         )
     )
     multiple_trades_allowed = BooleanField(_l("A person may enter more than one trade"))
+    version = HiddenField()
     submit = SubmitField(_l("Save"))
 
     def to_input(self) -> EventInput:
@@ -97,6 +100,7 @@ class EventForm(OrganiseForm):
             placement_points=points,
             medals_by_field=self.medals_by_field.data,
             multiple_trades_allowed=self.multiple_trades_allowed.data,
+            version=row_id(self.version.data),
         )
 
     @staticmethod
@@ -114,6 +118,7 @@ class EventForm(OrganiseForm):
             "placement_points": ", ".join(str(p) for p in data.placement_points),
             "medals_by_field": data.medals_by_field,
             "multiple_trades_allowed": data.multiple_trades_allowed,
+            "version": shown(data.version),
         }
 
 
@@ -154,6 +159,7 @@ class ScheduleForm(OrganiseForm):
     appeal = FormField(WindowForm, LABELS[StageKind][StageKind.APPEAL])
     public_notice = FormField(WindowForm, LABELS[StageKind][StageKind.PUBLIC_NOTICE])
     publish = FormField(InstantForm, LABELS[StageKind][StageKind.PUBLISH])
+    version = HiddenField()
     submit = SubmitField(_l("Save schedule"))
 
     def to_input(self) -> dict[StageKind, WindowInput]:
@@ -252,6 +258,7 @@ class AwardRulesForm(OrganiseForm):
     """The event's ordered award rules."""
 
     award_rules = FieldList(FormField(AwardRuleForm))
+    version = HiddenField()
     submit = SubmitField(_l("Save award rules"))
 
 

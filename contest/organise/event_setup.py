@@ -2,7 +2,9 @@
 
 Settings and award rules are validated by the contest-package reader; what the package does
 not carry (host, venue, last day, the schedule's natural order) is checked here. A change to
-anything the results depend on recomputes the event (``results.recompute_event``).
+anything the results depend on recomputes the event (``results.recompute_event``). Each
+edit is made on the version of the event (or trade) its form was loaded on, and refused
+(``setup.Stale``) if someone else has changed it since (``setup.claim``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from contest.organise.setup import (
     STUB_EVENT,
     Invalid,
     Raw,
+    bump,
     check_text,
+    claim,
     problem,
     read,
     record_change,
@@ -65,6 +69,7 @@ class EventInput:
     placement_points: list[Raw] = field(default_factory=list)
     medals_by_field: bool = False
     multiple_trades_allowed: bool = False
+    version: int | None = None  # the event's version the form was loaded on
 
 
 def event_input(event: Event) -> EventInput:
@@ -81,6 +86,7 @@ def event_input(event: Event) -> EventInput:
         placement_points=list(event.placement_points or []),
         medals_by_field=event.medals_by_field,
         multiple_trades_allowed=event.multiple_trades_allowed,
+        version=event.version,
     )
 
 
@@ -158,12 +164,14 @@ def create_event(actor: User, data: EventInput) -> Event:
 
 def update_event(actor: User, event: Event, data: EventInput) -> None:
     """Change an event's settings; results are recomputed when they depend on the change."""
+    claim(event, data.version)
     values = _checked(data, event)
     before = event_state(event)
     for key, value in values.items():
         setattr(event, key, value)
     after = event_state(event)
-    record_change(actor, "event.update", "event", event.id, before, after, event=event)
+    if record_change(actor, "event.update", "event", event.id, before, after, event=event):
+        bump(event)
     if any(before[key] != after[key] for key in RESULT_SETTINGS):
         db.session.flush()
         results.recompute_event(event)
@@ -218,7 +226,7 @@ def _window_path(kind: StageKind, end: str) -> str:
 
 
 def plan_schedule(
-    actor: User, event: Event, plan: dict[StageKind, WindowInput]
+    actor: User, event: Event, plan: dict[StageKind, WindowInput], version: int | None
 ) -> dict[StageKind, StageWindow]:
     """Plan the event's windows, entered in its time zone and stored in UTC.
 
@@ -226,15 +234,17 @@ def plan_schedule(
     windows follow their natural order: none opens before the previous planned one closes.
     A window that has already opened cannot be removed; no window's state changes here.
     """
+    claim(event, version)
     return _plan(actor, event, None, STAGE_ORDER, plan)
 
 
 def plan_trade_schedule(
-    actor: User, trade: Trade, plan: dict[StageKind, WindowInput]
+    actor: User, trade: Trade, plan: dict[StageKind, WindowInput], version: int | None
 ) -> dict[StageKind, StageWindow]:
     """Plan a trade's own scoring and appeal windows, which replace the event's for it; an
     empty window follows the event's. The same checks as the event's schedule, and the
     trade's appeals open no earlier than its scoring (its own, or the event's) closes."""
+    claim(trade, version)
     followed = event_windows(trade.event)
     return _plan(actor, trade.event, trade, TRADE_STAGES, plan, followed)
 
@@ -309,7 +319,9 @@ def _plan(
         if trade is None
         else ("trade.schedule", "trade", trade.id)
     )
-    record_change(actor, action, entity, entity_id, previous_plan, plan_of(existing), event=event)
+    after = plan_of(existing)
+    if record_change(actor, action, entity, entity_id, previous_plan, after, event=event):
+        bump(event if trade is None else trade)
     return existing
 
 
@@ -360,8 +372,11 @@ def award_rule_inputs(event: Event) -> list[AwardRuleInput]:
     return [AwardRuleInput(**rule_state(rule)) for rule in _rules(event)]
 
 
-def replace_award_rules(actor: User, event: Event, rules: list[AwardRuleInput]) -> None:
+def replace_award_rules(
+    actor: User, event: Event, rules: list[AwardRuleInput], version: int | None
+) -> None:
     """Replace the event's ordered award rules and recompute its results."""
+    claim(event, version)
     missing = [
         problem(f"award_rules[{i}].select.{way}", "required")
         for i, rule in enumerate(rules)
@@ -413,6 +428,7 @@ def replace_award_rules(actor: User, event: Event, rules: list[AwardRuleInput]) 
         {"award_rules": after},
         event=event,
     ):
+        bump(event)
         results.recompute_event(event)
 
 

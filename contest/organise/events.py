@@ -25,7 +25,7 @@ from contest.organise.event_forms import (
     rule_input,
     rule_row,
 )
-from contest.organise.forms import options, text
+from contest.organise.forms import options, row_id, text
 from contest.stages import services as stages
 from contest.stages.models import StageWindow
 
@@ -107,7 +107,8 @@ def copy(event: Event):
 def schedule(event: Event):
     """The planned windows, in the event's time zone. Opening and closing them is not
     done here."""
-    form = ScheduleForm(data=ScheduleForm.initial(event_setup.schedule_input(event)))
+    plan = ScheduleForm.initial(event_setup.schedule_input(event))
+    form = ScheduleForm(data={**plan, "version": event.version})
 
     def page():
         return render_template(
@@ -121,7 +122,7 @@ def schedule(event: Event):
 
     if form.validate_on_submit():
         on_refusal(lambda refused: page(), form)
-        event_setup.plan_schedule(current_user, event, form.to_input())
+        event_setup.plan_schedule(current_user, event, form.to_input(), row_id(form.version.data))
         flash(_("The schedule is saved."), "success")
         return _hub(event)
     return page(), submitted(form)
@@ -180,17 +181,22 @@ def awards(event: Event):
     """The ordered award rules (SCORING.md §5); saving recomputes the results."""
     if request.method == "GET":
         rows = [rule_row(rule) for rule in event_setup.award_rule_inputs(event)]
-        return _rules_page(event, AwardRulesForm(data={"award_rules": rows}))
+        data = {"award_rules": rows, "version": event.version}
+        return _rules_page(event, AwardRulesForm(data=data))
     form = _rule_choices(AwardRulesForm(), event)
+    version = form.version.data
     action = request.form.get("action", "save")
     if action != "save":
         rows = apply_rules_action(form.data["award_rules"], action)
-        return _rules_page(event, rebuild(AwardRulesForm, {"award_rules": rows}))
+        changed = rebuild(AwardRulesForm, {"award_rules": rows, "version": version})
+        return _rules_page(event, changed)
     if not form.validate():
         return _rules_page(event, form, 400)
     rows = [row for row in form.data["award_rules"] if not blank_rule(row)]
-    shown = _rule_choices(rebuild(AwardRulesForm, {"award_rules": rows}), event)
+    shown = _rule_choices(rebuild(AwardRulesForm, {"award_rules": rows, "version": version}), event)
     on_refusal(lambda refused: _rules_page(event, shown), shown, aliases=RULE_ALIASES)
-    event_setup.replace_award_rules(current_user, event, [rule_input(r) for r in rows])
+    event_setup.replace_award_rules(
+        current_user, event, [rule_input(r) for r in rows], row_id(version)
+    )
     flash(_("The award rules are saved and the results recomputed."), "success")
     return redirect(url_for(".awards", event_id=event.id))

@@ -14,7 +14,7 @@ from contest.events.access import can_manage_event
 from contest.events.models import Event, Judge, Trade, Unit
 from contest.organise import people_setup
 from contest.organise.base import event_page, in_event, submitted
-from contest.organise.forms import options, text
+from contest.organise.forms import options, row_id, text
 from contest.organise.people_forms import (
     AccountRoleForm,
     ContactForm,
@@ -387,13 +387,19 @@ def panel(event: Event, trade: Trade):
     """The trade's panel of judges and its chief judge (裁判长)."""
     if request.method == "GET":
         chief = next((str(m.judge_id) for m in trade.panel if m.is_chief), "")
-        form = PanelForm(formdata=None, judges=[m.judge_id for m in trade.panel], chief=chief)
+        form = PanelForm(
+            formdata=None,
+            judges=[m.judge_id for m in trade.panel],
+            chief=chief,
+            version=trade.version,
+        )
         return _panel_page(event, trade, _panel_choices(form, event))
     form = _panel_choices(PanelForm(), event)
     if not form.validate():
         return _panel_page(event, trade, form, 400)
     chief = int(form.chief.data) if form.chief.data else None
     on_refusal(lambda refused: _panel_page(event, trade, form), form)
-    people_setup.set_panel(current_user, trade, set(form.judges.data or []), chief)
+    members = set(form.judges.data or [])
+    people_setup.set_panel(current_user, trade, members, chief, row_id(form.version.data))
     flash(_("The panel of %(trade)s is saved.", trade=trade.name), "success")
     return redirect(url_for("organise.trades.edit", event_id=event.id, trade_id=trade.id))

@@ -4,7 +4,7 @@ and the trades' panels."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from contest.accounts.forms import ACCOUNT_FIELDS
@@ -135,4 +135,5 @@ class PanelForm(OrganiseForm):
 
     judges = MultiCheckboxField(_l("Panel"), coerce=int, choices=[])
     chief = RadioField(_l("Chief judge"), choices=[], validate_choice=True, default="")
+    version = HiddenField()
     submit = SubmitField(_l("Save panel"))

@@ -28,7 +28,15 @@ from contest.events.models import (
     component_judges,
     unit_contacts,
 )
-from contest.organise.setup import STUB_EVENT, Invalid, problem, read, record_change
+from contest.organise.setup import (
+    STUB_EVENT,
+    Invalid,
+    bump,
+    claim,
+    problem,
+    read,
+    record_change,
+)
 from contest.registration.models import Entrant
 from contest.results import services as results
 from contest.results.models import Score
@@ -418,13 +426,17 @@ def panel_state(trade: Trade) -> dict[str, Any]:
     return {"judges": [m.judge.code for m in members], "chief": chief}
 
 
-def set_panel(actor: User, trade: Trade, members: set[int], chief: int | None) -> None:
+def set_panel(
+    actor: User, trade: Trade, members: set[int], chief: int | None, version: int | None
+) -> None:
     """Seat exactly ``members`` (judge ids) on the trade's panel, ``chief`` in the chair.
 
     The chief judge sits on the panel; their account, if any, must be a chief-judge
-    account. A judge who has entered scores in the trade keeps their seat.
+    account. A judge who has entered scores in the trade keeps their seat. Refused
+    (``Stale``) when the form was loaded on an older version of the trade.
     """
     event = trade.event
+    claim(trade, version)
     judges = {j.id: j for j in event.judges}
     if chief is not None:
         members = members | {chief}
@@ -476,4 +488,5 @@ def set_panel(actor: User, trade: Trade, members: set[int], chief: int | None) -
     if record_change(
         actor, "trade.panel", "trade", trade.id, before, panel_state(trade), event=event
     ):
+        bump(trade)
         results.recompute_trade(trade)

@@ -15,11 +15,15 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+import sqlalchemy as sa
+
 from contest.accounts.models import User
 from contest.core import audit
+from contest.core.extensions import db
+from contest.core.queries import lock_row
 from contest.domain.package import PACKAGE_FORMAT, Package, PackageError, Problem, read_package
-from contest.domain.refusal import N_
-from contest.events.models import Event
+from contest.domain.refusal import N_, Refused
+from contest.events.models import Event, Trade
 
 #: A value as the organiser typed it: text for decimals (read exactly by the package
 #: reader), a whole number where the form already recognised one, or nothing.
@@ -86,6 +90,42 @@ class Invalid(PackageError):
 
     def __init__(self, problems: Iterable[Problem]):
         super().__init__(list(problems))
+
+
+class Stale(Refused):
+    """An organiser's edit made on a version of the event or trade that someone else has
+    changed since the form was loaded: refused, nothing changed."""
+
+    reasons = {
+        "stale_event": N_(
+            "Someone else changed this event while you were editing it, so nothing was saved. "
+            "Reload the page to see their change, then make yours again."
+        ),
+        "stale_trade": N_(
+            "Someone else changed this trade while you were editing it, so nothing was saved. "
+            "Reload the page to see their change, then make yours again."
+        ),
+    }
+    default_status = 409
+
+
+def claim(row: Event | Trade, version: int | None) -> None:
+    """Lock ``row`` for an organiser's edit until the request ends, and refuse the edit
+    (``Stale``) unless the form was loaded on the version stored now. Only organisers' edits
+    lock this way and change the version; locks, draws, scores and publication leave it
+    alone, so a form stays valid through them."""
+    model = type(row)
+    lock_row(model, row.id)
+    stored = db.session.execute(sa.select(model.version).where(model.id == row.id)).scalar_one()
+    if version != stored:
+        raise Stale("stale_trade" if model is Trade else "stale_event")
+    row.version = stored
+
+
+def bump(row: Event | Trade) -> None:
+    """Record an organiser's edit of ``row`` (after ``claim``): forms loaded before it are
+    stale from now on."""
+    row.version += 1
 
 
 def problem(path: str, code: str, /, **params: Any) -> Problem:

@@ -101,6 +101,7 @@ class TradeForm(OrganiseForm):
     )
     tie_breakers = FieldList(SelectField(_l("Tie-breaker"), choices=[], validate_choice=False))
     components = FieldList(FormField(ComponentForm))
+    version = HiddenField()
 
 
 class CopyTradeForm(OrganiseForm):
@@ -144,6 +145,7 @@ def trade_input(data: dict[str, Any]) -> TradeInput:
         min_age=whole(data["min_age"]),
         max_age=whole(data["max_age"]),
         min_skill_level=data["min_skill_level"] or None,
+        version=row_id(data.get("version")),
         components=[
             ComponentInput(
                 id=row_id(c["row_id"]),
@@ -174,6 +176,7 @@ def trade_data(data: TradeInput) -> dict[str, Any]:
         "min_age": shown(data.min_age),
         "max_age": shown(data.max_age),
         "min_skill_level": data.min_skill_level or "",
+        "version": shown(data.version),
         "tie_breakers": list(data.tie_breakers),
         "components": [
             {

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from contest.accounts.models import User
 from contest.core.extensions import db
+from contest.core.queries import lock_row
 from contest.domain.scoring import CriterionSpec
 from contest.events.models import Component, Criterion, Event, Judge, PanelMember, Trade
 from contest.organise.setup import Invalid, problem, record_change
@@ -141,7 +142,9 @@ def entrant_count(trade: Trade) -> int:
 
 
 def delete_trade(actor: User, trade: Trade) -> None:
-    """Remove a trade that has no entrants (yet); award rules stop naming it."""
+    """Remove a trade that has no entrants (yet); award rules stop naming it. The event
+    stays locked against registrations meanwhile: none lands in the trade as it goes."""
+    lock_row(Event, trade.event_id)
     count = entrant_count(trade)
     if count:
         raise Invalid([problem("", "trade_has_entrants", n=count)])

@@ -61,6 +61,7 @@ class TradeInput:
     max_age: Raw = None
     min_skill_level: str | None = None
     components: list[ComponentInput] = field(default_factory=list)
+    version: int | None = None  # the trade's version the form was loaded on
 
 
 def plain(value: Decimal | None) -> str | None:
@@ -83,6 +84,7 @@ def trade_input(trade: Trade) -> TradeInput:
         min_age=trade.min_age,
         max_age=trade.max_age,
         min_skill_level=trade.min_skill_level,
+        version=trade.version,
         components=[
             ComponentInput(
                 id=c.id,

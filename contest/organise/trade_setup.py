@@ -14,7 +14,7 @@ from contest.core.extensions import db
 from contest.domain.package import Problem, TradeData
 from contest.domain.scoring import CriterionSpec
 from contest.events.models import AwardRule, Component, Criterion, Event, Judge, Trade
-from contest.organise.setup import record_change
+from contest.organise.setup import bump, claim, record_change
 from contest.organise.trade_checks import trade_panel, validate
 from contest.organise.trade_scheme import TradeInput, trade_state
 from contest.results import services as results
@@ -133,8 +133,11 @@ def create_trade(actor: User, event: Event, data: TradeInput) -> tuple[Trade, li
 
 
 def update_trade(actor: User, trade: Trade, data: TradeInput) -> list[Problem]:
-    """Change a trade's settings and scheme; returns the scheme's warnings."""
+    """Change a trade's settings and scheme; returns the scheme's warnings. Refused
+    (``Stale``) when the form was loaded on an older version of the trade; the trade stays
+    locked meanwhile, so that no score is entered between the checks and the change."""
     event = trade.event
+    claim(trade, data.version)
     scheme, warnings = validate(event, data, trade)
     before = trade_state(trade)
     old_code = trade.code
@@ -145,5 +148,6 @@ def update_trade(actor: User, trade: Trade, data: TradeInput) -> list[Problem]:
     if record_change(
         actor, "trade.update", "trade", trade.id, before, trade_state(trade), event=event
     ):
+        bump(trade)
         results.recompute_trade(trade)
     return warnings

@@ -14,7 +14,7 @@ from contest.events.access import can_manage_event
 from contest.events.models import Event, Judge, Trade
 from contest.organise import event_setup, trade_checks, trade_list, trade_scheme, trade_setup
 from contest.organise.base import event_page, in_event, rebuild, submitted
-from contest.organise.forms import options, text
+from contest.organise.forms import options, row_id, text
 from contest.organise.setup import Invalid
 from contest.organise.trade_forms import (
     CopyTradeForm,
@@ -176,7 +176,7 @@ def copy(event: Event, trade: Trade):
 def schedule(event: Event, trade: Trade):
     """The trade's own scoring and appeal windows; left empty, the event's apply."""
     plan = event_setup.schedule_input(event, trade)
-    form = TradeScheduleForm(data=TradeScheduleForm.initial(plan))
+    form = TradeScheduleForm(data={**TradeScheduleForm.initial(plan), "version": trade.version})
 
     def page():
         return render_template(
@@ -190,7 +190,9 @@ def schedule(event: Event, trade: Trade):
 
     if form.validate_on_submit():
         on_refusal(lambda refused: page(), form)
-        event_setup.plan_trade_schedule(current_user, trade, form.to_input())
+        event_setup.plan_trade_schedule(
+            current_user, trade, form.to_input(), row_id(form.version.data)
+        )
         flash(_("The schedule of %(trade)s is saved.", trade=trade.name), "success")
         return redirect(url_for("organise.events.timeline", event_id=event.id))
     return page(), submitted(form)

@@ -10,7 +10,7 @@ from openpyxl.utils import get_column_letter
 from contest.core.files import style_header, workbook_bytes
 from contest.core.labels import label
 from contest.events.models import Event
-from contest.registration.services import Coverage
+from contest.registration.desk import Coverage
 
 
 def coverage_workbook(event: Event, report: Coverage) -> bytes:

@@ -1,14 +1,17 @@
-"""Units, teams and entrants: reading them, registering, reviewing, and the coverage report."""
+"""Units, teams and entrants: reading them, registering, correcting and reviewing.
+
+Taking a registration back and withdrawing an entrant are in ``withdrawal``, the coverage
+report in ``reports``."""
 
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from blinker import Namespace
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
@@ -16,6 +19,8 @@ from contest.accounts.models import Role, User
 from contest.core import audit, pagination
 from contest.core.extensions import db
 from contest.core.queries import as_dict, lock_row
+from contest.domain import lifecycle
+from contest.domain.lifecycle import Action, Facts
 from contest.domain.privacy import mask_id_number, mask_phone
 from contest.domain.refusal import N_, Refused
 from contest.domain.registration import (
@@ -28,10 +33,36 @@ from contest.domain.registration import (
     check_applicants,
     complete,
 )
+from contest.domain.scoring import DeclaredStatus
 from contest.domain.stages import StageKind
 from contest.events.models import Event, Trade, Unit, unit_contacts
+from contest.registration.facts import entrant_facts, windows
 from contest.registration.models import Entrant, Gender, RegistrationStatus, Team
 from contest.stages import services as stages
+
+#: Sent with a trade whose field changed (an entrant approved, returned, moved in or out,
+#: withdrawn): its results are computed again (``create_app`` connects the receiver).
+entrants_changed = Namespace().signal("entrants-changed")
+
+
+class EntrantRefused(Refused):
+    """A change to one entrant that cannot be made."""
+
+    GONE = "gone"
+    CLASH = "clash"
+    DECLARED = "declared"
+
+    reasons = {
+        GONE: N_("This registration no longer exists: it has been taken back meanwhile."),
+        CLASH: N_(
+            "%(name)s cannot be saved in %(trade)s: another entrant of that trade already has "
+            "the same station, anonymous code or ID number. Nothing was changed."
+        ),
+        DECLARED: N_(
+            "%(name)s is marked “%(status)s”: only the organisers can change the registration now."
+        ),
+    }
+    default_status = 409
 
 
 @dataclass(frozen=True)
@@ -203,33 +234,69 @@ def register(
             "entrant",
             entrant.id,
             event=event,
-            new=_snapshot(entrant),
+            new=snapshot(entrant),
             reason=reason,
         )
     return created
 
 
+def current(entrant: Entrant) -> Entrant:
+    """The entrant as committed now (read again after taking a lock); refused if it was
+    taken back meanwhile."""
+    found = db.session.execute(
+        sa.select(Entrant).where(Entrant.id == entrant.id).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if found is None:
+        raise EntrantRefused(EntrantRefused.GONE)
+    return found
+
+
+def flush_entrant(entrant: Entrant) -> None:
+    """Write the entrant's changes now: a clash with another entrant of its trade (station,
+    anonymous code, ID number) is refused with a clear message, nothing changed."""
+    name, trade = entrant.name, entrant.trade.name
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        raise EntrantRefused(EntrantRefused.CLASH, name=name, trade=trade) from None
+
+
 def update_entrant(
     actor: User, entrant: Entrant, applicant: Applicant, *, reason: str | None = None
 ) -> None:
-    """Change a registration; it goes back to review unless staff made the change."""
+    """Change a registration; it goes back to review unless staff made the change.
+
+    A unit corrects its registration while registration is open, or a returned one until
+    the review closes (``Action.CORRECT``); staff may correct later, giving a reason. Nobody
+    moves an entrant with a station to another trade (``Action.MOVE``): it withdraws instead.
+    """
     event = entrant.event
-    check_window(event, actor, reason)
     lock_row(Event, event.id)
+    entrant = current(entrant)
+    staff = actor.has_role(Role.ADMIN, Role.ORGANISER)
+    known = entrant_facts(entrant, windows(event))
+    if entrant.status is not None and not staff:
+        raise EntrantRefused(EntrantRefused.DECLARED, name=entrant.name, status=entrant.status)
+    if not (staff and reason):
+        lifecycle.check(Action.CORRECT, known)
+    old_trade = entrant.trade
+    if applicant.trade != old_trade.code:
+        lifecycle.check(Action.MOVE, known)
     problems = check_applicants(
         [applicant], entrant.unit.code, rules_for(event), registered_in(event, excluding=entrant)
     )
     if problems:
         raise RegistrationError(problems)
-    old = _snapshot(entrant)
+    old = snapshot(entrant)
     trade = db.session.execute(
         sa.select(Trade).where(Trade.event_id == event.id, Trade.code == applicant.trade)
     ).scalar_one()
     entrant.trade = trade
     _apply(entrant, complete(applicant))
-    if not actor.has_role(Role.ADMIN, Role.ORGANISER):
+    if not staff:
         entrant.registration_status = RegistrationStatus.SUBMITTED
         entrant.review_note = None
+    flush_entrant(entrant)
     audit.record(
         actor,
         "entrant.update",
@@ -237,24 +304,11 @@ def update_entrant(
         entrant.id,
         event=event,
         old=old,
-        new=_snapshot(entrant),
+        new=snapshot(entrant),
         reason=reason,
     )
-
-
-def remove_entrant(actor: User, entrant: Entrant, *, reason: str | None = None) -> None:
-    """Take back a registration before the competition (no scores may exist yet)."""
-    check_window(entrant.event, actor, reason)
-    audit.record(
-        actor,
-        "entrant.remove",
-        "entrant",
-        entrant.id,
-        event=entrant.event,
-        old=_snapshot(entrant),
-        reason=reason,
-    )
-    db.session.delete(entrant)
+    for changed in {old_trade, trade}:
+        entrants_changed.send(changed)
 
 
 def save_team(
@@ -294,30 +348,56 @@ class ReviewRefused(Refused):
 
     NOTHING_SELECTED = "nothing_selected"
     REASON_REQUIRED = "reason_required"
+    WITHDRAWN = "withdrawn"
 
     reasons = {
         NOTHING_SELECTED: N_("Select at least one registration."),
         REASON_REQUIRED: N_("Give the reason for returning the registrations."),
+        WITHDRAWN: N_("%(names)s withdrew from the contest: their registrations are not reviewed."),
     }
+    statuses = {WITHDRAWN: 409}
 
 
 def review(
     actor: User, event: Event, ids: Iterable[int], *, approve: bool, reason: str | None = None
 ) -> list[Entrant]:
     """Approve the event's registrations ``ids``, or return them to their units with a
-    reason (required); returns them."""
+    reason (required); returns them.
+
+    Only while registration or review is open (``Action.REVIEW``), whoever reviews; a
+    registration with a station is not returned (``Action.RETURN``: the entrant withdraws
+    instead), nor is a withdrawn entrant's reviewed.
+    """
+    lock_row(Event, event.id)
+    open_ = windows(event)
+    lifecycle.check(
+        Action.REVIEW,
+        Facts(registration_open=open_.registration_open, review_open=open_.review_open),
+    )
     entrants = list(
         db.session.execute(
-            sa.select(Entrant).where(Entrant.event_id == event.id, Entrant.id.in_(list(ids)))
+            sa.select(Entrant)
+            .where(Entrant.event_id == event.id, Entrant.id.in_(list(ids)))
+            .order_by(Entrant.code)
+            .execution_options(populate_existing=True)
         ).scalars()
     )
     if not entrants:
         raise ReviewRefused(ReviewRefused.NOTHING_SELECTED)
     if not approve and not reason:
         raise ReviewRefused(ReviewRefused.REASON_REQUIRED)
+    withdrawn = [e.name for e in entrants if e.status == DeclaredStatus.WD]
+    if withdrawn:
+        raise ReviewRefused(ReviewRefused.WITHDRAWN, names="、".join(withdrawn))
+    if not approve:
+        for entrant in entrants:
+            lifecycle.check(Action.RETURN, entrant_facts(entrant, open_))
     status = RegistrationStatus.APPROVED if approve else RegistrationStatus.RETURNED
+    changed: dict[int, Trade] = {}
     for entrant in entrants:
         old = {"status": entrant.registration_status.value, "note": entrant.review_note}
+        if entrant.registration_status != status:
+            changed[entrant.trade_id] = entrant.trade
         entrant.registration_status = status
         entrant.review_note = None if approve else reason
         audit.record(
@@ -330,6 +410,9 @@ def review(
             new={"status": status.value, "note": entrant.review_note},
             reason=reason,
         )
+    db.session.flush()
+    for trade in changed.values():
+        entrants_changed.send(trade)
     return entrants
 
 
@@ -357,7 +440,7 @@ def _apply(entrant: Entrant, applicant: Applicant) -> None:
     entrant.employer = applicant.employer or None
 
 
-def _snapshot(entrant: Entrant) -> dict[str, Any]:
+def snapshot(entrant: Entrant) -> dict[str, Any]:
     return {
         "code": entrant.code,
         "name": entrant.name,
@@ -402,98 +485,3 @@ def _entrant_numbers(event: Event) -> Iterator[int]:
     codes = db.session.execute(sa.select(Entrant.code).where(Entrant.event_id == event.id))
     used = [int(c[1:]) for c in codes.scalars() if c[:1] == "E" and c[1:].isdigit()]
     return itertools.count(max(used, default=0) + 1)
-
-
-# --- review and coverage ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CoverageRow:
-    """One unit's part in the event: teams, and entries against quota per trade."""
-
-    unit: Unit
-    has_team: bool
-    entries: dict[str, int]  # trade code → entrants
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """不留空白点: units with no team, trades below their minimum field, quota use."""
-
-    trades: list[Trade]
-    rows: list[CoverageRow]
-    field: dict[str, int]  # trade code → entrants (all units)
-
-    @property
-    def units_without_team(self) -> list[Unit]:
-        return [row.unit for row in self.rows if not row.has_team]
-
-    @property
-    def trades_below_minimum(self) -> list[Trade]:
-        return [
-            t for t in self.trades if t.min_entrants and self.field.get(t.code, 0) < t.min_entrants
-        ]
-
-
-def coverage(event: Event) -> Coverage:
-    """The coverage report of the event (every unit, every trade)."""
-    trades = list(
-        db.session.execute(
-            sa.select(Trade).where(Trade.event_id == event.id).order_by(Trade.position, Trade.id)
-        ).scalars()
-    )
-    units = list(
-        db.session.execute(
-            sa.select(Unit).where(Unit.event_id == event.id).order_by(Unit.kind, Unit.code)
-        ).scalars()
-    )
-    with_team = set(
-        db.session.execute(sa.select(Team.unit_id).where(Team.event_id == event.id)).scalars()
-    )
-    entries: dict[int, dict[str, int]] = defaultdict(dict)
-    field_size: dict[str, int] = defaultdict(int)
-    for unit_id, trade, count in db.session.execute(
-        sa.select(Entrant.unit_id, Trade.code, sa.func.count())
-        .join(Trade, Trade.id == Entrant.trade_id)
-        .where(Entrant.event_id == event.id)
-        .group_by(Entrant.unit_id, Trade.code)
-    ):
-        entries[unit_id][trade] = count
-        field_size[trade] += count
-    rows = [CoverageRow(u, u.id in with_team, entries.get(u.id, {})) for u in units]
-    return Coverage(trades, rows, dict(field_size))
-
-
-def for_review(
-    event: Event,
-    *,
-    status: str | None = None,
-    trade: str | None = None,
-    unit: str | None = None,
-    page: int = 1,
-) -> Pagination:
-    """A page of the event's registrations, filtered, with trade and unit loaded."""
-    query = (
-        sa.select(Entrant)
-        .join(Trade, Trade.id == Entrant.trade_id)
-        .join(Unit, Unit.id == Entrant.unit_id)
-        .where(Entrant.event_id == event.id)
-        .options(selectinload(Entrant.trade), selectinload(Entrant.unit))
-        .order_by(Trade.position, Unit.code, Entrant.code)
-    )
-    if status:
-        query = query.where(Entrant.registration_status == RegistrationStatus(status))
-    if trade:
-        query = query.where(Trade.code == trade)
-    if unit:
-        query = query.where(Unit.code == unit)
-    return pagination.page_of(query, page)
-
-
-def status_counts(event: Event) -> dict[RegistrationStatus, int]:
-    """How many registrations of the event are in each review state."""
-    return as_dict(
-        sa.select(Entrant.registration_status, sa.func.count())
-        .where(Entrant.event_id == event.id)
-        .group_by(Entrant.registration_status)
-    )

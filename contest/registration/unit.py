@@ -23,13 +23,15 @@ from contest.core import pagination
 from contest.core.files import XLSX
 from contest.core.refusals import describe, describe_problem
 from contest.core.web import on_refusal
+from contest.domain.lifecycle import NotNow
 from contest.domain.refusal import Refused
 from contest.domain.registration import Applicant
 from contest.domain.stages import StageKind, WindowClosed
 from contest.events.access import can_act_for_unit
 from contest.events.models import Trade, Unit
-from contest.registration import roster
+from contest.registration import roster, withdrawal
 from contest.registration import services as registration
+from contest.registration.facts import stationed, windows
 from contest.registration.forms import EntrantForm, ReasonForm, RosterForm, TeamForm
 from contest.registration.models import Entrant
 from contest.stages import services as stages
@@ -50,14 +52,18 @@ def home():
 def _page(unit: Unit, status: int = 200, **forms):
     g.timezone = unit.event.timezone
     forms.setdefault("roster_form", RosterForm())
+    entrants = registration.unit_entrants(unit, pagination.requested())
+    open_ = windows(unit.event)
     return (
         render_template(
             "unit/unit.html",
             unit=unit,
-            entrants=registration.unit_entrants(unit, pagination.requested()),
+            entrants=entrants,
+            actions=withdrawal.row_actions(current_user, entrants.items, open_),
             team=registration.team_of(unit),
             window=stages.window(unit.event, StageKind.REGISTRATION),
-            open=stages.is_open(unit.event, StageKind.REGISTRATION),
+            open=open_.registration_open,
+            review_open=open_.review_open,
             is_staff=current_user.has_role(*STAFF),
             remove_form=ReasonForm(),
             **forms,
@@ -134,16 +140,23 @@ def _closed_again(unit: Unit, form: EntrantForm | None = None, template: str = "
     problem under its field."""
 
     def page(refused: Refused):
-        if form is None or isinstance(refused, WindowClosed):
+        if form is None or _closed(refused):
             return _closed_page(unit, refused)
         return _form_page(template, unit, form, **context)
 
     on_refusal(page, form)
 
 
+def _closed(refused: Refused) -> bool:
+    """Whether the refusal says the registration window is closed (to this change)."""
+    return isinstance(refused, WindowClosed) or (
+        isinstance(refused, NotNow) and refused.code == "registration_closed"
+    )
+
+
 def _closed_page(unit: Unit, refused: Refused):
     """The unit's page after a refusal; staff are told they may still correct."""
-    if isinstance(refused, WindowClosed) and current_user.has_role(*STAFF):
+    if _closed(refused) and current_user.has_role(*STAFF):
         flash(_("Organisers may still correct registrations, giving a reason."), "info")
     return _page(unit)
 
@@ -151,8 +164,10 @@ def _closed_page(unit: Unit, refused: Refused):
 def _form_page(template: str, unit: Unit, form, status: int | None = None, **context):
     g.timezone = unit.event.timezone
     code = status if status is not None else (400 if form.is_submitted() else 200)
-    needs_reason = current_user.has_role(*STAFF) and not stages.is_open(
-        unit.event, StageKind.REGISTRATION
+    entrant = context.get("entrant")
+    needs_reason = current_user.has_role(*STAFF) and (
+        not stages.is_open(unit.event, StageKind.REGISTRATION)
+        or (entrant is not None and stationed(entrant))
     )
     return (
         render_template(template, unit=unit, form=form, needs_reason=needs_reason, **context),
@@ -191,12 +206,25 @@ def edit_entrant(unit: Unit, entrant: Entrant):
 @object_required(Unit, "unit_id", can_act_for_unit)
 @part_of(Entrant, "entrant_id", "unit")
 def remove_entrant(unit: Unit, entrant: Entrant):
-    """Take back a registration."""
+    """Take back a registration nothing depends on yet (it is deleted)."""
     name = entrant.name
     _closed_again(unit)
-    registration.remove_entrant(current_user, entrant, reason=_staff_reason())
+    withdrawal.take_back(current_user, entrant, reason=_staff_reason())
     flash(_("The registration of %(name)s has been withdrawn.", name=name), "success")
     return redirect(url_for(".unit", unit_id=unit.id))
+
+
+@bp.post("/<int:unit_id>/entrants/<int:entrant_id>/withdraw")
+@object_required(Unit, "unit_id", can_act_for_unit)
+@part_of(Entrant, "entrant_id", "unit")
+def withdraw_entrant(unit: Unit, entrant: Entrant):
+    """The entrant withdraws from the contest (退赛), giving a reason; kept, marked WD."""
+    name = entrant.name
+    on_refusal(lambda refused: _page(unit))
+    withdrawal.withdraw(current_user, entrant, reason=request.form.get("reason"))
+    flash(_("%(name)s has withdrawn from the contest; every score and record is kept.", name=name),
+          "success")  # fmt: skip
+    return redirect(url_for(".unit", unit_id=unit.id, _anchor="entrants"))
 
 
 @bp.get("/<int:unit_id>/roster-template.xlsx")

@@ -13,10 +13,12 @@ from contest.core import pagination
 from contest.core.files import XLSX
 from contest.core.labels import LABELS
 from contest.core.web import on_refusal
+from contest.domain.scoring import DeclaredStatus
 from contest.events.access import can_manage_event
 from contest.events.models import Event
-from contest.registration import reports
+from contest.registration import desk, reports
 from contest.registration import services as registration
+from contest.registration.facts import windows
 from contest.registration.forms import ReviewFilter, ReviewForm
 from contest.registration.models import RegistrationStatus
 
@@ -29,21 +31,24 @@ bp = Blueprint("registration", __name__)
 def _review_page(event: Event, form: ReviewForm, status: int = 200):
     g.timezone = event.timezone
     filters = ReviewFilter(request.args)
-    filters.status.choices = [("", _("All"))] + [
-        (s.value, LABELS[RegistrationStatus][s]) for s in RegistrationStatus
+    filters.status.choices = [
+        ("", _("All")),
+        *((s.value, LABELS[RegistrationStatus][s]) for s in RegistrationStatus),
+        (desk.WITHDRAWN, LABELS[DeclaredStatus][DeclaredStatus.WD]),
     ]
     filters.trade.choices = [("", _("All"))] + [(t.code, t.name) for t in event.trades]
     filters.unit.choices = [("", _("All"))] + [(u.code, u.name) for u in event.units]
     if not request.args:
         filters.status.data = RegistrationStatus.SUBMITTED.value
-    entrants = registration.for_review(
+    entrants = desk.for_review(
         event,
         status=filters.status.data,
         trade=filters.trade.data,
         unit=filters.unit.data,
         page=pagination.requested(),
     )
-    counts = registration.status_counts(event)
+    counts = desk.status_counts(event)
+    open_ = windows(event)
     return (
         render_template(
             "registration/review.html",
@@ -52,6 +57,7 @@ def _review_page(event: Event, form: ReviewForm, status: int = 200):
             filters=filters,
             entrants=entrants,
             counts=counts,
+            open=open_.registration_open or open_.review_open,
         ),
         status,
     )
@@ -94,16 +100,14 @@ def decide(event: Event):
 def coverage(event: Event):
     """不留空白点: units without a team, trades below their minimum field, quota use."""
     g.timezone = event.timezone
-    return render_template(
-        "registration/coverage.html", event=event, report=registration.coverage(event)
-    )
+    return render_template("registration/coverage.html", event=event, report=desk.coverage(event))
 
 
 @bp.get("/events/<int:event_id>/coverage.xlsx")
 @object_required(Event, "event_id", can_manage_event)
 def coverage_xlsx(event: Event):
     """The coverage report as an Excel workbook."""
-    data = reports.coverage_workbook(event, registration.coverage(event))
+    data = reports.coverage_workbook(event, desk.coverage(event))
     return send_file(
         io.BytesIO(data),
         mimetype=XLSX,

@@ -82,3 +82,27 @@ def test_the_step_follows_from_the_facts():
     assert step(Facts(**{**nothing, "locked": True, "appeal_open": True})) == Step.APPEAL
     assert step(Facts(**{**nothing, "locked": True, "noticed": True})) == Step.NOTICE
     assert step(Facts(**{**nothing, "published": True})) == Step.PUBLISHED
+
+
+def test_registrations_are_reviewed_only_while_registration_or_review_is_open():
+    for registration_open, review_open in ((True, False), (False, True), (True, True)):
+        facts = Facts(registration_open=registration_open, review_open=review_open)
+        assert code(Action.REVIEW, facts) is None
+    refused = refusal(Action.REVIEW, Facts(registration_open=False, review_open=False))
+    assert refused and refused.code == "review_closed" and refused.status == 409
+
+
+def test_an_entrant_with_a_station_is_neither_moved_nor_returned_nor_corrected():
+    drawn, undrawn = Facts(stationed=True), Facts(stationed=False)
+    for action in (Action.MOVE, Action.RETURN):
+        assert code(action, drawn) == "drawn_entrant"
+        assert code(action, undrawn) is None
+    open_ = dict(registration_open=True, review_open=False, returned=False)
+    assert code(Action.CORRECT, Facts(**open_, stationed=True)) == "drawn_entrant"
+    assert code(Action.CORRECT, Facts(**open_, stationed=False)) is None
+
+
+def test_an_entrant_withdraws_until_the_trade_is_locked():
+    assert code(Action.WITHDRAW, Facts(locked=False)) is None
+    refused = refusal(Action.WITHDRAW, Facts(locked=True), trade="焊工")
+    assert refused and refused.code == "locked" and refused.status == 423

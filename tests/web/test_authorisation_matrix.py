@@ -84,7 +84,7 @@ for endpoint in ("desk", "live", "entrant_page", "cell_page", "rescore", "excuse
                  "remove_clerk", "paper", "enter_paper"):  # fmt: skip
     RULES[f"chief.{endpoint}"] = WELD_DESK
 for endpoint in ("unit", "team", "add_entrant", "edit_entrant", "remove_entrant",
-                 "roster_template", "upload_roster"):  # fmt: skip
+                 "withdraw_entrant", "roster_template", "upload_roster"):  # fmt: skip
     RULES[f"unit.{endpoint}"] = UNIT_A
 STAFF_AREAS = ("organise.", "registration.", "draw.draw_page", "draw.make_draw", "draw.top_up",
                "draw.stations_pdf", "draw.door_list_pdf", "results.event", "appeals.objections",

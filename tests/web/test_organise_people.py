@@ -394,7 +394,10 @@ def test_seat_judges_and_choose_the_chief(app, client, world):
     form = page_form(client, path)
     j1, j2, j3 = (_id(app, Judge, code=c) for c in ("J1", "J2", "J3"))
     assert form["judges"] == str(j3) and form["chief"] == ""
-    response = post(client, path, {"judges": [str(j2), str(j3)], "chief": str(j1)})
+    version = form["version"]  # the trade's version the page was loaded on
+    response = post(
+        client, path, {"judges": [str(j2), str(j3)], "chief": str(j1), "version": version}
+    )
     assert response.status_code == 302
     assert _panel(app, world.elec) == [("J1", True), ("J2", False), ("J3", False)]
     (entry,) = _audit(app, "trade.panel")
@@ -410,7 +413,10 @@ def test_a_chief_judge_with_a_judge_account_is_refused(app, client, world):
     login(client, "organiser")
     path = f"/organise/events/{world.event_id}/trades/{world.weld}/panel"
     j1, j2 = _id(app, Judge, code="J1"), _id(app, Judge, code="J2")
-    response = post(client, path, {"judges": [str(j1), str(j2)], "chief": str(j2)})
+    loaded = page_form(client, path)["version"]
+    response = post(
+        client, path, {"judges": [str(j1), str(j2)], "chief": str(j2), "version": loaded}
+    )
     assert response.status_code == 400
     assert "J2 担任裁判长，其账号须为裁判长账号" in response.get_data(as_text=True)
     assert _panel(app, world.weld) == [("J1", True), ("J2", False)]
@@ -426,7 +432,8 @@ def test_a_judge_with_scores_stays_on_the_panel(app, client, world):
     login(client, "organiser")
     path = f"/organise/events/{world.event_id}/trades/{world.weld}/panel"
     j1 = _id(app, Judge, code="J1")
-    response = post(client, path, {"judges": [str(j1)], "chief": str(j1)})
+    loaded = page_form(client, path)["version"]
+    response = post(client, path, {"judges": [str(j1)], "chief": str(j1), "version": loaded})
     assert response.status_code == 400
     assert "裁判 J2 已在本工种录入成绩，不能移出" in response.get_data(as_text=True)
     assert _panel(app, world.weld) == [("J1", True), ("J2", False)]
@@ -438,7 +445,10 @@ def test_leaving_a_panel_also_leaves_its_component_panels(app, client, world):
     j1, j2 = _id(app, Judge, code="J1"), _id(app, Judge, code="J2")
     data = page_form(client, edit) | {"components-1-judges": [str(j1), str(j2)]}
     assert client.post(edit, data=data).status_code == 302
-    response = post(client, f"{edit}/panel", {"judges": [str(j1)], "chief": str(j1)})
+    loaded = page_form(client, f"{edit}/panel")["version"]
+    response = post(
+        client, f"{edit}/panel", {"judges": [str(j1)], "chief": str(j1), "version": loaded}
+    )
     assert response.status_code == 302
     with app.app_context():
         practical = db.session.get(Trade, world.weld).components[1]

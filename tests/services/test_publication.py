@@ -36,15 +36,20 @@ from tests.services import test_notice
 from tests.services.test_appeals import at
 
 
-@pytest.fixture
-def w(ctx):
-    """The notice world (WELD signed off, E1–E3 complete) with a second trade, ELEC, whose
-    only entrant E4 has no score yet and which its chief judge has not locked."""
+def build():
+    """The notice world (WELD signed off, E1–E3 complete; notice 72–96 h, publication at
+    100 h) with a second trade, ELEC, whose only entrant E4 has no score yet and which its
+    chief judge has not locked. Call inside an app context; committed."""
     built = test_notice.build()
     built.elec = make_trade(built.event, "ELEC", "电工", criteria=0)
     built.e4 = make_entrant(built.elec, make_unit(built.event, "U4"), "E4", station=1)
     db.session.commit()
     return built
+
+
+@pytest.fixture
+def w(ctx):
+    return build()
 
 
 def clock(hours: float) -> None:

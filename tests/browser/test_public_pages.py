@@ -1,7 +1,7 @@
-"""The public pages of last year's demo event (finished and published) in a real browser, on a phone: the event home, a trade's
-results with its score-distribution chart (drawn by Chart.js under the strict CSP), the award
-lists and the 公示 with its objection form; plus the venue screen on a desktop. Full-page
-screenshots go to ``test-artifacts/public-*.png``."""
+"""The public pages of last year's demo event (finished and published) in a real browser, on
+a phone: the event home, a trade's results with its score-distribution chart (drawn by
+Chart.js under the strict CSP), the award lists and the 公示 with its objection form; plus the
+venue screen on a desktop. Full-page screenshots go to ``test-artifacts/public-*.png``."""
 
 from __future__ import annotations
 

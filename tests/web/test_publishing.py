@@ -377,9 +377,7 @@ def test_a_certificate_of_another_event_is_not_found(app, published):
 
 def test_no_route_deletes_a_certificate(app, client, published):
     certificate_id, code = a_certificate(app)
-    assert not [
-        rule.rule for rule in app.url_map.iter_rules() if "DELETE" in (rule.methods or ())
-    ]
+    assert not [rule.rule for rule in app.url_map.iter_rules() if "DELETE" in (rule.methods or ())]
     with app.app_context():
         certificate = db.session.get(Certificate, certificate_id)
         entrant_id, unit_id = certificate.entrant_id, certificate.entrant.unit_id

@@ -15,7 +15,7 @@ from flask_babel import gettext
 
 from contest.accounts.models import User
 from contest.core.queries import lock_row
-from contest.domain.lifecycle import Action, NotNow
+from contest.domain.lifecycle import Action
 from contest.domain.stages import StageKind, StageState
 from contest.events.models import Event
 from contest.publication import certificates, final, readiness
@@ -108,11 +108,10 @@ def confirm(actor: User, event: Event, kind: str, digest: str, reason: str) -> P
     is recorded with that move. Refused if something is published already, a trade is not
     locked or not complete (``NotNow``, naming it), or what would be published changed."""
     lock_row(Event, event.id)
-    if publications.published(event, kind) is not None:
-        if kind == publications.NOTICE:
-            raise PublicationError(PublicationError.NOTICE_PUBLISHED)
-        raise NotNow("published")
-    readiness.require(event, ACTIONS[kind])
+    published = publications.published(event, kind) is not None
+    if published and kind == publications.NOTICE:
+        raise PublicationError(PublicationError.NOTICE_PUBLISHED)
+    readiness.require(event, ACTIONS[kind], published=published)
     if fingerprint(_payload(event, kind)) != digest:
         raise PublicationError(PublicationError.CHANGED)
     if kind == publications.NOTICE:

@@ -82,3 +82,13 @@ def test_the_step_follows_from_the_facts():
     assert step(Facts(**{**nothing, "locked": True, "appeal_open": True})) == Step.APPEAL
     assert step(Facts(**{**nothing, "locked": True, "noticed": True})) == Step.NOTICE
     assert step(Facts(**{**nothing, "published": True})) == Step.PUBLISHED
+
+
+def test_the_notice_needs_every_trade_locked_and_complete_and_publishing_is_once():
+    assert code(Action.NOTICE, Facts(locked=False, incomplete=0)) == "unlocked"
+    assert code(Action.NOTICE, Facts(locked=True, incomplete=1)) == "incomplete"
+    assert code(Action.NOTICE, Facts(locked=True, incomplete=0)) is None
+    refused = refusal(Action.PUBLISH, Facts(locked=True, incomplete=3), trade="焊工")
+    assert refused and refused.params == {"trade": "焊工", "count": 3}
+    again = refusal(Action.PUBLISH, Facts(locked=True, incomplete=0, published=True))
+    assert again and again.code == "published" and again.status == 423

@@ -455,8 +455,25 @@ def build(run_: Run, env: dict[str, str], slugs: dict[str, str]) -> None:
     answer = task(env, "publish", slugs["medium"])
     log(f"published {slugs['medium']} ({answer['seconds']:.1f} s)")
     run_.details["publish_medium"] = answer
+
+
+def check_results(run_: Run, env: dict[str, str], slug: str) -> None:
+    """Whether the event's stored results are what its data gives, after the saves."""
+    answer = task(env, "check", slug)
+    if answer["differ"]:
+        run_.errors.append(f"{slug}: stored results out of date: {answer['differ']}")
+    log(f"stored results of {slug} checked: {len(answer['differ'])} out of date")
+
+
+def publish_large(run_: Run, env: dict[str, str], slugs: dict[str, str]) -> None:
+    """Publish the largest event once the judges' saves on it are done and checked:
+    publishing signs every trade off, and a signed-off trade takes no more scores."""
+    check_results(run_, env, slugs["large"])
     answer = task(env, "publish", slugs["large"])
-    log(f"published {slugs['large']} ({answer['seconds']:.1f} s)")
+    log(
+        f"published {slugs['large']} ({answer['seconds']:.1f} s; "
+        f"{answer['declared_absent']:,} unscored entrants declared absent)"
+    )
     run_.details["publish_large"] = answer
 
 
@@ -830,14 +847,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         idle = server.memory()
         drive(run_, server, slugs)
+        publish_large(run_, env, slugs)
         largest(run_, server, slugs, idle)
     finally:
         server.stop()
-    for size in ("small", "large"):
-        answer = task(env, "check", slugs[size])
-        if answer["differ"]:
-            run_.errors.append(f"{slugs[size]}: stored results out of date: {answer['differ']}")
-        log(f"stored results of {slugs[size]} checked: {len(answer['differ'])} out of date")
+    check_results(run_, env, slugs["small"])  # the large event's before its publication
     run_.machine["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
 
     text = report(run_, started)

@@ -1,6 +1,7 @@
 """The parts of the benchmark that run inside the application (an app context on the bench
-database, like ``flask shell``): judges' accounts, publication, the recomputation figure and
-the roster upload. Each task prints one JSON line for ``bench.run``.
+database, like ``flask shell``): judges' accounts, publication (after signing every trade
+off, as publishing requires), the recomputation figure and the roster upload. Each task
+prints one JSON line for ``bench.run``.
 
     DATABASE_URL=postgresql://…/bench python -m bench.tasks judges bench-10 --accounts 16
 """
@@ -29,6 +30,7 @@ from contest.core.extensions import db
 from contest.core.transaction import unit_of_work
 from contest.domain import idcard, snapshot
 from contest.domain.package import read_package
+from contest.domain.scoring import DeclaredStatus, Status
 from contest.domain.stages import StageKind, StageState
 from contest.events.models import Criterion, Event, Judge, PanelMember, Trade, Unit
 from contest.packages import importing
@@ -121,12 +123,39 @@ def judges(slug: str, count: int, per_trade: int, sheets: int) -> dict[str, Any]
     return {"judges": tablets}
 
 
+def sign_off(event: Event) -> int:
+    """Make the event publishable as its chief judges would: the entrants of the trades
+    nobody scored are declared absent (DNS) and every trade is locked, results recomputed.
+    Returns how many entrants were declared absent."""
+    incomplete = {
+        e.code
+        for trade in results.stored_trades(event)
+        for e in trade.entrants
+        if e.score.status == Status.INCOMPLETE
+    }
+    if incomplete:
+        db.session.execute(
+            sa.update(Entrant)
+            .where(Entrant.event_id == event.id, Entrant.code.in_(incomplete))
+            .values(status=DeclaredStatus.DNS, status_reason="bench: not scored")
+        )
+    db.session.execute(
+        sa.update(Trade).where(Trade.event_id == event.id).values(locked_at=datetime.now(UTC))
+    )
+    db.session.expire_all()
+    results.recompute_event(event)
+    return len(incomplete)
+
+
 def publish(slug: str) -> dict[str, Any]:
-    """Publish the event's final results (what the public pages show)."""
+    """Sign the event off (not timed), then publish its final results (what the public
+    pages show)."""
+    with unit_of_work():
+        absent = sign_off(_event(slug))
     started = time.perf_counter()
     with unit_of_work():
         final.publish_results(_event(slug))
-    return {"seconds": time.perf_counter() - started}
+    return {"seconds": time.perf_counter() - started, "declared_absent": absent}
 
 
 def recompute(slug: str, rounds: int) -> dict[str, Any]:

@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.publication.documents_views import bp as documents_bp
     from contest.publication.entrant import bp as entrant_bp
     from contest.publication.main import bp as main_bp
+    from contest.publication.publishing_views import bp as publishing_bp
     from contest.publication.views import bp as public_bp
     from contest.registration.unit import bp as unit_bp
     from contest.registration.views import bp as registration_bp
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)  # /e/<slug>/…
     app.register_blueprint(documents_bp)  # /e/<slug>/awards.pdf, /verify/<code>, …
     app.register_blueprint(entrant_bp, url_prefix="/me")
+    app.register_blueprint(publishing_bp, url_prefix="/publication")
     app.register_blueprint(appeals_bp, url_prefix="/appeals")
     app.register_blueprint(judging_bp, url_prefix="/judging")
     app.register_blueprint(api_bp, url_prefix="/api")

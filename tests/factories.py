@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from werkzeug.security import generate_password_hash
@@ -136,3 +136,35 @@ def make_entrant(
     )
     db.session.add(entrant)
     return entrant
+
+
+def score_fully(trade: Trade, value: Decimal = Decimal(40)) -> None:
+    """Complete results for every approved entrant of ``trade``: a mark for each component
+    scored directly, and every panel judge's submitted ``value`` for each criterion."""
+    from contest.results.models import ComponentScore, Score
+
+    db.session.flush()
+    entrants = [e for e in trade.entrants if e.registration_status == RegistrationStatus.APPROVED]
+    judges = [member.judge for member in trade.panel]
+    for entrant in entrants:
+        for component in trade.components:
+            if not component.criteria:
+                db.session.add(ComponentScore(entrant=entrant, component=component, value=value))
+            for criterion in component.criteria:
+                for judge in judges:
+                    db.session.add(
+                        Score(entrant=entrant, criterion=criterion, judge=judge, value=value)
+                    )
+    db.session.flush()
+
+
+def sign_off(*trades: Trade) -> None:
+    """Lock each trade as its chief judge's sign-off does (results recomputed), so that its
+    results may go on public notice and be published."""
+    from contest.results import services as results
+
+    for trade in trades:
+        trade.locked_at = datetime(2026, 5, 12, 10, tzinfo=UTC)
+        db.session.flush()
+        results.recompute_trade(trade)
+    db.session.flush()

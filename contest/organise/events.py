@@ -26,6 +26,7 @@ from contest.organise.event_forms import (
     rule_row,
 )
 from contest.organise.forms import options, row_id, text
+from contest.publication import publishing
 from contest.stages import services as stages
 from contest.stages.models import StageWindow
 
@@ -135,7 +136,12 @@ def schedule(event: Event):
 def timeline(event: Event):
     """Every window (trade overrides included) with its state and each change: when, by the
     scheduler or whom, and why; and the buttons to open or close one by hand."""
-    return render_template("organise/timeline.html", event=event, windows=stages.windows(event))
+    return render_template(
+        "organise/timeline.html",
+        event=event,
+        windows=stages.windows(event),
+        publishing=publishing.standing(event),
+    )
 
 
 @bp.post("/<int:event_id>/windows/<int:window_id>/state")
@@ -150,6 +156,9 @@ def set_window_state(event: Event, window: StageWindow):
         abort(400)
     if target == StageState.PENDING:
         abort(400)
+    kind = publishing.needs_preview(window, target)
+    if kind is not None:  # publishing goes through its preview, confirmed
+        return redirect(url_for("publishing.preview", event_id=event.id, kind=kind))
     reason = (request.form.get("reason") or "").strip()[:500]
     if not reason:
         abort(400, _("Give the reason for opening or closing the window by hand."))

@@ -207,7 +207,7 @@ def award_lists_workbook(event: Event, publication: Publication) -> bytes:
 
 @dataclass(frozen=True)
 class CertificateFacts:
-    """What a certificate certifies, as published."""
+    """What a certificate certifies, as published, and whether it still stands."""
 
     code: str
     name: str
@@ -217,23 +217,40 @@ class CertificateFacts:
     promoted_to: str | None
     event: Event
     issued_at: datetime
+    revoked_at: datetime | None = None
+    revocation_reason: str | None = None
+    #: When the results it was issued with were withdrawn (and not published again).
+    results_withdrawn_at: datetime | None = None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
 
 
 def _published_rows(event: Event) -> dict[str, dict[str, Any]]:
-    publication = results_publication(event)
-    if publication is None:
-        return {}
-    return {
-        row["certificate"]: row
-        for award in publication.payload.get("awards", [])
-        for row in award["entrants"]
-        if row.get("certificate")
-    }
+    """Every award row that carried a certificate, by its code: from the current results
+    publication first, then from withdrawn ones (newest first) — what the certificate was
+    issued for, even after a withdrawal."""
+    rows: dict[str, dict[str, Any]] = {}
+    for publication in publications.history(event):
+        if publication.kind != publications.RESULTS:
+            continue
+        current = not publication.is_withdrawn
+        for award in publication.payload.get("awards", []):
+            for row in award["entrants"]:
+                code = row.get("certificate")
+                if code and (current or code not in rows):
+                    rows[code] = row
+    return rows
 
 
-def _facts(certificate: Certificate, rows: dict[str, dict[str, Any]]) -> CertificateFacts:
+def _facts(
+    certificate: Certificate,
+    rows: dict[str, dict[str, Any]],
+    withdrawn: Publication | None = None,
+) -> CertificateFacts:
     row = rows.get(certificate.code)
-    if row is None:  # not in the published lists: say what the database holds
+    if row is None:  # not in any published list: say what the database holds
         entrant = certificate.entrant
         row = {"name": entrant.name, "unit": entrant.unit.name, "trade_name": entrant.trade.name}
     return CertificateFacts(
@@ -245,19 +262,23 @@ def _facts(certificate: Certificate, rows: dict[str, dict[str, Any]]) -> Certifi
         promoted_to=row.get("promoted_to"),
         event=certificate.event,
         issued_at=certificate.issued_at,
+        revoked_at=certificate.revoked_at,
+        revocation_reason=certificate.revocation_reason,
+        results_withdrawn_at=withdrawn.withdrawn_at if withdrawn is not None else None,
     )
 
 
 def genuine_certificate(code: str) -> CertificateFacts | None:
-    """What the certificate with this number certifies, or None if it is not genuine (a
-    wrong check part, never issued, or its event's results are not public)."""
+    """What the certificate with this number certifies and whether it was revoked, or None
+    if it is not genuine (a wrong check part, or never issued). A certificate once issued
+    is always found here: revoked, or its results withdrawn, the page says so."""
     verification = certificates.verify(code)
     certificate = verification.certificate
     if not verification.genuine or certificate is None:
         return None
-    if results_publication(certificate.event) is None:
-        return None
-    return _facts(certificate, _published_rows(certificate.event))
+    event = certificate.event
+    withdrawn = publications.withdrawn(event, publications.RESULTS)
+    return _facts(certificate, _published_rows(event), withdrawn)
 
 
 def verify_url(code: str) -> str:
@@ -285,15 +306,17 @@ def certificate_pdf(facts: CertificateFacts) -> bytes:
 
 
 def event_certificates(event: Event) -> list[CertificateFacts]:
-    """Every certificate issued for the event, in the order they were issued."""
+    """Every valid (unrevoked) certificate issued for the event, in the order issued."""
     rows = _published_rows(event)
     found = db.session.execute(
-        sa.select(Certificate).where(Certificate.event_id == event.id).order_by(Certificate.id)
+        sa.select(Certificate)
+        .where(Certificate.event_id == event.id, Certificate.revoked_at.is_(None))
+        .order_by(Certificate.id)
     ).scalars()
     return [_facts(certificate, rows) for certificate in found]
 
 
 def certificates_pdf(event: Event) -> bytes:
-    """All of an event's certificates in one PDF, one page each, for printing."""
+    """All of an event's valid certificates in one PDF, one page each, for printing."""
     pages = _certificate_pages(event_certificates(event))
     return render_pdf("pdf/certificate.html", pages=pages, event=event)

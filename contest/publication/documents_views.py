@@ -2,7 +2,9 @@
 the public certificate verification page.
 
 Nothing here is shown before the event's results are published: an unpublished event's
-documents are 404, as if they did not exist.
+documents are 404, as if they did not exist; withdrawn results answer 410 with a page that
+says when and why. A certificate's verification page, once it was issued, always answers:
+revoked, the page says so.
 """
 
 from __future__ import annotations
@@ -10,7 +12,17 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from contest.accounts.access import STAFF, object_required, roles_required
@@ -19,7 +31,9 @@ from contest.events import services as events
 from contest.events.access import can_manage_event
 from contest.events.models import Event
 from contest.publication import documents
+from contest.publication import services as publications
 from contest.publication.models import Publication
+from contest.publication.views import withdrawn_page
 
 bp = Blueprint("documents", __name__)
 
@@ -29,10 +43,14 @@ CODE_LIMIT = 64
 
 
 def _published(event: Event) -> Publication:
-    """The event's results publication; 404 while the results are not public."""
+    """The event's results publication; 404 while the results are not public, 410 (with
+    the page saying when and why) once they are withdrawn."""
     g.timezone = event.timezone
     publication = documents.results_publication(event)
     if publication is None:
+        withdrawn = publications.withdrawn(event, publications.RESULTS)
+        if withdrawn is not None:
+            abort(withdrawn_page(event, withdrawn))
         abort(404)
     return publication
 
@@ -73,11 +91,15 @@ def _genuine(code: str) -> documents.CertificateFacts | None:
 
 @bp.get("/certificates/<code>.pdf")
 def certificate_pdf(code: str):
-    """One certificate (荣誉证书) with its QR code; 404 unless the number is genuine."""
+    """One certificate (荣誉证书) with its QR code; 404 unless the number is genuine, 410
+    (the verification page, saying so) once it is revoked."""
     facts = _genuine(code)
     if facts is None:
         abort(404)
     g.timezone = facts.event.timezone
+    if facts.revoked:
+        page = render_template("documents/verify.html", code=facts.code, facts=facts, checked=True)
+        abort(make_response(page, 410))
     data = documents.certificate_pdf(facts)
     title = _("Certificate of honour")
     name = f"{title}-{facts.name}-{facts.code}.pdf"
@@ -95,7 +117,8 @@ def verify_form():
 
 @bp.get("/verify/<code>")
 def verify(code: str):
-    """Whether a certificate number is genuine and what it certifies (404 if it is not)."""
+    """Whether a certificate number is genuine, what it certifies and whether it was revoked
+    (404 only for a number never issued)."""
     facts = _genuine(code)
     if facts is not None:
         g.timezone = facts.event.timezone

@@ -1,15 +1,27 @@
-"""Forms of the public pages: a real-name objection during 公示 and the entrant self-lookup."""
+"""Forms of the public pages — a real-name objection during 公示 and the entrant self-lookup —
+and of the organisers' publishing: the confirmation of a preview, withdrawing a publication
+and revoking a certificate, each of the last two with its reason."""
 
 import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField, TelField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import (
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from contest.core.refusals import describe
-from contest.publication import notice
+from contest.publication import certificates, notice
+from contest.publication import services as publications
+from contest.publication.certificates import CertificateError
 from contest.publication.notice import NoticeError
+from contest.publication.services import PublicationError
 
 LAST_FOUR = re.compile(r"\d{3}[\dXx]")
 
@@ -110,3 +122,52 @@ class LookupForm(FlaskForm):
     def by_certificate(self) -> bool:
         """Whether to look up by certificate number (it wins when both are given)."""
         return bool((self.certificate.data or "").strip())
+
+
+# --- the organisers' publishing ------------------------------------------------------------
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+class PublishForm(FlaskForm):
+    """The confirmation of a preview: it carries the preview's fingerprint, so that only
+    what was shown is published."""
+
+    digest = HiddenField(validators=[InputRequired()])
+    submit = SubmitField(_l("Confirm and publish"))
+
+
+class WithdrawForm(FlaskForm):
+    """Withdraw a publication, with the reason the public pages show."""
+
+    reason = TextAreaField(
+        _l("Reason for the withdrawal"),
+        validators=[
+            DataRequired(message=_l("Give the reason for withdrawing the publication.")),
+            Length(max=publications.REASON_LIMIT),
+        ],
+        filters=[_strip],
+        description=_l("Shown on the public pages in place of what was published."),
+    )
+    submit = SubmitField(_l("Withdraw the publication"))
+
+    refusal_fields = {PublicationError.REASON_REQUIRED: "reason"}
+
+
+class RevokeForm(FlaskForm):
+    """Revoke a certificate, with a reason (its verification page shows it)."""
+
+    reason = TextAreaField(
+        _l("Reason for revoking"),
+        validators=[
+            DataRequired(message=_l("Give the reason for revoking the certificate.")),
+            Length(max=certificates.REASON_LIMIT),
+        ],
+        filters=[_strip],
+        description=_l("Shown on the certificate's verification page."),
+    )
+    submit = SubmitField(_l("Revoke the certificate"))
+
+    refusal_fields = {CertificateError.REASON_REQUIRED: "reason"}

@@ -58,7 +58,8 @@ def event_home(slug: str):
         )
         return {"title": event.name, "body": body}
 
-    parts = (stamp.changed, stamp.notice, stamp.results, stamp.schedule)
+    parts = (stamp.changed, stamp.notice, stamp.results, stamp.schedule, stamp.notice_withdrawn,
+             stamp.results_withdrawn)  # fmt: skip
     return caching.respond(parts, build, current_app.config["PUBLIC_HOME_CACHE_TIMEOUT"])
 
 

@@ -51,20 +51,27 @@ class EventHome:
     notice: bool
     results: bool
     result_trades: frozenset[str]
+    #: The withdrawn publication of each kind, when none is current.
+    notice_withdrawn: Publication | None = None
+    results_withdrawn: Publication | None = None
 
 
 def event_home(event: Event) -> EventHome:
-    """The schedule (event-wide windows), the trades and links to what is published."""
+    """The schedule (event-wide windows), the trades, links to what is published and the
+    withdrawals of what was."""
     final = publications.published(event, publications.RESULTS)
+    notice = publications.published(event, publications.NOTICE)
     codes = (
         frozenset(t["code"] for t in final.payload["results"]["trades"]) if final else frozenset()
     )
     return EventHome(
         windows=stages.event_windows(event),
         trades=summaries.trade_summaries(event),
-        notice=publications.published(event, publications.NOTICE) is not None,
+        notice=notice is not None,
         results=final is not None,
         result_trades=codes,
+        notice_withdrawn=None if notice else publications.withdrawn(event, publications.NOTICE),
+        results_withdrawn=None if final else publications.withdrawn(event, publications.RESULTS),
     )
 
 
@@ -381,7 +388,7 @@ class Found:
     status: str
     total: str | None
     awards: tuple[AwardMark, ...]
-    certificates: tuple[tuple[str, str], ...]  # (code, title)
+    certificates: tuple[tuple[str, str, datetime | None], ...]  # (code, title, revoked at)
 
 
 def _found(entrants: list[Entrant], publication: Publication) -> list[Found]:
@@ -405,7 +412,9 @@ def _found(entrants: list[Entrant], publication: Publication) -> list[Found]:
                 status=entry["status"],
                 total=entry["total"],
                 awards=awards.get(entrant.code, ()),
-                certificates=tuple((c.code, c.title) for c in certificates.for_entrant(entrant)),
+                certificates=tuple(
+                    (c.code, c.title, c.revoked_at) for c in certificates.for_entrant(entrant)
+                ),
             )
         )
     return found

@@ -26,13 +26,25 @@ class Stamp:
     event_id: int
     timezone: str
     changed: str
-    notice: str | None
+    notice: str | None  # the current publication of each kind
     results: str | None
     schedule: str
+    notice_withdrawn: str | None = None  # the newest one, withdrawn, when none is current
+    results_withdrawn: str | None = None
 
 
 def _publication_stamp(pid: int | None, at: datetime | None) -> str | None:
     return None if pid is None else f"{pid}@{at.isoformat() if at else ''}"
+
+
+def _newest(kind: str) -> sa.ScalarSelect[int]:
+    """The id of the event's newest publication of ``kind`` (current or withdrawn)."""
+    return (
+        sa.select(sa.func.max(Publication.id))
+        .where(Publication.event_id == Event.id, Publication.kind == kind)
+        .correlate(Event)
+        .scalar_subquery()
+    )
 
 
 @cache
@@ -49,36 +61,35 @@ def _stamp_query() -> sa.Select:
             Event.updated_at,
             notice.id,
             notice.published_at,
+            notice.withdrawn_at,
             final.id,
             final.published_at,
+            final.withdrawn_at,
             windows,
             latest,
         )
         .select_from(Event)
-        .outerjoin(
-            notice,
-            sa.and_(notice.event_id == Event.id, notice.kind == publications.NOTICE),
-        )
-        .outerjoin(
-            final,
-            sa.and_(final.event_id == Event.id, final.kind == publications.RESULTS),
-        )
+        .outerjoin(notice, notice.id == _newest(publications.NOTICE))
+        .outerjoin(final, final.id == _newest(publications.RESULTS))
         .where(Event.slug == sa.bindparam("slug"))
     )
 
 
 def stamp(slug: str) -> Stamp | None:
-    """The event's stamp: when it changed, which publications exist (id and time) and the
-    state of its schedule; None for an unknown slug."""
+    """The event's stamp: when it changed, which publications are current (id and time) or
+    withdrawn, and the state of its schedule; None for an unknown slug."""
     row = db.session.execute(_stamp_query(), {"slug": slug}).first()
     if row is None:
         return None
-    event_id, timezone, changed, notice_id, notice_at, final_id, final_at, count, last = row
+    event_id, timezone, changed, notice_id, notice_at, notice_gone = row[:6]
+    final_id, final_at, final_gone, count, last = row[6:]
     return Stamp(
         event_id=event_id,
         timezone=timezone,
         changed=str(changed),
-        notice=_publication_stamp(notice_id, notice_at),
-        results=_publication_stamp(final_id, final_at),
+        notice=None if notice_gone else _publication_stamp(notice_id, notice_at),
+        results=None if final_gone else _publication_stamp(final_id, final_at),
         schedule=f"{count}@{last}",
+        notice_withdrawn=_publication_stamp(notice_id, notice_gone) if notice_gone else None,
+        results_withdrawn=_publication_stamp(final_id, final_gone) if final_gone else None,
     )

@@ -2,11 +2,13 @@
 form, the entrant self-lookup and the venue screen.
 
 Nothing about results is shown before its publication exists: until then these pages answer
-404, as for an unknown event or trade. Published pages are cached (``caching``).
+404, as for an unknown event or trade. Once withdrawn, they answer 410 with a page saying when
+and why, until published again. Published pages are cached (``caching``).
 """
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -53,13 +55,42 @@ def result_status(status: str) -> str:
 # --- loading ------------------------------------------------------------------------------
 
 
+#: The publication kind behind each ``Stamp`` field a page may need.
+KIND_OF = {"notice": publications.NOTICE, "results": publications.RESULTS}
+
+
 def _stamp(slug: str, needs: str | None = None) -> stamps.Stamp:
-    """The event's stamp; 404 for an unknown event or one without the publication needed."""
+    """The event's stamp; 404 for an unknown event or one without the publication needed,
+    410 with the withdrawal page when that publication was withdrawn."""
     found = caching.recent_stamp(slug, stamps.stamp)
-    if found is None or (needs is not None and getattr(found, needs) is None):
+    if found is None:
         abort(404)
     g.timezone = found.timezone
+    if needs is not None and getattr(found, needs) is None:
+        if getattr(found, f"{needs}_withdrawn") is not None:
+            event = events.event_by_slug(slug) or abort(404)
+            gone = publications.withdrawn(event, KIND_OF[needs]) or abort(404)
+            abort(withdrawn_page(event, gone, found))
+        abort(404)
     return found
+
+
+def withdrawn_page(
+    event: Event, publication: Publication, stamp: stamps.Stamp | None = None
+) -> Response:
+    """The page shown instead of a withdrawn publication (410): when it was published, when
+    and why it was withdrawn. Not cached: it is small, and publishing again replaces it."""
+    g.timezone = event.timezone
+    html = render_template(
+        "public/withdrawn.html",
+        event=event,
+        stamp=stamp or stamps.stamp(event.slug),
+        publication=publication,
+        results=publication.kind == publications.RESULTS,
+    )
+    response = make_response(html, 410)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _published(slug: str, kind: str) -> tuple[Event, Publication]:

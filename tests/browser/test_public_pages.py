@@ -1,7 +1,7 @@
-"""The public pages of the demo event in a real browser, on a phone: the event home, a trade's
-results with its score-distribution chart (drawn by Chart.js under the strict CSP), the award
-lists and the 公示 with its objection form; plus the venue screen on a desktop. Full-page
-screenshots go to ``test-artifacts/public-*.png``."""
+"""The public pages of last year's demo event (finished and published) in a real browser, on
+a phone: the event home, a trade's results with its score-distribution chart (drawn by
+Chart.js under the strict CSP), the award lists and the 公示 with its objection form; plus the
+venue screen on a desktop. Full-page screenshots go to ``test-artifacts/public-*.png``."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 from contest.core.extensions import db
-from contest.demo import DEMO_SLUG
+from contest.demo import PAST_SLUG
 from contest.domain.stages import StageKind, StageState
 from contest.events import services as events
-from contest.publication import final
 from contest.stages import services as stages
 from tests.browser.conftest import Screen
 
@@ -24,7 +23,7 @@ expect = playwright_api.expect
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-HOME = f"/e/{DEMO_SLUG}/"
+HOME = f"/e/{PAST_SLUG}/"
 #: A resident ID number in full (17 digits and a digit or X).
 FULL_ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 #: Any non-transparent pixel in the canvas: Chart.js has drawn on it.
@@ -39,12 +38,13 @@ DRAWN = """
 
 @pytest.fixture(scope="module")
 def published(live_server):
-    """The demo with its 公示 open (the nominations published) and its results published."""
+    """Last year's demo games — every trade signed off, its nominations and results
+    published — with its 公示 open again, so that an objection can be filed. (This year's
+    games cannot be published: their trades are still being scored.)"""
     with live_server.app.app_context():
-        event = events.event_by_slug(DEMO_SLUG)
+        event = events.event_by_slug(PAST_SLUG)
         window = stages.window(event, StageKind.PUBLIC_NOTICE)
         stages.transition(window, StageState.OPEN, None, "浏览器测试")
-        final.publish_results(event)
         db.session.commit()
         db.session.remove()
     return live_server
@@ -87,7 +87,7 @@ def test_public_pages_on_a_phone(open_screen, published):
     page.get_by_role("navigation", name="本赛事页面").get_by_role("link", name="获奖名单").click()
     expect(page.get_by_role("heading", name="获奖名单", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="下载 PDF")).to_have_attribute(
-        "href", f"/e/{DEMO_SLUG}/awards.pdf"
+        "href", f"/e/{PAST_SLUG}/awards.pdf"
     )
     check(screen, "awards")
 
@@ -99,7 +99,7 @@ def test_public_pages_on_a_phone(open_screen, published):
 def test_an_objection_from_a_phone(open_screen, published):
     screen = open_screen("phone")
     page = screen.page
-    screen.goto(f"/e/{DEMO_SLUG}/notice")
+    screen.goto(f"/e/{PAST_SLUG}/notice")
     page.get_by_role("link", name="提出异议").click()
     page.get_by_label("异议对象（拟表彰人选）").select_option(index=1)
     page.get_by_label("您的真实姓名").fill("钱学真")
@@ -113,7 +113,7 @@ def test_an_objection_from_a_phone(open_screen, published):
 
 def test_the_lookup_and_the_venue_screen(open_screen, published):
     phone = open_screen("phone")
-    phone.goto(f"/e/{DEMO_SLUG}/lookup")
+    phone.goto(f"/e/{PAST_SLUG}/lookup")
     phone.page.get_by_label("姓名").fill("没有此人")
     phone.page.get_by_label("身份证号码后四位").fill("1234")
     phone.page.get_by_role("button", name="查询").click()
@@ -121,7 +121,7 @@ def test_the_lookup_and_the_venue_screen(open_screen, published):
     check(phone, "lookup")
 
     desktop = open_screen("desktop")
-    desktop.goto(f"/e/{DEMO_SLUG}/screen")
+    desktop.goto(f"/e/{PAST_SLUG}/screen")
     refresh = desktop.page.locator('meta[http-equiv="refresh"]')
     expect(refresh).to_have_attribute("content", re.compile(r"^30; url=/e/.+/screen\?page=\d+$"))
     expect(desktop.page.get_by_role("heading", name="奖牌榜")).to_be_visible()

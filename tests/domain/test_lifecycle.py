@@ -106,3 +106,13 @@ def test_an_entrant_withdraws_until_the_trade_is_locked():
     assert code(Action.WITHDRAW, Facts(locked=False)) is None
     refused = refusal(Action.WITHDRAW, Facts(locked=True), trade="焊工")
     assert refused and refused.code == "locked" and refused.status == 423
+
+
+def test_the_notice_needs_every_trade_locked_and_complete_and_publishing_is_once():
+    assert code(Action.NOTICE, Facts(locked=False, incomplete=0)) == "unlocked"
+    assert code(Action.NOTICE, Facts(locked=True, incomplete=1)) == "incomplete"
+    assert code(Action.NOTICE, Facts(locked=True, incomplete=0)) is None
+    refused = refusal(Action.PUBLISH, Facts(locked=True, incomplete=3), trade="焊工")
+    assert refused and refused.params == {"trade": "焊工", "count": 3}
+    again = refusal(Action.PUBLISH, Facts(locked=True, incomplete=0, published=True))
+    assert again and again.code == "published" and again.status == 423

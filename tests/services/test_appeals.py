@@ -18,16 +18,27 @@ from contest.appeals.services import AppealError
 from contest.core.audit import AuditEntry
 from contest.core.extensions import db
 from contest.core.types import utcnow
+from contest.domain.refusal import Refused
 from contest.domain.stages import StageKind, StageState
 from contest.events.models import Trade, unit_contacts
 from contest.judging import sheets
+from contest.publication import services as publications
 from contest.publication.models import Decision
 from contest.registration.models import RegistrationStatus
 from contest.results.models import Score
 from contest.stages import services as stages
 from contest.stages.models import StageWindow
 from tests.conftest import race
-from tests.factories import make_entrant, make_event, make_judge, make_trade, make_unit, make_user
+from tests.factories import (
+    make_entrant,
+    make_event,
+    make_judge,
+    make_trade,
+    make_unit,
+    make_user,
+    score_fully,
+    sign_off,
+)
 
 T0 = datetime(2026, 5, 1, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 TEXT = "第3号工位焊件外观评分与现场录像不符，请复核。"
@@ -271,16 +282,27 @@ def test_an_upheld_appeal_on_an_unlocked_trade_unlocks_nothing(w):
     assert audit("trade.unlock") == [] and appeals.reopened(w.e1) is True
 
 
+def publish_at_100(w) -> None:
+    """Every result complete and the trade signed off, then the publication instant."""
+    score_fully(w.weld)
+    sign_off(w.weld)
+    db.session.commit()
+    clock(100)
+    assert publications.published(w.event, publications.RESULTS) is not None
+
+
 def test_reopening_ends_when_the_results_are_published(w):
     appeal = filed(w)
     appeals.decide(w.chief, appeal, True, "同意复核")
     db.session.commit()
-    clock(100)  # publication
+    publish_at_100(w)
     assert appeals.reopened(w.e1) is False
-    with pytest.raises(stages.WindowClosed) as refused:
+    with pytest.raises(Refused) as refused:
         save(w, w.e1)
     db.session.rollback()
-    assert refused.value.code == "window_closed"
+    # Published results were signed off first: the sheet is refused as locked (or as
+    # published, where that is checked first), never saved.
+    assert refused.value.code in {"locked", "published"} and refused.value.status == 423
 
 
 def test_a_rejected_appeal_changes_nothing_else(w):
@@ -327,7 +349,7 @@ def test_a_decision_needs_a_reason(w, reason):
 
 def test_no_decision_after_the_results_are_published(w):
     appeal = filed(w)
-    clock(100)
+    publish_at_100(w)
     with pytest.raises(AppealError) as refused:
         appeals.decide(w.chief, appeal, True, "同意复核")
     db.session.rollback()

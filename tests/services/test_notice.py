@@ -35,11 +35,13 @@ TEXT = "该选手所在单位与其工作单位不符，不符合参赛资格。
 
 
 def build() -> SimpleNamespace:
-    """WELD with three entrants of three units, totals 90 / 80 / 70 (E1, E2, E3); award
-    lists gold (top 1) and expert (ranks 1–3) in one group, and prize (top 3); scoring
-    48–56 h, public notice 72–96 h, publication at 100 h. Call inside an app context."""
+    """WELD with three entrants of three units, totals 90 / 80 / 70 (E1, E2, E3), signed off
+    by its chief judge; award lists gold (top 1) and expert (ranks 1–3) in one group, and
+    prize (top 3); scoring 48–56 h, public notice 72–96 h, publication at 100 h. Call inside
+    an app context."""
     event = make_event()
     weld = make_trade(event, "WELD", "焊工", criteria=0)  # theory and practical, both direct
+    weld.locked_at = at(60)
     for position, (code, title, select, group) in enumerate(
         [
             ("gold", "金牌工人", {"top": 1}, "title"),

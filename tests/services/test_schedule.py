@@ -19,7 +19,16 @@ from contest.stages import scheduler
 from contest.stages import services as stages
 from contest.stages.models import StageTransition, StageWindow
 from tests.conftest import race
-from tests.factories import make_entrant, make_event, make_judge, make_trade, make_unit, make_user
+from tests.factories import (
+    make_entrant,
+    make_event,
+    make_judge,
+    make_trade,
+    make_unit,
+    make_user,
+    score_fully,
+    sign_off,
+)
 
 T0 = datetime(2026, 5, 1, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 
@@ -152,7 +161,17 @@ def test_a_window_reopened_by_hand_is_not_closed_again(plan):
     assert states(plan)[(StageKind.REGISTRATION, None)] == "open"
 
 
+def ready_to_publish(plan) -> None:
+    """E1's results complete and both trades signed off: the notice and the results may
+    be published when their time comes."""
+    score_fully(plan["weld"])
+    sign_off(plan["weld"], plan["elec"])
+    db.session.commit()
+
+
 def test_two_schedulers_at_once_record_each_transition_once(app, plan):
+    ready_to_publish(plan)
+
     def run():
         with app.app_context():
             try:
@@ -255,6 +274,7 @@ def test_closing_scoring_leaves_drafts_out_of_the_results(plan):
 
 
 def test_public_notice_publishes_the_nominations_once(plan):
+    ready_to_publish(plan)
     stages.apply_due(at(72))
     db.session.commit()
     notice = db.session.execute(sa.select(Publication)).scalar_one()
@@ -274,6 +294,7 @@ def test_public_notice_publishes_the_nominations_once(plan):
 
 
 def test_reaching_publication_publishes_the_results_once(plan):
+    ready_to_publish(plan)
     stages.apply_due(at(100))
     db.session.commit()
     published = db.session.execute(

@@ -21,7 +21,7 @@ from contest.publication.models import Objection
 from contest.registration.models import Entrant
 from contest.stages import services as stages
 from tests.conftest import login, post, race
-from tests.factories import make_judge, make_trade, make_user
+from tests.factories import make_judge, make_trade, make_user, score_fully, sign_off
 from tests.services import test_appeals, test_notice
 from tests.services.test_appeals import TEXT, at
 
@@ -345,8 +345,18 @@ def test_an_appeal_is_decided_once(app, w, filed):
     assert appeals_now(app) == [("E1", "rejected", "评分无误")]
 
 
-def test_no_decision_after_the_results_are_published(app, w, filed):
+def publish_at_100(app, w) -> None:
+    """Every result complete and both trades signed off, then the publication instant."""
+    with app.app_context():
+        weld, elec = db.session.get(Trade, w.weld), db.session.get(Trade, w.elec)
+        score_fully(weld)
+        sign_off(weld, elec)
+        db.session.commit()
     clock(app, 100)
+
+
+def test_no_decision_after_the_results_are_published(app, w, filed):
+    publish_at_100(app, w)
     chief = as_user(app, "chief")
     page = text(chief.get(f"/appeals/trades/{w.weld}"))
     assert "不能再裁决申诉" in page and f'name="appeal-{filed}-reason"' not in page

@@ -88,7 +88,8 @@ for endpoint in ("unit", "team", "add_entrant", "edit_entrant", "remove_entrant"
     RULES[f"unit.{endpoint}"] = UNIT_A
 STAFF_AREAS = ("organise.", "registration.", "draw.draw_page", "draw.make_draw", "draw.top_up",
                "draw.stations_pdf", "draw.door_list_pdf", "results.event", "appeals.objections",
-               "appeals.decide_objection", "documents.event_certificates_pdf")  # fmt: skip
+               "appeals.decide_objection", "documents.event_certificates_pdf",
+               "publishing.")  # fmt: skip
 
 
 def rule_for(endpoint: str) -> frozenset:
@@ -119,6 +120,7 @@ def addresses(app, world):
             "slug": "test-games",
             "trade_code": "WELD",
             "code": "2026001-00001-ABCDEF",
+            "kind": "results",
             "filename": "css/app.css",
         }
     return values

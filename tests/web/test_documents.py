@@ -25,7 +25,7 @@ from contest.publication import services as publications
 from contest.publication.models import Certificate, Decision, Objection, ObjectionAction
 from contest.registration.models import Entrant
 from tests.conftest import login, post
-from tests.factories import make_user
+from tests.factories import make_user, sign_off
 from tests.packages import small_package
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "documents"
@@ -33,9 +33,11 @@ HEADER = ["奖项", "序号", "姓名", "单位", "工种", "名次", "总成绩
 
 
 def _import_games():
+    """The small package's event, every trade signed off by its chief judge."""
     package = read_package(json.loads(json.dumps(small_package()), parse_float=Decimal))
     event = importing.import_package(package).event
     event.host = "示范市总工会"
+    sign_off(*event.trades)
     return event
 
 

@@ -27,7 +27,7 @@ from contest.publication.public import distribution, summary, trade_results
 from contest.registration.models import Entrant
 from contest.stages import services as stages
 from tests.conftest import Queries, csrf_token, login, post, race
-from tests.factories import make_user
+from tests.factories import make_user, sign_off
 from tests.packages import small_package
 
 SLUG = "small-games"
@@ -54,7 +54,8 @@ RESULT_PAGES = [
 
 
 def set_up_games(app) -> SimpleNamespace:
-    """The small package with a 公示 window (20–27 May), imported into ``app``'s database."""
+    """The small package with a 公示 window (20–27 May), imported into ``app``'s database,
+    every trade signed off by its chief judge."""
     document = small_package()
     document["event"]["schedule"]["public_notice"] = {
         "opens": "2026-05-20T09:00:00+08:00",
@@ -62,7 +63,7 @@ def set_up_games(app) -> SimpleNamespace:
     }
     with app.app_context():
         package = read_package(json.loads(json.dumps(document), parse_float=Decimal))
-        importing.import_package(package)
+        sign_off(*importing.import_package(package).event.trades)
         db.session.commit()
         ids = dict(db.session.execute(sa.select(Entrant.code, Entrant.id_number)).all())
     return SimpleNamespace(id_numbers=ids)

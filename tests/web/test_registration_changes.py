@@ -263,40 +263,30 @@ def test_nothing_a_later_stage_refers_to_is_taken_back(app, desk, two):
         assert db.session.execute(sa.select(sa.func.count()).select_from(Score)).scalar_one() == 1
 
 
-def test_withdrawing_a_scored_entrant_keeps_scores_and_certificates(app, client, games):
-    """On a published event: the entrant with a gold certificate cannot be removed; withdrawn,
-    every score and the certificate stay, the certificate still verifies, and the results
-    no longer rank the entrant."""
+def test_a_published_medallist_is_neither_removed_nor_withdrawn(app, client, games):
+    """On a published event (its trades locked, as publication requires): the entrant with
+    a gold certificate can be neither removed nor withdrawn; every score and certificate
+    stays and the certificate still verifies (revoking it, with a reason, is the way)."""
     code = games.codes[("gold", "E1")]
     issued = sorted(c for (_, entrant), c in games.codes.items() if entrant == "E1")
     with app.app_context():
         e1 = db.session.execute(sa.select(Entrant).where(Entrant.code == "E1")).scalar_one()
-        e1_id, unit_id, trade_id = e1.id, e1.unit_id, e1.trade_id
-        scores = db.session.execute(
-            sa.select(sa.func.count()).select_from(Score).where(Score.entrant_id == e1_id)
-        ).scalar_one()
-    assert scores
+        e1_id, unit_id = e1.id, e1.unit_id
+        scores = sa.select(sa.func.count()).select_from(Score).where(Score.entrant_id == e1_id)
+        before = db.session.execute(scores).scalar_one()
+    assert before
     login(client, "organiser")
     refused = post(client, f"/unit/{unit_id}/entrants/{e1_id}/remove", {"reason": "单位要求"})
     assert refused.status_code == 409
-    assert client.get(f"/verify/{code}").status_code == 200
-
-    response = post(client, f"/unit/{unit_id}/entrants/{e1_id}/withdraw", {"reason": "因伤退赛"})
-    assert response.status_code == 302
+    refused = post(client, f"/unit/{unit_id}/entrants/{e1_id}/withdraw", {"reason": "因伤退赛"})
+    assert refused.status_code == 423
+    assert "裁判长已锁定本工种" in refused.get_data(as_text=True)
     with app.app_context():
         e1 = db.session.get(Entrant, e1_id)
-        assert (e1.status, e1.status_reason) == (DeclaredStatus.WD, "因伤退赛")
-        assert (
-            db.session.execute(
-                sa.select(sa.func.count()).select_from(Score).where(Score.entrant_id == e1_id)
-            ).scalar_one()
-            == scores
-        )
+        assert e1.status is None
+        assert db.session.execute(scores).scalar_one() == before
         certificates = sa.select(Certificate.code).where(Certificate.entrant_id == e1_id)
         assert sorted(db.session.execute(certificates).scalars()) == issued
-        stored = db.session.get(TradeResultRecord, trade_id).payload
-        row = next(e for e in stored["entrants"] if e["code"] == "E1")
-        assert row["status"] == "WD" and row["rank"] is None
     verified = client.get(f"/verify/{code}")
     assert verified.status_code == 200 and "证书真实有效" in verified.get_data(as_text=True)
 

@@ -455,6 +455,11 @@ def build(run_: Run, env: dict[str, str], slugs: dict[str, str]) -> None:
     answer = task(env, "publish", slugs["medium"])
     log(f"published {slugs['medium']} ({answer['seconds']:.1f} s)")
     run_.details["publish_medium"] = answer
+
+
+def publish_large(run_: Run, env: dict[str, str], slugs: dict[str, str]) -> None:
+    """Publish the largest event once its judges are done: a published event's scores are
+    frozen, so its judges' saves come first."""
     answer = task(env, "publish", slugs["large"])
     log(f"published {slugs['large']} ({answer['seconds']:.1f} s)")
     run_.details["publish_large"] = answer
@@ -830,6 +835,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         idle = server.memory()
         drive(run_, server, slugs)
+        publish_large(run_, env, slugs)
         largest(run_, server, slugs, idle)
     finally:
         server.stop()

@@ -1,5 +1,7 @@
-"""Double entry of paper sheets: switching it on, listing clerks, two clerks entering each
-sheet blind, and only values both agree on reaching the results."""
+"""Double entry of paper sheets: switching it on (confirming the tablet values it closes),
+listing clerks, two clerks entering each sheet blind, only values both agree on reaching
+the results, and never over a judge's submitted tablet value without the chief judge's
+decision."""
 
 from __future__ import annotations
 
@@ -26,12 +28,24 @@ def scored(app):
     return build(app)
 
 
+#: The values the judges of the scored trade have submitted on tablets (``build``).
+TABLET_VALUES = 13
+
+
+def switch_on(desk: Desk, trade: int, count: int | None = TABLET_VALUES):
+    """Switch double entry on, confirming ``count`` tablet values (None: not confirming)."""
+    data = {"paper-double_entry": "y"}
+    if count is not None:
+        data.update({"paper-confirm": "y", "paper-tablet_values": str(count)})
+    return desk.post(f"/chief/trades/{trade}/double-entry", data)
+
+
 @pytest.fixture
 def paper(app, scored):
     """The scored trade with double entry on and clerk1, clerk2 listed (by the organiser)."""
     organiser = Desk(app, "organiser")
     url = f"/chief/trades/{scored.trade}"
-    assert organiser.post(f"{url}/double-entry", {"paper-double_entry": "y"}).status_code == 302
+    assert switch_on(organiser, scored.trade).status_code == 302
     for name in ("clerk1", "clerk2"):
         assert organiser.post(f"{url}/clerks", {"clerk-username": name}).status_code == 302
     return scored
@@ -73,14 +87,24 @@ def test_double_entry_and_clerks_are_set_on_the_desk_and_audited(app, paper):
         assert trade.double_entry is True
         assert [u.username for u in trade.clerks] == ["clerk1", "clerk2"]
     [switch] = audit(app, "trade.double_entry")
-    assert switch.new == {"double_entry": True} and switch.user_id == paper.users["organiser"]
+    assert switch.new == {"double_entry": True, "tablet_values": TABLET_VALUES}
+    assert switch.user_id == paper.users["organiser"]
     assert [e.new["clerk"] for e in audit(app, "trade.clerk_add")] == ["clerk1", "clerk2"]
     html = Desk(app, "chief").get(f"/chief/trades/{paper.trade}").get_data(as_text=True)
     assert "录分员甲" in html and "录分员乙" in html
     assert f'href="/chief/trades/{paper.trade}/paper"' in html
-    # The judges' tablets are closed for this trade.
-    save = Tablet(app, "j3").save(paper.trade, paper.e2, "P1", "30")
-    assert save.status_code == 409
+    # The judges' tablets are closed for this trade, and their sheets say why.
+    tablet = Tablet(app, "j3")
+    save = tablet.save(paper.trade, paper.e2, "P1", "30")
+    assert save.status_code == 409 and save.get_json()["error"] == "double_entry"
+    message = "本工种采用纸质评分表双人录入：您的评分由录分员根据您的纸质评分表录入，不在平板上填写。"
+    assert save.get_json()["message"] == message
+    assert tablet.sheet(paper.trade, paper.e2).get_json()["closed"]["message"] == message
+    html = tablet.client.get(f"/judging/trades/{paper.trade}/sheets/{paper.e2}").get_data(
+        as_text=True
+    )
+    assert message in html and 'data-readonly="true"' in html
+    assert re.search(r'<input type="number" name="value-P1"[^>]* disabled', html)
     # Removing a clerk closes the page to them.
     organiser = Desk(app, "organiser")
     remove = organiser.post(f"/chief/trades/{paper.trade}/clerks/{paper.users['clerk2']}/remove")
@@ -191,13 +215,22 @@ def test_two_clerks_agree_differ_and_wait(app, paper):
     assert desk.post(f"/chief/trades/{paper.trade}/lock").status_code == 302
 
 
-def test_a_later_disagreement_withdraws_an_agreed_value(app, paper):
+def test_a_later_disagreement_stops_an_agreed_value_counting_and_keeps_its_row(app, paper):
     first, second = Desk(app, "clerk1"), Desk(app, "clerk2")
     enter(first, paper, paper.e2, paper.j3, P1="32")
     enter(second, paper, paper.e2, paper.j3, P1="32")
     assert score_states(app, paper.e2, paper.j3) == {"P1": (Decimal(32), ScoreState.SUBMITTED)}
     enter(second, paper, paper.e2, paper.j3, P1="33")
-    assert score_states(app, paper.e2, paper.j3) == {}
+    assert score_states(app, paper.e2, paper.j3) == {"P1": (Decimal(32), ScoreState.DRAFT)}
+    created, withdrawn = audit(app, "score.paper")
+    assert created.old is None and created.new["value"] == "32" and created.new["version"] == 1
+    assert (withdrawn.old["state"], withdrawn.old["version"]) == ("submitted", 1)
+    assert (withdrawn.new["state"], withdrawn.new["version"]) == ("draft", 2)
+    # Agreed again, on the corrected value: it counts again, the same row moved on.
+    enter(first, paper, paper.e2, paper.j3, P1="33")
+    assert score_states(app, paper.e2, paper.j3) == {"P1": (Decimal(33), ScoreState.SUBMITTED)}
+    again = audit(app, "score.paper")[-1]
+    assert (again.old["value"], again.new["value"], again.new["version"]) == ("32", "33", 3)
 
 
 @pytest.mark.parametrize(
@@ -241,7 +274,7 @@ def test_entry_needs_double_entry_on_an_open_window_and_an_unlocked_trade(app, s
     off = enter(desk, scored, scored.e2, scored.j3, P1="30")
     assert off.status_code == 409
     assert "本工种未开启纸质评分表双人录入。" in off.get_data(as_text=True)
-    desk.post(f"/chief/trades/{scored.trade}/double-entry", {"paper-double_entry": "y"})
+    assert switch_on(desk, scored.trade).status_code == 302
     with app.app_context():
         db.session.execute(sa.update(StageWindow).values(state=StageState.CLOSED))
         db.session.commit()

@@ -135,17 +135,21 @@ def open_rescore(entrant: Entrant, judge: Judge) -> RescoreRequest | None:
     ).scalar_one_or_none()
 
 
-def paper_refusal(trade: Trade, entrant: Entrant, judge: Judge) -> NotNow | None:
+def paper_refusal(
+    trade: Trade, entrant: Entrant | None = None, judge: Judge | None = None
+) -> NotNow | None:
     """Why a clerk cannot enter ``judge``'s paper sheet of ``entrant`` now
-    (``Action.PAPER``), or None; read after the caller locked the trade."""
+    (``Action.PAPER``), or None: read after the caller locked the trade (or, for the page,
+    without a lock; without an entrant and a judge, for any sheet not sent back)."""
     window = stages.window(trade.event, StageKind.SCORING, trade)
+    rescore = entrant is not None and judge is not None and open_rescore(entrant, judge)
     return lifecycle.refusal(
         Action.PAPER,
         Facts(
             published=published(trade.event),
             locked=trade.is_locked,
             scoring_open=stages.is_opened(window),
-            rescore=open_rescore(entrant, judge) is not None,
+            rescore=bool(rescore),
         ),
         trade=trade.name,
     )

@@ -232,9 +232,14 @@ class PaperDecisionForm(DeskForm):
     judge = StringField()
     criterion = StringField()
     keep = SelectField(
-        _l("Which value holds"),
-        choices=[("tablet", _l("Keep the tablet value")), ("paper", _l("Take the paper value"))],
-        validators=[DataRequired(message=_l("Choose which value holds."))],
+        _l("Which value holds"), validators=[DataRequired(message=_l("Choose which value holds."))]
     )
     reason = _reason()
     submit = SubmitField(_l("Decide"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.keep.choices = [
+            ("tablet", _l("Keep the tablet value")),
+            ("paper", _l("Take the paper value")),
+        ]

@@ -438,12 +438,15 @@ def save_typed(
         if raw == "" or (item.value is not None and raw == str(item.value)):
             continue
         try:
-            base = versions.get(code) or None
-            save(user, trade, entrant, code, Decimal(raw), int(base) if base else None, reason)
-        except SheetError as error:
-            problems.append(Problem(code, error.code, error.params))
+            value, base = Decimal(raw), versions.get(code) or None
+            seen = int(base) if base else None
         except (InvalidOperation, ValueError):
             problems.append(Problem(code, SheetError.BAD_REQUEST))
+            continue
+        try:  # a refusal of the whole sheet (the lifecycle's) is not a value's problem
+            save(user, trade, entrant, code, value, seen, reason)
+        except SheetError as error:
+            problems.append(Problem(code, error.code, error.params))
     if problems:
         raise SheetError(SheetError.VALUES, problems=problems)
 

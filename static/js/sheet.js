@@ -338,7 +338,9 @@
       }
       close(answer.data.message || "");
     } else if (fieldset) {
-      // The value itself was refused: it stays in its field, marked invalid, with why.
+      // The value itself was refused: it stays in its field, marked invalid, with why (and
+      // is not sent again unless the judge changes it).
+      fieldset.dataset.refused = entry.value;
       note(fieldset, answer.data.message || "", true);
     } else {
       sheetMessage = answer.data.message || "";
@@ -402,6 +404,10 @@
       const commit = () => {
         clearTimeout(timers.get(code));
         const value = number.value.trim();
+        if (value !== "" && value === fieldset.dataset.refused) {
+          return; // refused already: it stays marked until the judge changes it
+        }
+        delete fieldset.dataset.refused;
         if (value !== "" && value !== fieldset.dataset.saved) {
           enqueue(code, value);
         } else if (fieldset.classList.contains("has-error") && !pending(fieldset)) {

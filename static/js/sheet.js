@@ -328,6 +328,7 @@
       }
     } else if (answer.status === 409 && answer.data.error === "conflict" && fieldset) {
       fieldset.dataset.version = answer.data.version ?? "";
+      fieldset.dataset.saved = answer.data.value ?? ""; // what is stored now, shown
       show(fieldset, answer.data.value);
       note(fieldset, format(text.conflict, { value: answer.data.value ?? "—" }), true);
       queue = queue.filter((e) => !(e.type === "value" && e.criterion === entry.criterion && e !== entry));
@@ -440,9 +441,19 @@
     }
   }
 
+  // A field still holding a value that was refused (not the stored one): it must be
+  // corrected before the sheet is submitted.
+  function holdsRefused(fieldset) {
+    return fieldset.classList.contains("has-error") && valueOf(fieldset) !== fieldset.dataset.saved;
+  }
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (readonly) {
+      return;
+    }
+    if (fields().some(holdsRefused)) {
+      render();
       return;
     }
     for (const fieldset of fields()) {
@@ -456,8 +467,8 @@
       render();
       return;
     }
-    if (form.querySelector("fieldset.has-error")) {
-      render(); // a refused value must be corrected first
+    if (fields().some(holdsRefused)) {
+      render(); // refused on the tablet just now
       return;
     }
     sheetMessage = "";

@@ -426,6 +426,7 @@
       for (const [selector, direction] of [[".step-down", -1], [".step-up", 1]]) {
         const button = fieldset.querySelector(selector);
         button.hidden = readonly;
+        button.disabled = readonly;
         button.addEventListener("click", () => {
           const step = Number(fieldset.dataset.step);
           const places = decimals(fieldset.dataset.step);

@@ -379,7 +379,10 @@ def test_paper_never_replaces_a_submitted_tablet_value_the_chief_judge_decides(a
     assert "平板上已提交：21" in html
     assert shown(html)["P1"] == ("25", "两次录入一致，但裁判在平板上提交的是 21：由裁判长裁定")
     assert shown(html)["P2"] == ("1", "一致：已计入成绩")
-    assert 'action="/chief/trades/' not in html.split('id="outstanding"')[1].split("decide")[0]
+    assert "/paper/decide" not in html  # the clerks do not decide
+    chief_page = chief.get(f"/chief/trades/{paper.trade}/paper").get_data(as_text=True)
+    assert f'action="/chief/trades/{paper.trade}/paper/decide"' in chief_page
+    assert "纸质 25，平板 21" in chief_page
     desk_html = chief.get(f"/chief/trades/{paper.trade}").get_data(as_text=True)
     assert "P1 焊缝外观：J2 的纸质评分表为 25，平板上为 21；请裁定以哪个为准" in desk_html
     assert chief.post(f"/chief/trades/{paper.trade}/lock").status_code == 409

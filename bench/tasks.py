@@ -36,7 +36,7 @@ from contest.events.models import Criterion, Event, Judge, PanelMember, Trade, U
 from contest.packages import importing
 from contest.publication import final
 from contest.registration import roster
-from contest.registration.models import Entrant
+from contest.registration.models import CheckIn, Entrant
 from contest.results import services as results
 from contest.results.models import Score, ScoreState, TradeResultRecord
 from contest.stages.models import StageWindow
@@ -50,9 +50,9 @@ def _event(slug: str) -> Event:
 
 def judges(slug: str, count: int, per_trade: int, sheets: int) -> dict[str, Any]:
     """Accounts for ``count`` judges, ``per_trade`` from each panel of the event's last trades
-    (the largest), whose first ``sheets`` sheets are emptied for them to fill in again; and
-    the scoring window open. Everyone else's scores stay, so every submit recomputes a
-    trade of full size."""
+    (the largest), whose first ``sheets`` sheets (their entrants checked in) are emptied for
+    them to fill in again; and the scoring window open. Everyone else's scores stay, so
+    every submit recomputes a trade of full size."""
     event = _event(slug)
     trades = list(
         db.session.execute(
@@ -78,6 +78,11 @@ def judges(slug: str, count: int, per_trade: int, sheets: int) -> dict[str, Any]
                 .order_by(Entrant.id)
                 .limit(sheets)
             ).scalars()
+        )
+        db.session.execute(  # only entrants checked in can be scored
+            sa.update(Entrant)
+            .where(Entrant.id.in_(entrants))
+            .values(check_in=CheckIn.PRESENT, checked_in_at=datetime.now(UTC))
         )
         codes = list(
             db.session.execute(

@@ -22,7 +22,7 @@ from contest.events.models import (
     Unit,
     UnitKind,
 )
-from contest.registration.models import Entrant, Gender, RegistrationStatus, Team
+from contest.registration.models import CheckIn, Entrant, Gender, RegistrationStatus, Team
 from tests.conftest import PASSWORD
 
 _seq = itertools.count(1)
@@ -109,7 +109,9 @@ def make_entrant(
     team: Team | None = None,
     **fields,
 ) -> Entrant:
-    """An approved entrant with a valid resident ID (born 1990, region 330102)."""
+    """An approved entrant with a valid resident ID (born 1990, region 330102). An entrant
+    given a station has checked in at it (present), as entrants to be scored must have,
+    unless ``check_in`` says otherwise."""
     n = next(_seq)
     values = {
         "name": f"选手{code}",
@@ -118,6 +120,8 @@ def make_entrant(
         "registration_status": RegistrationStatus.APPROVED,
         "phone": "13812345678",
     }
+    if station is not None:
+        values["check_in"] = CheckIn.PRESENT
     values.update(fields)
     if "id_number" not in values:
         values["id_number"] = idcard.build(

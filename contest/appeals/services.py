@@ -1,8 +1,9 @@
 """Appeals (申诉): during its trade's appeal window a team leader (the unit's contact) files
 one written appeal per entrant; the trade's chief judge (or the organisers, for the
 arbitration group) decides it with a reason. An upheld appeal unlocks the trade so the chief
-judge can send sheets back for re-scoring, and lets that entrant's sheets be scored again
-after the scoring window has closed, until the results are published. Everything is audited.
+judge can send sheets back for re-scoring: each sheet sent back can be scored again by its
+judge after the scoring window has closed, until the results are published (judging's
+re-score orders). Everything is audited.
 """
 
 from __future__ import annotations
@@ -128,19 +129,6 @@ def decide(actor: User, appeal: Appeal, upheld: bool, reason: str) -> None:
         new={"status": appeal.status.value, "entrant": appeal.entrant.code},
         reason=reason,
     )  # fmt: skip
-
-
-def reopened(entrant: Entrant) -> bool:
-    """Whether an upheld appeal lets this entrant's sheets be scored again outside the
-    scoring window (until the results are published)."""
-    upheld = db.session.execute(
-        sa.select(Appeal.id).where(
-            Appeal.entrant_id == entrant.id, Appeal.status == Decision.UPHELD
-        )
-    ).first()
-    if upheld is None:
-        return False
-    return publications.published(entrant.event, publications.RESULTS) is None
 
 
 #: What the appeal pages show of each appeal, loaded with it.

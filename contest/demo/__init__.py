@@ -50,7 +50,7 @@ from contest.judging.models import DrawKind, DrawRound
 from contest.publication import final
 from contest.publication import services as publications
 from contest.registration import services as registration
-from contest.registration.models import Entrant, Gender, RegistrationStatus, Team
+from contest.registration.models import CheckIn, Entrant, Gender, RegistrationStatus, Team
 from contest.results import services as results
 from contest.results.models import ComponentScore, Score
 from contest.stages.models import StageWindow
@@ -156,6 +156,7 @@ def _games(
     db.session.flush()
 
     entrants = _entrants(event, trades, units, teams, regions, users, rng)
+    _check_in(entrants, today)
     db.session.add_all(entrant for rows in entrants.values() for entrant in rows)
     db.session.flush()
     _scores(trades, entrants, judges, rng, finished)
@@ -347,6 +348,16 @@ def _draw(trade: Trade, rows: list[Entrant], rng: random.Random) -> None:
             made_at=trade.drawn_at,
         )
     )
+
+
+def _check_in(entrants: dict[str, list[Entrant]], today: date) -> None:
+    """Every approved entrant checked in at their station when the competition opened
+    (yesterday at 08:00): only entrants checked in can be scored."""
+    at = datetime.combine(today - timedelta(days=1), time(8), ZoneInfo(TIMEZONE)).astimezone(UTC)
+    for rows in entrants.values():
+        for entrant in rows:
+            if entrant.registration_status == RegistrationStatus.APPROVED and entrant.station_no:
+                entrant.check_in, entrant.checked_in_at = CheckIn.PRESENT, at
 
 
 def _scores(trades, entrants, judges, rng, finished: bool) -> None:

@@ -53,6 +53,9 @@ class Action(StrEnum):
     PAPER = "paper"  # a clerk's value from a paper sheet (double entry)
     NOTICE = "notice"  # put the trade's results and nominations on public notice
     PUBLISH = "publish"
+    # The chief judge's corrections of a trade's results: re-score orders, excusals,
+    # completion times, declared statuses, deciding between a paper and a tablet value.
+    DESK = "desk"
 
 
 class Reopen(StrEnum):
@@ -180,6 +183,7 @@ RULES: Mapping[Action, tuple[Guard, ...]] = {
     ),
     Action.NOTICE: (given("locked", "unlocked"), no("incomplete")),
     Action.PUBLISH: (given("locked", "unlocked"), no("incomplete"), no("published")),
+    Action.DESK: (no("published"), no("locked")),
 }
 
 

@@ -101,7 +101,9 @@ def score_json(score: Score | None) -> dict[str, Any] | None:
 
 
 def sheet_json(sheet: sheets.Sheet) -> dict[str, Any]:
-    """Everything the tablet shows: criteria with their rules and this judge's values."""
+    """Everything the tablet shows: criteria with their rules and this judge's values, and
+    why the sheet cannot be changed now (``closed``), if it cannot."""
+    closed = sheets.closed(sheet)
     return {
         "trade": sheet.trade.code,
         "entrant": {"id": sheet.entrant.id, "label": sheet.entrant.judge_label},
@@ -109,6 +111,7 @@ def sheet_json(sheet: sheets.Sheet) -> dict[str, Any]:
         "submitted": sheet.submitted,
         "locked": sheet.trade.is_locked,
         "rescore": sheet.rescore.reason if sheet.rescore else None,
+        "closed": as_json(closed) if closed is not None else None,
         "criteria": [
             {
                 "code": item.criterion.code,

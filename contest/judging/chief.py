@@ -2,9 +2,12 @@
 declared statuses (DNS, DQ, WD), sign-off (lock and unlock) and the clerks of its paper
 sheets; and ``ChiefError``, why any of them (or an entry of a paper sheet) is refused.
 
-Every action takes an exclusive lock on the trade row first (``editable``), so it never
-interleaves with a judge's save (which holds a shared one) nor with another desk action,
-and is refused once the trade is signed off. Every action is audited; the caller commits.
+Every action takes an exclusive lock on the trade row first, so it never interleaves with a
+judge's save (which holds a shared one) nor with another desk action. A correction of the
+results (``correctable``: re-score orders, excusals, times, statuses) is refused as the
+lifecycle says (``Action.DESK``: once the trade is signed off, or the results published);
+the settings (``editable``) once the trade is signed off. Every action is audited; the
+caller commits.
 What the desk shows is in ``desk``, double entry of paper sheets in ``double_entry``.
 """
 
@@ -24,6 +27,7 @@ from contest.core.types import utcnow
 from contest.domain.refusal import N_, Refused
 from contest.domain.scoring import DeclaredStatus
 from contest.events.models import Criterion, Judge, Trade, trade_clerks
+from contest.judging import facts
 from contest.judging.desk import outstanding, recused
 from contest.judging.models import RescoreRequest
 from contest.registration.models import Entrant, RegistrationStatus
@@ -50,7 +54,8 @@ class ChiefError(Refused):
     NOTHING_TO_RESCORE = "nothing_to_rescore"
     DOUBLE_ENTRY = "double_entry"
     DOUBLE_ENTRY_OFF = "double_entry_off"
-    WINDOW_CLOSED = "window_closed"
+    CONFIRM_TABLET = "confirm_tablet"
+    NOTHING_TO_DECIDE = "nothing_to_decide"
     UNKNOWN_CRITERION = "unknown_criterion"
     OUT_OF_RANGE = "out_of_range"
     OFF_STEP = "off_step"
@@ -83,7 +88,16 @@ class ChiefError(Refused):
             "This trade uses double entry of paper sheets: have both clerks correct the entries."
         ),
         DOUBLE_ENTRY_OFF: N_("Double entry of paper sheets is not switched on for this trade."),
-        WINDOW_CLOSED: N_("Scoring is not open for this trade."),
+        CONFIRM_TABLET: N_(
+            "The judges have already submitted %(count)s values on their tablets for this "
+            "trade. Double entry closes the tablets, and a paper entry never replaces a "
+            "tablet value without your decision: confirm the %(count)s tablet values to "
+            "switch it on."
+        ),
+        NOTHING_TO_DECIDE: N_(
+            "The paper sheet and the tablet do not disagree on this value: there is nothing "
+            "to decide."
+        ),
         UNKNOWN_CRITERION: N_("There is no criterion %(criterion)s on this sheet."),
         OUT_OF_RANGE: N_("Enter a value from 0 to %(max)s."),
         OFF_STEP: N_("Enter a multiple of %(step)s."),
@@ -111,7 +125,8 @@ class ChiefError(Refused):
         NOTHING_TO_RESCORE: 409,
         DOUBLE_ENTRY: 409,
         DOUBLE_ENTRY_OFF: 409,
-        WINDOW_CLOSED: 423,
+        CONFIRM_TABLET: 409,
+        NOTHING_TO_DECIDE: 409,
         UNKNOWN_CRITERION: 404,
         ALREADY_CLERK: 409,
         NOT_CLERK: 404,
@@ -121,12 +136,24 @@ class ChiefError(Refused):
 # --- what every action checks ----------------------------------------------------------------
 
 
-def editable(trade: Trade) -> None:
-    """Lock the trade row for this transaction; refuse once the trade is signed off."""
+def hold(trade: Trade) -> None:
+    """Lock the trade row for this transaction, and read it as it now stands."""
     lock_row(Trade, trade.id)
     db.session.refresh(trade)
+
+
+def editable(trade: Trade) -> None:
+    """Lock the trade row for this transaction; refuse once the trade is signed off."""
+    hold(trade)
     if trade.is_locked:
         raise ChiefError(ChiefError.LOCKED)
+
+
+def correctable(trade: Trade) -> None:
+    """Lock the trade row for this transaction; refuse a correction of its results the
+    lifecycle does not allow (signed off, or the results published)."""
+    hold(trade)
+    facts.check_desk(trade)
 
 
 def _on_panel(trade: Trade, judge: Judge) -> None:
@@ -164,31 +191,20 @@ def seated(trade: Trade, entrant: Entrant, judge: Judge) -> None:
         raise ChiefError(ChiefError.EXCUSED)
 
 
-def _open_rescores(entrant: Entrant, judge: Judge) -> list[RescoreRequest]:
-    return list(
-        db.session.execute(
-            sa.select(RescoreRequest).where(
-                RescoreRequest.entrant_id == entrant.id,
-                RescoreRequest.judge_id == judge.id,
-                RescoreRequest.resolved_at.is_(None),
-            )
-        ).scalars()
-    )
-
-
 # --- actions ---------------------------------------------------------------------------------
 
 
 def request_rescore(actor: User, trade: Trade, entrant: Entrant, judge: Judge, reason: str) -> None:
     """Send a judge's submitted sheet for an entrant back: the values return to drafts and
-    stop counting until the judge submits again."""
+    stop counting until the judge submits again; until then the order keeps that sheet open
+    to that judge, whatever the scoring window (``Action.SCORE``'s ``rescore``)."""
     if not reason:
         raise ChiefError(ChiefError.REASON_REQUIRED)
-    editable(trade)
+    correctable(trade)
     if trade.double_entry:
         raise ChiefError(ChiefError.DOUBLE_ENTRY)
     seated(trade, entrant, judge)
-    if _open_rescores(entrant, judge):
+    if facts.open_rescore(entrant, judge) is not None:
         raise ChiefError(ChiefError.RESCORE_OPEN)
     scores = (
         db.session.execute(
@@ -230,16 +246,16 @@ def excuse(actor: User, trade: Trade, entrant: Entrant, judge: Judge, reason: st
     """Excuse a judge from an entrant's panel (for every criterion), with a reason."""
     if not reason:
         raise ChiefError(ChiefError.REASON_REQUIRED)
-    editable(trade)
+    correctable(trade)
     _competing(trade, entrant)
     _on_panel(trade, judge)
     if recused(trade, judge, entrant):
         raise ChiefError(ChiefError.RECUSED)
     if _is_excused(entrant, judge):
         raise ChiefError(ChiefError.ALREADY_EXCUSED)
-    now = utcnow()
-    for request in _open_rescores(entrant, judge):
-        request.resolved_at = now  # nothing left to re-score
+    order = facts.open_rescore(entrant, judge)
+    if order is not None:
+        order.resolved_at = utcnow()  # nothing left to re-score
     db.session.add(
         Excusal(entrant_id=entrant.id, judge_id=judge.id, reason=reason, created_by_id=actor.id)
     )
@@ -268,7 +284,7 @@ def set_time(
     recorded time needs a reason. Returns whether anything changed."""
     if seconds is not None and (not seconds.is_finite() or seconds < 0):
         raise ChiefError(ChiefError.BAD_TIME)
-    editable(trade)
+    correctable(trade)
     db.session.refresh(entrant)
     _in_trade(trade, entrant)
     if entrant.time_seconds == seconds:
@@ -299,7 +315,7 @@ def set_status(
     changed."""
     if not reason:
         raise ChiefError(ChiefError.REASON_REQUIRED)
-    editable(trade)
+    correctable(trade)
     db.session.refresh(entrant)
     _in_trade(trade, entrant)
     new_reason = reason if status else None

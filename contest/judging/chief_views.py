@@ -30,7 +30,7 @@ from contest.judging.desk import who
 from contest.judging.forms import (
     ClerkForm,
     DeskForm,
-    DoubleEntryForm,
+    DoubleEntrySwitchForm,
     ExcuseForm,
     LockForm,
     RescoreForm,
@@ -51,9 +51,13 @@ REFRESH_SECONDS = 15
 
 bp.add_app_template_filter(clock, "clock")
 
-# The clerks' page (paper_views), on this blueprint: chief.paper and chief.enter_paper.
+# The clerks' page (paper_views), on this blueprint: chief.paper, chief.enter_paper and the
+# chief judge's decisions between paper and tablet, chief.decide_paper.
 bp.add_url_rule("/trades/<int:trade_id>/paper", view_func=paper_views.paper, methods=["GET"])
 bp.add_url_rule("/trades/<int:trade_id>/paper", view_func=paper_views.enter_paper, methods=["POST"])
+bp.add_url_rule(
+    "/trades/<int:trade_id>/paper/decide", view_func=paper_views.decide_paper, methods=["POST"]
+)
 
 
 # --- loading the objects a form or URL names -------------------------------------------------
@@ -94,7 +98,7 @@ def _forms(trade: Trade, matrix: desk.Matrix, approved: list[Entrant]) -> dict[s
         "status": StatusForm(prefix="status"),
         "lock": LockForm(prefix="lock"),
         "unlock": UnlockForm(prefix="unlock"),
-        "double_entry": DoubleEntryForm(prefix="paper", double_entry=trade.double_entry),
+        "double_entry": DoubleEntrySwitchForm(prefix="paper", double_entry=trade.double_entry),
         "clerk": ClerkForm(prefix="clerk"),
     }
     for name in ("rescore", "excuse"):
@@ -106,6 +110,25 @@ def _forms(trade: Trade, matrix: desk.Matrix, approved: list[Entrant]) -> dict[s
         (s.value, f"{s.value} · {LABELS[DeclaredStatus][s]}") for s in DeclaredStatus
     ]
     return forms
+
+
+def _switch(trade: Trade, form: DeskForm) -> None:
+    """The double-entry switch asks to confirm the tablet values it would close, naming how
+    many there are now; without any (or once it is on) it asks nothing."""
+    assert isinstance(form, DoubleEntrySwitchForm)
+    count = 0 if trade.double_entry else double_entry.tablet_values(trade)
+    if not count:
+        del form.confirm
+        del form.tablet_values
+        return
+    if form.tablet_values.data != str(count):
+        form.confirm.data = False  # a confirmation of another count confirms nothing
+    form.tablet_values.data = str(count)
+    form.confirm.label.text = _(
+        "Confirm: the %(count)s values the judges have already submitted on tablets stay "
+        "as they are, and paper entries never replace them without my decision.",
+        count=count,
+    )
 
 
 def options(pairs) -> list[tuple[object, str]]:
@@ -139,6 +162,7 @@ def _desk(
             if field.type == "SelectField":
                 field.choices = forms[name][field.short_name].choices
         forms[name] = form
+    _switch(trade, forms["double_entry"])
     return (
         render_template(
             "chief/desk.html",
@@ -401,11 +425,11 @@ def unlock_trade(trade: Trade):
 @bp.post("/trades/<int:trade_id>/double-entry")
 @object_required(Trade, "trade_id", can_run_trade)
 def set_double_entry(trade: Trade):
-    """Switch double entry of paper sheets on or off."""
-    form = DoubleEntryForm(prefix="paper")
+    """Switch double entry of paper sheets on or off (on, confirming the tablet values)."""
+    form = DoubleEntrySwitchForm(prefix="paper")
     on = bool(form.double_entry.data)
     _again(trade, "double_entry", form, "double_entry")
-    changed = double_entry.set_double_entry(current_user, trade, on)
+    changed = double_entry.set_double_entry(current_user, trade, on, form.confirmed)
     if not changed:
         flash(_("Nothing was changed."), "info")
     elif on:

@@ -128,7 +128,7 @@ def matrix(trade: Trade) -> Matrix:
 # --- discrepancies ---------------------------------------------------------------------------
 
 #: Kinds of discrepancy that keep the trade from being signed off.
-BLOCKING = ("missing", "panel", "component", "paper", "waiting")
+BLOCKING = ("missing", "panel", "component", "paper", "waiting", "tablet")
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,9 @@ class Discrepancy:
     judges for the trimmed rule: ``detail`` judges, ``limit`` needed), ``missing`` (values
     not submitted by ``judges``; ``drafts`` of them hold unsubmitted values), ``component``
     (no score for a directly entered component), ``paper`` (the clerks' entries of the
-    paper sheet of ``judges`` differ: ``detail``), ``waiting`` (only one clerk has entered).
+    paper sheet of ``judges`` differ: ``detail``), ``waiting`` (only one clerk has entered),
+    ``tablet`` (the clerks agree on ``detail``, but the judge submitted ``tablet`` on the
+    tablet: the chief judge decides which holds).
     """
 
     kind: str
@@ -151,6 +153,7 @@ class Discrepancy:
     values: tuple[tuple[str, Decimal], ...] = ()
     limit: Decimal | None = None
     drafts: tuple[str, ...] = ()
+    tablet: Decimal | None = None
 
     @property
     def blocking(self) -> bool:
@@ -230,8 +233,10 @@ def outstanding(trade: Trade, computed: TradeResult | None = None) -> list[Discr
 
 
 def paper_mismatches(trade: Trade, entrants: list[Entrant] | None = None) -> list[Discrepancy]:
-    """Values of a paper sheet the clerks entered differently (``paper``), or only one clerk
-    has entered (``waiting``), for competing entrants and the judges still on their panel."""
+    """Values of a paper sheet the clerks entered differently (``paper``), only one clerk
+    has entered (``waiting``), or both agree on while the judge's submitted tablet value
+    differs and the chief judge has not kept it (``tablet``), for competing entrants and the
+    judges still on their panel."""
     if not trade.double_entry:
         return []
     entrants = competing_entrants(trade) if entrants is None else entrants
@@ -247,22 +252,47 @@ def paper_mismatches(trade: Trade, entrants: list[Entrant] | None = None) -> lis
             )
         )
     }
-    grouped: dict[tuple[int, int, int], list[Decimal]] = defaultdict(list)
+    grouped: dict[tuple[int, int, int], list[PaperEntry]] = defaultdict(list)
     for entry in db.session.execute(
         sa.select(PaperEntry)
         .where(PaperEntry.criterion_id.in_(list(criteria)), PaperEntry.entrant_id.in_(list(by_id)))
         .order_by(PaperEntry.id)
     ).scalars():
-        grouped[(entry.entrant_id, entry.criterion_id, entry.judge_id)].append(entry.value)
+        grouped[(entry.entrant_id, entry.criterion_id, entry.judge_id)].append(entry)
+    tablet = {
+        (s.entrant_id, s.criterion_id, s.judge_id): s.value
+        for s in db.session.execute(
+            sa.select(Score).where(
+                Score.criterion_id.in_(list(criteria)),
+                Score.entrant_id.in_(list(by_id)),
+                Score.state == ScoreState.SUBMITTED,
+                Score.paper.is_(False),
+            )
+        ).scalars()
+    }
     found = []
-    for (entrant_id, criterion_id, judge_id), values in sorted(
+    for (entrant_id, criterion_id, judge_id), entries in sorted(
         grouped.items(),
         key=lambda item: (order[item[0][0]], criteria[item[0][1]].position, item[0][2]),
     ):
         entrant, judge = by_id[entrant_id], judges.get(judge_id)
         if judge is None or (entrant_id, judge_id) in excused or recused(trade, judge, entrant):
             continue
+        values = [e.value for e in entries]
         if agreed(values):
+            held = tablet.get((entrant_id, criterion_id, judge_id))
+            decided = all(e.overruled_at is not None for e in entries)
+            if held is not None and held != values[0] and not decided:
+                found.append(
+                    Discrepancy(
+                        "tablet",
+                        entrant,
+                        criteria[criterion_id].code,
+                        (judge.code,),
+                        detail=str(values[0]),
+                        tablet=held,
+                    )
+                )
             continue
         found.append(
             Discrepancy(

@@ -221,3 +221,40 @@ class TopUpForm(FlaskForm):
         description=_l("Leave empty for a random seed. The seed is recorded and published."),
     )
     submit = SubmitField(_l("Give the late approvals their stations"))
+
+
+class DoubleEntrySwitchForm(DoubleEntryForm):
+    """Switch double entry of paper sheets on or off; switching it on for a trade with
+    values submitted on tablets needs the chief judge to confirm how many there are
+    (``tablet_values``, the count shown; the desk names it in the box's label)."""
+
+    confirm = BooleanField(_l("I confirm the values already submitted on tablets"))
+    tablet_values = StringField(filters=[lambda v: v.strip() if isinstance(v, str) else v])
+
+    @property
+    def confirmed(self) -> int | None:
+        """The number of tablet values confirmed, or None."""
+        if not self.confirm.data:
+            return None
+        return optional_id(self.tablet_values.data)
+
+
+class PaperDecisionForm(DeskForm):
+    """The chief judge's decision between a judge's tablet value and the value the clerks
+    agreed on from the paper sheet."""
+
+    entrant = StringField()
+    judge = StringField()
+    criterion = StringField()
+    keep = SelectField(
+        _l("Which value holds"), validators=[DataRequired(message=_l("Choose which value holds."))]
+    )
+    reason = _reason()
+    submit = SubmitField(_l("Decide"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.keep.choices = [
+            ("tablet", _l("Keep the tablet value")),
+            ("paper", _l("Take the paper value")),
+        ]

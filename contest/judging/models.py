@@ -57,6 +57,9 @@ class PaperEntry(db.Model):
     clerk_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     value: Mapped[Decimal] = mapped_column(ExactDecimal)
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When the chief judge kept the judge's tablet value over the value the clerks agreed
+    # on; cleared when this entry changes.
+    overruled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiRequest(db.Model):

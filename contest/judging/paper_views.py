@@ -1,6 +1,8 @@
 """The clerks' page for double entry of paper sheets: choose an entrant and the judge whose
-sheet it is, and type its values blind. The views are the "chief" blueprint's
-(``chief.paper``, ``chief.enter_paper``); ``chief_views`` adds them to it.
+sheet it is, and type its values blind; and the chief judge's decisions where the paper
+sheet and the judge's tablet disagree. The views are the "chief" blueprint's
+(``chief.paper``, ``chief.enter_paper``, ``chief.decide_paper``); ``chief_views`` adds them
+to it.
 
 Entrants appear only by station number and anonymous code, never by name.
 """
@@ -18,14 +20,13 @@ from contest.accounts.models import User
 from contest.core.refusals import describe, describe_problem
 from contest.core.web import on_refusal
 from contest.domain.refusal import Refused
-from contest.domain.stages import StageKind
 from contest.events.access import can_run_trade
-from contest.events.models import Judge, Trade
-from contest.judging import chief, desk, double_entry
+from contest.events.models import Criterion, Judge, Trade
+from contest.judging import chief, desk, double_entry, facts
 from contest.judging.chief import ChiefError
+from contest.judging.forms import PaperDecisionForm
 from contest.judging.services import approved_entrant, competing_entrants, panel_judge
 from contest.registration.models import Entrant
-from contest.stages import services as stages
 
 
 def can_enter_paper(user: User, trade: Trade) -> bool:
@@ -39,12 +40,14 @@ def _paper_page(
     judge: Judge | None,
     refused: Refused | None = None,
     typed: dict[str, str] | None = None,
+    decision: PaperDecisionForm | None = None,
 ):
     """The clerks' page; after a refused entry, the values as typed and each message next to
-    the criterion it is about."""
+    the criterion it is about; after a refused decision, the decision's form again."""
     g.timezone = trade.event.timezone
     items = None
     refusal, status = None, 200
+    closed = facts.paper_refusal(trade, entrant, judge)
     if entrant is not None and judge is not None:
         try:
             items = double_entry.paper_sheet(current_user, trade, entrant, judge)
@@ -58,6 +61,13 @@ def _paper_page(
     entrants = competing_entrants(trade)
     judges = [m.judge for m in sorted(trade.panel, key=lambda m: (not m.is_chief, m.judge_id))]
     outstanding = desk.paper_mismatches(trade, entrants)
+    can_run = can_run_trade(current_user, trade)
+    decisions = {}
+    for d in outstanding if can_run else ():
+        if d.kind == "tablet":
+            key = (d.entrant.id, d.judges[0], d.criterion)
+            failed = decision is not None and decision_key(decision) == key
+            decisions[key] = decision if failed else PaperDecisionForm(formdata=None)
     return render_template(
         "chief/paper.html",
         trade=trade,
@@ -70,10 +80,17 @@ def _paper_page(
         errors=errors,
         typed=typed or {},
         outstanding=outstanding,
-        scoring_open=stages.is_open(trade.event, StageKind.SCORING, trade),
-        can_run=can_run_trade(current_user, trade),
+        decisions=decisions,
+        closed=describe(closed) if closed is not None else None,
+        can_run=can_run,
         who=desk.who,
     ), status
+
+
+def decision_key(form: PaperDecisionForm) -> tuple[int | None, str, str]:
+    """(entrant id, judge code, criterion code) a decision's form is about."""
+    raw = form.entrant.data or ""
+    return (int(raw) if raw.isdigit() else None, form.judge.data or "", form.criterion.data or "")
 
 
 def _arg_id(name: str, source) -> int | None:
@@ -110,3 +127,34 @@ def enter_paper(trade: Trade):
         "success" if not counts.get("mismatch") else "error",
     )
     return redirect(url_for(".paper", trade_id=trade.id, entrant=entrant.id, judge=judge.id))
+
+
+@object_required(Trade, "trade_id", can_run_trade)
+def decide_paper(trade: Trade):
+    """The chief judge decides which value holds where the paper sheet and the judge's
+    tablet disagree, with a reason."""
+    form = PaperDecisionForm()
+    entrant_id, judge_code, code = decision_key(form)
+    entrant = approved_entrant(trade, entrant_id) or abort(404)
+    judge = next((m.judge for m in trade.panel if m.judge.code == judge_code), None) or abort(404)
+    criterion = next((c for c in trade.criteria if c.code == code), None) or abort(404)
+
+    def again(refused: Refused | None = None):
+        return _paper_page(trade, None, None, refused, decision=form)
+
+    if not form.validate():
+        flash(_("Nothing was changed. Please correct the form marked below."), "error")
+        return again()[0], 400
+    on_refusal(again, form, "keep")
+    double_entry.decide(
+        current_user, trade, entrant, judge, criterion, form.keep.data, form.reason.data
+    )
+    flash(_decided(form.keep.data, judge, criterion, entrant), "success")
+    return redirect(url_for(".paper", trade_id=trade.id) + "#outstanding")
+
+
+def _decided(keep: str, judge: Judge, criterion: Criterion, entrant: Entrant) -> str:
+    names = {"judge": judge.code, "criterion": criterion.code, "entrant": desk.who(entrant)}
+    if keep == "paper":
+        return _("%(entrant)s %(criterion)s: the paper value of %(judge)s now counts.", **names)
+    return _("%(entrant)s %(criterion)s: the tablet value of %(judge)s stays.", **names)

@@ -3,11 +3,13 @@
 Every read and write checks first that the user sits on the trade's panel (the API's routes
 leave that to this module: the query that finds the judge finds the seat), that the entrant
 competes and that the judge is not recused; a value's save then that the judge is not
-excused and marks the criterion (the same query), and every write that the trade is not
-locked and the scoring window is open; last, that the value is in range and on its step
-and that nobody changed it since the client read it (``base_version``). A save takes a
-shared lock on the trade row and locking takes an exclusive one, so a save can never slip
-in after the chief judge's sign-off.
+excused and marks the criterion (the same query), and every write that the trade's
+lifecycle allows it (``facts``: not published, not signed off, scoring open or a re-score
+ordered for this judge and entrant, the entrant checked in) and that the trade is not
+scored on paper; last, that the value is in range and on its step and that nobody changed
+it since the client read it (``base_version``). A save takes a shared lock on the trade row
+and locking takes an exclusive one, so a save can never slip in after the chief judge's
+sign-off.
 """
 
 from __future__ import annotations
@@ -25,22 +27,19 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from contest.accounts.models import User
-from contest.appeals import services as appeals
 from contest.core import audit
 from contest.core.extensions import db
-from contest.core.queries import lock_row
 from contest.core.types import utcnow
 from contest.domain.refusal import N_, Problem, Refused
 from contest.domain.scoring import EntryError, check_value, is_recused
-from contest.domain.stages import StageKind
 from contest.events.models import Component, Criterion, Judge, PanelMember, Trade, component_judges
+from contest.judging import facts
+from contest.judging.facts import TradeState
 from contest.judging.models import RescoreRequest
 from contest.judging.services import judge_for_user
 from contest.registration.models import Entrant, RegistrationStatus
 from contest.results import services as results
 from contest.results.models import Excusal, Score, ScoreState
-from contest.stages import services as stages
-from contest.stages.models import StageWindow
 
 
 class SheetError(Refused):
@@ -50,7 +49,6 @@ class SheetError(Refused):
     RECUSED = "recused"
     EXCUSED = "excused"
     NOT_COMPETING = "not_competing"
-    LOCKED = "locked"
     OUT_OF_RANGE = "out_of_range"
     OFF_STEP = "off_step"
     UNKNOWN_CRITERION = "unknown_criterion"
@@ -67,14 +65,16 @@ class SheetError(Refused):
         RECUSED: N_("You are from this entrant's unit and must not score them (recusal)."),
         EXCUSED: N_("The chief judge has excused you from this entrant."),
         NOT_COMPETING: N_("This entrant is not competing in this trade."),
-        LOCKED: N_("The chief judge has locked this trade; scores can no longer be changed."),
         OUT_OF_RANGE: N_("Enter a value from 0 to %(max)s."),
         OFF_STEP: N_("Enter a multiple of %(step)s."),
         UNKNOWN_CRITERION: N_("There is no criterion %(criterion)s on this sheet."),
         CONFLICT: N_("This value was changed on another device. Reload the sheet to see it."),
         INCOMPLETE: N_("Enter every criterion before submitting (missing: %(missing)s)."),
         REASON_REQUIRED: N_("The sheet has been submitted: give the reason for the change."),
-        DOUBLE_ENTRY: N_("This trade uses double entry of paper sheets by two clerks."),
+        DOUBLE_ENTRY: N_(
+            "This trade uses double entry of paper sheets by two clerks: your scores are "
+            "entered from your paper sheet, not on this tablet."
+        ),
         BAD_REQUEST: N_("The request could not be understood."),
         BAD_KEY: N_("Every save needs an idempotency key."),
         VALUES: N_("Nothing was saved. Please correct the values marked below."),
@@ -84,7 +84,6 @@ class SheetError(Refused):
         RECUSED: 403,
         EXCUSED: 403,
         NOT_COMPETING: 404,
-        LOCKED: 423,
         OUT_OF_RANGE: 422,
         OFF_STEP: 422,
         UNKNOWN_CRITERION: 404,
@@ -182,13 +181,7 @@ def _sheet(trade: Trade, entrant: Entrant, judge: Judge) -> Sheet:
     sheet = Sheet(trade, entrant, judge)
     for criterion, component in _marked_by(trade, judge):
         sheet.items.append(Item(criterion, component, scores.get(criterion.id)))
-    sheet.rescore = db.session.execute(
-        sa.select(RescoreRequest).where(
-            RescoreRequest.entrant_id == entrant.id,
-            RescoreRequest.judge_id == judge.id,
-            RescoreRequest.resolved_at.is_(None),
-        )
-    ).scalar_one_or_none()
+    sheet.rescore = facts.open_rescore(entrant, judge)
     return sheet
 
 
@@ -220,10 +213,10 @@ def _item(user: User, trade: Trade, entrant: Entrant, code: str) -> tuple[Judge,
     refused as ``_seated``, ``load`` and ``Sheet.item`` refuse them, and the trade's state
     under the write's lock — in one query (``_item_query``), instead of loading the whole
     sheet."""
-    _begin_write(trade)
+    facts.begin_write(trade)
     row = db.session.execute(
         _item_query(),
-        {**_state_params(trade), "entrant_id": entrant.id, "user_id": user.id, "code": code},
+        {**facts.state_params(trade, entrant), "user_id": user.id, "code": code},
     ).first()
     if row is None:
         raise SheetError(SheetError.NOT_ON_PANEL)
@@ -241,7 +234,7 @@ def _item_query() -> sa.Select:
     """The seat of the user (``user_id``) on the trade's panel, the criterion (``code``)
     with its component and the judge's value for the entrant, whether the judge is excused
     from the entrant and whether the component has a panel of its own and the judge sits
-    on it; with the trade's state (``_with_state``). Built once, its values bound at each
+    on it; with the trade's state (``facts.with_state``). Built once, its values bound at each
     run: building it took as long as running it."""
     entrant_id = sa.bindparam("entrant_id")
     excused = sa.exists().where(Excusal.entrant_id == entrant_id, Excusal.judge_id == Judge.id)
@@ -264,7 +257,7 @@ def _item_query() -> sa.Select:
         .outerjoin(Score, score)
         .where(Trade.id == sa.bindparam("trade_id"), Judge.user_id == sa.bindparam("user_id"))
     )
-    return _with_state(query)
+    return facts.with_state(query, Judge.id)
 
 
 def _marked_by(trade: Trade, judge: Judge) -> list[tuple[Criterion, Component]]:
@@ -291,62 +284,23 @@ def _marked_by(trade: Trade, judge: Judge) -> list[tuple[Criterion, Component]]:
     ]
 
 
-@dataclass
-class TradeState:
-    """What a write needs to know of its trade as it is now, read under the write's lock."""
-
-    locked_at: datetime | None
-    double_entry: bool
-    window: StageWindow | None
-
-
-def _begin_write(trade: Trade) -> None:
-    """SQLite: the write transaction starts here (PostgreSQL locks in ``_with_state``)."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        lock_row(Trade, trade.id, shared=True)
-
-
-def _with_state(query: sa.Select) -> sa.Select:
-    """``query``, which reads the trade's row, with the trade's state (``TradeState``) as it
-    is now and the scoring window that governs it, under a shared lock on that row
-    (PostgreSQL): a sign-off waits for this write, and sees it. Its parameters:
-    ``_state_params``."""
-    window = stages.governing(sa.bindparam("event_id"), StageKind.SCORING, sa.bindparam("trade_id"))
-    return (
-        query.add_columns(Trade.locked_at, Trade.double_entry, StageWindow)
-        .outerjoin(StageWindow, StageWindow.id == window)
-        .with_for_update(read=True, of=Trade)
-    )
-
-
-def _state_params(trade: Trade) -> dict[str, int]:
-    return {"trade_id": trade.id, "event_id": trade.event_id}
-
-
-@cache
-def _state_query() -> sa.Select:
-    """The trade's state alone (a submit's), built once."""
-    return _with_state(sa.select().select_from(Trade).where(Trade.id == sa.bindparam("trade_id")))
-
-
-def _trade_state(trade: Trade) -> TradeState:
-    """The trade's state alone, under the write's lock."""
-    _begin_write(trade)
-    return TradeState(*db.session.execute(_state_query(), _state_params(trade)).one())
-
-
-def _check_writable(trade: Trade, entrant: Entrant, state: TradeState) -> None:
-    """Refuse a write to a signed-off trade, one scored on paper, or out of the scoring
-    window (unless an upheld appeal reopened the entrant's sheets)."""
-    set_committed_value(trade, "locked_at", state.locked_at)
-    set_committed_value(trade, "double_entry", state.double_entry)
-    if trade.is_locked:
-        raise SheetError(SheetError.LOCKED)
-    # An upheld appeal reopens the entrant's sheets after the window.
-    if not stages.is_opened(state.window) and not appeals.reopened(entrant):
-        raise stages.closed(StageKind.SCORING, state.window)
+def _check_writable(trade: Trade, state: TradeState) -> None:
+    """Refuse a write the trade's lifecycle does not allow now (``facts.check_score``: the
+    results published, the trade signed off, scoring closed without a re-score order for
+    this judge and entrant, an entrant who has not checked in), or one to a trade scored on
+    paper."""
+    facts.check_score(trade, state)
     if trade.double_entry:
         raise SheetError(SheetError.DOUBLE_ENTRY)
+
+
+def closed(sheet: Sheet) -> Refused | None:
+    """Why the judge cannot change this sheet now, or None: what a write would be refused
+    with, read without its lock (for the sheet's page and the API's sheet)."""
+    refused = facts.sheet_refusal(sheet.trade, sheet.entrant, sheet.rescore is not None)
+    if refused is None and sheet.trade.double_entry:
+        return SheetError(SheetError.DOUBLE_ENTRY)
+    return refused
 
 
 def save(
@@ -365,7 +319,7 @@ def save(
     late retry never overwrites a newer entry.
     """
     judge, item, state = _item(user, trade, entrant, criterion_code)
-    _check_writable(trade, entrant, state)
+    _check_writable(trade, state)
     criterion = item.criterion
     problem = check_value(value, criterion.entry_max, criterion.step)
     if problem is not None:
@@ -484,20 +438,24 @@ def save_typed(
         if raw == "" or (item.value is not None and raw == str(item.value)):
             continue
         try:
-            base = versions.get(code) or None
-            save(user, trade, entrant, code, Decimal(raw), int(base) if base else None, reason)
-        except SheetError as error:
-            problems.append(Problem(code, error.code, error.params))
+            value, base = Decimal(raw), versions.get(code) or None
+            seen = int(base) if base else None
         except (InvalidOperation, ValueError):
             problems.append(Problem(code, SheetError.BAD_REQUEST))
+            continue
+        try:  # a refusal of the whole sheet (the lifecycle's) is not a value's problem
+            save(user, trade, entrant, code, value, seen, reason)
+        except SheetError as error:
+            problems.append(Problem(code, error.code, error.params))
     if problems:
         raise SheetError(SheetError.VALUES, problems=problems)
 
 
 def submit(user: User, trade: Trade, entrant: Entrant) -> Sheet:
-    """Submit the sheet: every value must be in; then they count in the results."""
+    """Submit the sheet: every value must be in; then they count in the results. Submitting
+    fulfils the chief judge's open re-score order for the sheet, which closes it again."""
     judge = _seated(user, trade, entrant)
-    _check_writable(trade, entrant, _trade_state(trade))
+    _check_writable(trade, facts.trade_state(trade, entrant, judge))
     sheet = _sheet(trade, entrant, judge)
     missing = [i.criterion.code for i in sheet.items if i.score is None]
     if missing:
@@ -505,8 +463,9 @@ def submit(user: User, trade: Trade, entrant: Entrant) -> Sheet:
     now = utcnow()
     changed = [i.score for i in sheet.items if i.score and i.score.state != ScoreState.SUBMITTED]
     _mark_submitted(changed, user, now)
-    if sheet.rescore is not None:
-        sheet.rescore.resolved_at = now
+    order, sheet.rescore = sheet.rescore, None
+    if order is not None:
+        order.resolved_at = now  # fulfilled: the sheet closes again
     if changed:
         _recompute(
             trade,
@@ -520,6 +479,7 @@ def submit(user: User, trade: Trade, entrant: Entrant) -> Sheet:
                 new={
                     "judge": sheet.judge.code,
                     "values": {i.criterion.code: str(i.value) for i in sheet.items},
+                    **({"rescore": order.reason} if order is not None else {}),
                 },
             ),
         )

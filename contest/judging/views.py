@@ -12,15 +12,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.accounts.access import JUDGING, object_required, part_of, roles_required
-from contest.core.refusals import describe_problem
+from contest.core.refusals import describe, describe_problem
 from contest.core.web import on_refusal
 from contest.domain.refusal import Refused
 from contest.domain.stages import StageKind
 from contest.events.access import can_chief_trade, can_judge_trade
 from contest.events.models import Trade
+from contest.judging import facts, sheets
 from contest.judging import services as judging
-from contest.judging import sheets
-from contest.registration.models import Entrant
+from contest.registration.models import CheckIn, Entrant
 from contest.stages import services as stages
 
 bp = Blueprint("judging", __name__)
@@ -48,7 +48,8 @@ def home():
 @bp.get("/trades/<int:trade_id>")
 @object_required(Trade, "trade_id", can_judge_trade)
 def trade(trade: Trade):
-    """The judge's sheets for this trade; the chief judge also sees every judge's progress."""
+    """The judge's sheets for this trade (those of entrants not checked in, and of absent
+    ones, shown as such); the chief judge also sees every judge's progress."""
     g.timezone = trade.event.timezone
     judge = judging.judge_for_user(current_user, trade) or abort(403)
     progress = judging.panel_progress(trade)
@@ -57,25 +58,31 @@ def trade(trade: Trade):
         trade=trade,
         judge=judge,
         sheets=progress.sheets.get(judge.id, []),
+        absent=[e for e in judging.approved_entrants(trade) if e.check_in == CheckIn.ABSENT],
+        present=CheckIn.PRESENT,
         progress=progress,
         is_chief=can_chief_trade(current_user, trade),
         scoring_open=stages.is_open(trade.event, StageKind.SCORING, trade),
+        published=facts.published(trade.event),
         rescores=judging.open_rescores(judge),
     )
 
 
 def _sheet_page(trade: Trade, entrant: Entrant, refused: Refused | None = None):
-    """The sheet; after a refused save, each refused value's message next to its criterion."""
+    """The sheet; after a refused save, each refused value's message next to its criterion.
+    A sheet the judge cannot change now (``sheets.closed``) is shown read-only, saying why."""
     g.timezone = trade.event.timezone
     errors = {
         p.path: describe_problem(refused, p, located=False)
         for p in (refused.problems if refused is not None else ())
     }
+    sheet = sheets.load(current_user, trade, entrant)
+    closed = sheets.closed(sheet)
     return render_template(
         "judging/sheet.html",
-        sheet=sheets.load(current_user, trade, entrant),
+        sheet=sheet,
         errors=errors,
-        scoring_open=stages.is_open(trade.event, StageKind.SCORING, trade),
+        closed=describe(closed) if closed is not None else None,
     )
 
 

@@ -59,6 +59,9 @@ class Score(db.Model):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The value is the one two clerks agreed on from the judge's paper sheet (or the one the
+    # chief judge took from it), not one the judge entered on a tablet.
+    paper: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     entrant: Mapped[Entrant] = relationship()
     criterion: Mapped[Criterion] = relationship()

@@ -5,7 +5,9 @@ state, figures rounded for display, statuses and seats in words.
 
 The figures are the engine's (``contest.domain``): exact fractions rounded half up only for
 display, decimals as computed — never floats. Names and units are shown, since these pages
-are internal; resident ID numbers never are.
+are internal — except to someone who scores the trade, until it is signed off (``blind``):
+they see stations and anonymous codes only, as on their sheets. Resident ID numbers are
+never shown.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from contest.domain.scoring import (
 from contest.events.models import Component, Event, Judge, PanelMember, Trade, Unit
 from contest.registration.models import Entrant, RegistrationStatus, Team
 from contest.results import services as results
+from contest.results.blindness import EntrantNames, anonymous
 from contest.results.reasons import award_text, breaker_text, passed_over, tie_notes
 
 # --- small pieces ----------------------------------------------------------------------------
@@ -263,6 +266,8 @@ class TradeReport:
     teams: tuple[TeamRow, ...]
     ranked_count: int
     field_ok: bool
+    #: Entrants by station and anonymous code only: no names, units or teams.
+    blind: bool = False
 
     @property
     def state_label(self) -> str:
@@ -287,9 +292,10 @@ class TradeReport:
         return any(r.ties for r in self.rows)
 
 
-def trade_report(trade: Trade) -> TradeReport:
+def trade_report(trade: Trade, blind: bool = False) -> TradeReport:
     """The trade's results computed afresh from its current data (read only: nothing is
-    stored), with names, every judge's value and the reasons behind each rank."""
+    stored), with names (or, ``blind``, stations and anonymous codes only), every judge's
+    value and the reasons behind each rank."""
     event = trade.event
     spec = results.trade_spec(trade)
     inputs = results.entrant_inputs(trade)
@@ -308,25 +314,32 @@ def trade_report(trade: Trade) -> TradeReport:
     component_names = {c.code: c.name for c in components}
     criterion_names = {k.code: k.name for c in components for k in c.criteria}
     entrants = _trade_entrants(trade)
+    if blind:
+        entrants = anonymous(entrants)
     judges = _panel(trade)
+    if blind:  # a judge's unit would tell whose unit a recused entrant is from
+        judges = tuple(JudgeColumn(j.code, j.name, None, j.chief) for j in judges)
     rule_titles = {rule.code: rule.title for rule in event_spec.award_rules}
     times = {i.code: i.time for i in inputs}
 
     def who(code: str) -> str:
-        return f"{code} {entrants[code][0]}" if code in entrants else code
+        if code not in entrants:
+            return code
+        name, anon = entrants[code][0], entrants[code][5]
+        return anon if blind else f"{code} {name}"
 
     breakers = tuple(breaker_text(b, component_names, criterion_names) for b in spec.tie_breakers)
     notes = tie_notes(computed, who, component_names, criterion_names)
     passed = passed_over(computed, rule_titles)
     rows = []
     for entrant in computed.entrants:
-        name, unit, team, station, reason = entrants.get(
-            entrant.code, (entrant.code, "", None, None, None)
+        name, unit, team, station, reason, anon = entrants.get(
+            entrant.code, (entrant.code, "", None, None, None, entrant.code)
         )
         score = entrant.score
         rows.append(
             EntrantRow(
-                code=entrant.code,
+                code=anon if blind else entrant.code,
                 name=name,
                 unit=unit,
                 team=team,
@@ -376,14 +389,16 @@ def trade_report(trade: Trade) -> TradeReport:
         ),
         tie_breakers=breakers,
         rows=tuple(rows),
-        teams=tuple(team_row(t, team_names, who) for t in computed.teams),
+        teams=() if blind else tuple(team_row(t, team_names, who) for t in computed.teams),
         ranked_count=computed.ranked_count,
         field_ok=computed.field_ok,
+        blind=blind,
     )
 
 
-def _trade_entrants(trade: Trade) -> dict[str, tuple[str, str, str | None, int | None, str | None]]:
-    """code → (name, unit name, team name, station, status reason) of the approved entrants."""
+def _trade_entrants(trade: Trade) -> EntrantNames:
+    """code → (name, unit name, team name, station, status reason, anonymous code) of the
+    approved entrants."""
     rows = db.session.execute(
         sa.select(
             Entrant.code,
@@ -392,6 +407,7 @@ def _trade_entrants(trade: Trade) -> dict[str, tuple[str, str, str | None, int |
             Team.name,
             Entrant.station_no,
             Entrant.status_reason,
+            Entrant.anon_code,
         )
         .join(Unit, Unit.id == Entrant.unit_id)
         .outerjoin(Team, Team.id == Entrant.team_id)
@@ -401,8 +417,8 @@ def _trade_entrants(trade: Trade) -> dict[str, tuple[str, str, str | None, int |
         )
     )
     return {
-        code: (name, unit, team, station, reason)
-        for code, name, unit, team, station, reason in rows
+        code: (name, unit, team, station, reason, anon or code)
+        for code, name, unit, team, station, reason, anon in rows
     }
 
 

@@ -1,8 +1,9 @@
 """Internal results: the event overview for organisers, and each trade's full breakdown for
 organisers and the trade's chief judge, with Excel and PDF exports.
 
-Names and units are shown (these pages are not public); resident ID numbers never are.
-Responses are marked ``private, no-store`` so no shared cache keeps them.
+Names and units are shown (these pages are not public) — but not to someone who scores the
+trade, until it is signed off (``blindness``); resident ID numbers never are. Responses are
+marked ``private, no-store`` so no shared cache keeps them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from contest.core.types import utcnow
 from contest.events.access import can_manage_event, can_run_trade
 from contest.events.models import Event, Trade
 from contest.results import exports, overview, report, report_files
+from contest.results.blindness import blind
 
 bp = Blueprint("results", __name__)
 
@@ -66,6 +68,11 @@ def event_pdf(event: Event):
 # --- one trade -------------------------------------------------------------------------------
 
 
+def _report(trade: Trade) -> report.TradeReport:
+    """The trade's report as the user may see it: blind while they score it."""
+    return report.trade_report(trade, blind=blind(current_user, trade))
+
+
 @bp.get("/trades/<int:trade_id>")
 @object_required(Trade, "trade_id", can_run_trade)
 def trade(trade: Trade):
@@ -75,7 +82,7 @@ def trade(trade: Trade):
     return (
         render_template(
             "results/trade.html",
-            report=report.trade_report(trade),
+            report=_report(trade),
             staff=current_user.has_role(*STAFF),
         ),
         PRIVATE,
@@ -86,7 +93,7 @@ def trade(trade: Trade):
 @object_required(Trade, "trade_id", can_run_trade)
 def trade_xlsx(trade: Trade):
     """The trade's results (one row per entrant) and every judge's values, as .xlsx."""
-    data = report_files.trade_workbook(report.trade_report(trade))
+    data = report_files.trade_workbook(_report(trade))
     return _download(data, XLSX, f"{trade.event.slug}-{trade.code}-results.xlsx")
 
 
@@ -95,5 +102,5 @@ def trade_xlsx(trade: Trade):
 def trade_pdf(trade: Trade):
     """The trade's results and every judge's values as a landscape PDF."""
     g.timezone = trade.event.timezone
-    data = report_files.trade_pdf(report.trade_report(trade), utcnow())
+    data = report_files.trade_pdf(_report(trade), utcnow())
     return _download(data, PDF, f"{trade.event.slug}-{trade.code}-results.pdf")

@@ -4,6 +4,11 @@
 // so a retry is never applied twice, and the version the judge saw, so a late entry never
 // overwrites a newer value from another device: the server answers 409 and the newer
 // value is shown instead.
+//
+// Every entry also carries the entrant's label and the sheet's addresses, so that the
+// banner on every other page (queue.js) can say what still waits on this tablet and send it
+// again. A value the server refuses stays marked invalid in its field, with the message; the
+// header never says everything is saved while a value is refused, waiting or not yet sent.
 "use strict";
 
 (() => {
@@ -19,8 +24,14 @@
   const queueNote = document.getElementById("queue");
   const reasonField = form.querySelector(".reason-field");
   const reasonInput = document.getElementById("reason");
-  const readonly = form.dataset.readonly === "true";
+  let readonly = form.dataset.readonly === "true";
   let submitted = form.dataset.submitted === "true";
+  //: What every entry carries so that another page can show and send it (queue.js).
+  const where = { label: form.dataset.label, page: form.dataset.page, api };
+  //: Entries the server refused while this sheet was not open (queue.js marked them).
+  const refusedElsewhere = [];
+  //: A refusal of the whole sheet (a submit, or the sheet closed), shown in the header.
+  let sheetMessage = "";
   let queue = restore();
   let sending = false;
   let offline = false;
@@ -34,12 +45,17 @@
   // --- helpers -------------------------------------------------------------------------------
 
   function restore() {
+    let saved = [];
     try {
-      const saved = JSON.parse(localStorage.getItem(storeKey) || "[]");
-      return Array.isArray(saved) ? saved.map((e) => ({ ...e, inflight: false })) : [];
+      saved = JSON.parse(localStorage.getItem(storeKey) || "[]");
     } catch (error) {
+      saved = [];
+    }
+    if (!Array.isArray(saved)) {
       return [];
     }
+    refusedElsewhere.push(...saved.filter((e) => e.refused));
+    return saved.filter((e) => !e.refused).map((e) => ({ ...e, inflight: false }));
   }
 
   function persist() {
@@ -48,6 +64,7 @@
     } else {
       localStorage.removeItem(storeKey);
     }
+    document.dispatchEvent(new CustomEvent("sheet-queue", { detail: { key: storeKey } }));
     render();
   }
 
@@ -95,6 +112,26 @@
     place.textContent = message;
     place.classList.toggle("error", Boolean(isError));
     fieldset.classList.toggle("has-error", Boolean(isError));
+    for (const input of fieldset.querySelectorAll("input[type=radio], input[type=number]")) {
+      if (isError) {
+        input.setAttribute("aria-invalid", "true");
+      } else {
+        input.removeAttribute("aria-invalid");
+      }
+    }
+  }
+
+  function close(message) {
+    readonly = true;
+    for (const control of form.querySelectorAll("input, button")) {
+      if (control.type !== "hidden") {
+        control.disabled = true;
+      }
+    }
+    for (const button of form.querySelectorAll(".step-down, .step-up")) {
+      button.hidden = true;
+    }
+    sheetMessage = message;
   }
 
   // Exact decimal check without floating point: value and step as scaled integers.
@@ -147,8 +184,25 @@
 
   // --- the queue --------------------------------------------------------------------------------
 
+  function pending(fieldset) {
+    return queue.some((e) => e.type === "value" && e.criterion === fieldset.dataset.criterion);
+  }
+
+  // A value typed but not yet handed to the queue (the judge is still typing).
+  function unsent(fieldset) {
+    const value = valueOf(fieldset);
+    return (
+      value !== "" &&
+      value !== fieldset.dataset.saved &&
+      !pending(fieldset) &&
+      !fieldset.classList.contains("has-error")
+    );
+  }
+
   function render() {
     const waiting = queue.length;
+    const refused = form.querySelectorAll("fieldset.has-error").length;
+    const typing = readonly ? 0 : fields().filter(unsent).length;
     let message = text.saved;
     let state = "saved";
     if (stopped) {
@@ -157,12 +211,15 @@
     } else if (waiting && offline) {
       message = format(text.offline, { n: waiting });
       state = "offline";
-    } else if (waiting) {
-      message = sending ? text.saving : format(text.queued, { n: waiting });
-      state = "saving";
-    } else if (form.querySelector("fieldset.has-error")) {
-      message = format(text.unsaved, { n: form.querySelectorAll("fieldset.has-error").length });
+    } else if (refused) {
+      message = format(text.unsaved, { n: refused });
       state = "error";
+    } else if (sheetMessage) {
+      message = sheetMessage;
+      state = "error";
+    } else if (waiting || typing) {
+      message = sending ? text.saving : format(text.queued, { n: waiting + typing });
+      state = "saving";
     } else if (submitted) {
       message = text.submitted + " · " + text.saved;
     }
@@ -171,8 +228,7 @@
     queueNote.hidden = waiting === 0;
     queueNote.textContent = waiting ? format(offline ? text.offline : text.queued, { n: waiting }) : "";
     for (const fieldset of fields()) {
-      const pending = queue.some((e) => e.type === "value" && e.criterion === fieldset.dataset.criterion);
-      fieldset.classList.toggle("pending", pending);
+      fieldset.classList.toggle("pending", pending(fieldset));
     }
     reasonField.hidden = !submitted;
   }
@@ -181,18 +237,21 @@
     const fieldset = fieldFor(code);
     const error = problem(fieldset, value);
     if (error) {
-      note(fieldset, error, true);
+      note(fieldset, error, true); // the value stays, marked invalid, and is not sent
+      render();
       return;
     }
     const reason = reasonInput.value.trim() || null;
     if (submitted && !reason) {
       note(fieldset, text.reason, true);
+      render();
       reasonInput.focus();
       return;
     }
+    sheetMessage = "";
     const base = fieldset.dataset.version === "" ? null : Number(fieldset.dataset.version);
     const waiting = queue.findIndex((e) => e.type === "value" && e.criterion === code && !e.inflight);
-    const entry = { type: "value", criterion: code, value, reason, key: newKey(), base };
+    const entry = { type: "value", criterion: code, value, reason, key: newKey(), base, ...where };
     if (waiting >= 0) {
       entry.base = queue[waiting].base; // still based on what the judge saw first
       queue[waiting] = entry;
@@ -234,8 +293,14 @@
     return { status: response.status, data };
   }
 
+  //: Refusals that close the whole sheet: nothing more can be saved on it now.
+  const CLOSING = ["published", "locked", "scoring_closed", "absent", "double_entry"];
+
   function settle(entry, answer) {
     const fieldset = entry.type === "value" ? fieldFor(entry.criterion) : null;
+    if (answer.status === 200) {
+      sheetMessage = "";
+    }
     if (answer.status === 200 && entry.type === "value") {
       const score = answer.data.score;
       fieldset.dataset.version = score.version;
@@ -257,16 +322,29 @@
           note(target, text.submitted, false);
         }
       }
+      if (answer.data.closed) {
+        close(answer.data.closed.message || ""); // a re-score done: the sheet closes again
+        sheetMessage = "";
+      }
     } else if (answer.status === 409 && answer.data.error === "conflict" && fieldset) {
       fieldset.dataset.version = answer.data.version ?? "";
+      fieldset.dataset.saved = answer.data.value ?? ""; // what is stored now, shown
       show(fieldset, answer.data.value);
       note(fieldset, format(text.conflict, { value: answer.data.value ?? "—" }), true);
       queue = queue.filter((e) => !(e.type === "value" && e.criterion === entry.criterion && e !== entry));
+    } else if (CLOSING.includes(answer.data.error)) {
+      if (fieldset) {
+        show(fieldset, fieldset.dataset.saved); // nothing was saved: what is stored stays
+        note(fieldset, answer.data.message || "", true);
+      }
+      close(answer.data.message || "");
     } else if (fieldset) {
-      show(fieldset, fieldset.dataset.saved);
+      // The value itself was refused: it stays in its field, marked invalid, with why (and
+      // is not sent again unless the judge changes it).
+      fieldset.dataset.refused = entry.value;
       note(fieldset, answer.data.message || "", true);
     } else {
-      status.textContent = answer.data.message || "";
+      sheetMessage = answer.data.message || "";
     }
     totals();
   }
@@ -327,12 +405,20 @@
       const commit = () => {
         clearTimeout(timers.get(code));
         const value = number.value.trim();
+        if (value !== "" && value === fieldset.dataset.refused) {
+          return; // refused already: it stays marked until the judge changes it
+        }
+        delete fieldset.dataset.refused;
         if (value !== "" && value !== fieldset.dataset.saved) {
           enqueue(code, value);
+        } else if (fieldset.classList.contains("has-error") && !pending(fieldset)) {
+          note(fieldset, "", false); // back to what is stored, or emptied: nothing refused
+          render();
         }
       };
       number.addEventListener("input", () => {
         totals();
+        render();
         clearTimeout(timers.get(code));
         timers.set(code, setTimeout(commit, 900));
       });
@@ -340,6 +426,7 @@
       for (const [selector, direction] of [[".step-down", -1], [".step-up", 1]]) {
         const button = fieldset.querySelector(selector);
         button.hidden = readonly;
+        button.disabled = readonly;
         button.addEventListener("click", () => {
           const step = Number(fieldset.dataset.step);
           const places = decimals(fieldset.dataset.step);
@@ -355,9 +442,19 @@
     }
   }
 
+  // A field still holding a value that was refused (not the stored one): it must be
+  // corrected before the sheet is submitted.
+  function holdsRefused(fieldset) {
+    return fieldset.classList.contains("has-error") && valueOf(fieldset) !== fieldset.dataset.saved;
+  }
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (readonly) {
+      return;
+    }
+    if (fields().some(holdsRefused)) {
+      render();
       return;
     }
     for (const fieldset of fields()) {
@@ -367,10 +464,16 @@
       }
     }
     if (fields().some((f) => valueOf(f) === "")) {
-      status.textContent = text.incomplete;
+      sheetMessage = text.incomplete;
+      render();
       return;
     }
-    queue.push({ type: "submit", key: newKey() });
+    if (fields().some(holdsRefused)) {
+      render(); // refused on the tablet just now
+      return;
+    }
+    sheetMessage = "";
+    queue.push({ type: "submit", key: newKey(), ...where });
     persist();
     pump();
   });
@@ -390,6 +493,19 @@
       show(fieldFor(entry.criterion), entry.value);
       note(fieldFor(entry.criterion), text.fieldWaiting, false);
     }
+  }
+  // Entries the server refused while another page sent them: shown refused, then let go.
+  for (const entry of refusedElsewhere) {
+    const fieldset = entry.type === "value" ? fieldFor(entry.criterion) : null;
+    if (fieldset) {
+      show(fieldset, entry.value);
+      note(fieldset, entry.refused, true);
+    } else {
+      sheetMessage = entry.refused;
+    }
+  }
+  if (refusedElsewhere.length) {
+    persist();
   }
   totals();
   render();

@@ -17,6 +17,7 @@ import re
 import uuid
 from collections import Counter
 from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -60,6 +61,10 @@ OFFLINE_FAILURES = {"net::ERR_INTERNET_DISCONNECTED"}
 
 def offline_message(n: int) -> str:
     return f"网络已断开：{n} 项修改暂存在本机，恢复后自动发送"
+
+
+def unsaved_message(n: int) -> str:
+    return f"{n} 项未能保存"
 
 
 def conflict_message(value: str) -> str:
@@ -599,7 +604,12 @@ def test_refused_values_are_explained_in_chinese_and_change_nothing(open_screen,
     page.keyboard.type("20.3")
     expect(field_note(screen, "P3")).to_have_text(f"请输入 {p3.step} 的整数倍。")
     expect(field_note(screen, "P2")).to_have_text(f"请输入 0 至 {p2.entry_max} 之间的数值。")
-    expect(status(screen)).to_have_text(SAVED)
+    # The refused values stay in their fields, marked invalid; the header never says saved.
+    expect(number(screen, "P2")).to_have_value(above)
+    for code in ("P2", "P3"):
+        expect(number(screen, code)).to_have_attribute("aria-invalid", "true")
+    expect(status(screen)).to_have_text(unsaved_message(2))
+    expect(status(screen)).to_have_attribute("data-state", "error")
     assert stored_queue(screen, bench) is None
     assert sent == []
     assert bench.scores() == saved
@@ -716,3 +726,183 @@ def test_a_refused_first_choice_is_not_left_selected(open_screen, screenshot, be
     screenshot(screen, "refused")
     expect(field(screen, "P4").locator("input:checked")).to_have_count(0)  # fails: 2 stays
     expect(page.locator("output[data-total-for]").first).to_have_text(subtotal)
+
+
+# --- E. changes waiting on the tablet, seen from every page ------------------------------
+
+
+def banner(screen: Screen):
+    return screen.page.locator("#unsent")
+
+
+def tile(screen: Screen, bench: Bench):
+    page = screen.page
+    return page.locator("a.sheet", has=page.locator(".station", has_text=bench.label))
+
+
+@pytest.mark.parametrize("viewport", TABLETS)
+def test_a_change_waiting_on_the_tablet_shows_on_every_page_until_it_is_saved(
+    open_screen, screenshot, bench, viewport
+):
+    screen = open_screen(viewport)
+    page = screen.page
+    open_sheet(screen, bench)
+    # A whole sheet, submitted: its tile on the sheet list is green.
+    tap_and_save(screen, bench, "P1", 1)
+    tap_and_save(screen, bench, "P4", 1)
+    for code in ("P2", "P3"):
+        number(screen, code).fill("10")
+        with page.expect_response(is_value_post(bench)):
+            number(screen, code).dispatch_event("change")
+    expect(status(screen)).to_have_text(SAVED)
+    with page.expect_response(lambda r: r.url.endswith(bench.api_path + "/submit")):
+        page.get_by_role("button", name="提交评分表").tap()
+    expect(status(screen)).to_have_text(SUBMITTED)
+    expect(banner(screen)).to_be_hidden()
+
+    # The server cannot be reached: an amendment waits on the tablet…
+    page.route(f"**{bench.api_path}/values", lambda route: route.abort("internetdisconnected"))
+    page.locator("#reason").fill("看错刻度")
+    choice(screen, "P1", 2).tap()
+    expect(status(screen)).to_have_text(offline_message(1))
+    [waiting] = stored_queue(screen, bench)
+    assert (waiting["criterion"], waiting["value"], waiting["label"]) == ("P1", "2", bench.label)
+
+    # …and the judge goes back to the sheet list: the banner says what waits, where, and the
+    # sheet is not shown as done.
+    page.locator(".sheet-head a.button").tap()
+    expect(page).to_have_url(f"{bench.site.url}/judging/trades/{bench.trade_id}")
+    expect(banner(screen)).to_be_visible()
+    expect(banner(screen).locator(".unsent-title")).to_have_text(
+        "尚未保存：1 项修改暂存在本机，将自动重新发送。保存完成前请不要关闭本平板。"
+    )
+    expect(banner(screen).locator("li")).to_have_text(f"{bench.label}：P1 → 2")
+    expect(banner(screen).locator("li a")).to_have_attribute("href", bench.sheet_path)
+    expect(tile(screen, bench)).to_have_class(re.compile(r"\bunsent\b"))
+    expect(tile(screen, bench)).not_to_have_class(re.compile(r"\bdone\b"))
+    expect(tile(screen, bench).locator(".unsent-badge")).to_have_text("未发送")
+    background = tile(screen, bench).evaluate("el => getComputedStyle(el).backgroundColor")
+    assert background != "rgb(240, 253, 244)"  # not the green of a done sheet
+    forgive(screen, bench.api_path, (), OFFLINE_FAILURES)
+    check_page(screen, screenshot, "1-list-waiting")
+
+    # Any other page says so too, and keeps trying.
+    screen.goto("/judging/")
+    expect(banner(screen).locator("li")).to_have_text(f"{bench.label}：P1 → 2")
+    assert bench.scores()["P1"] == ("1", ScoreState.SUBMITTED, 2)
+
+    # The server is reachable again: the change is sent from this page, once, and the
+    # banner goes.
+    with page.expect_response(
+        lambda r: is_value_post(bench)(r) and r.status == 200, timeout=20_000
+    ) as answer:
+        page.unroute(f"**{bench.api_path}/values")
+    assert answer.value.request.headers["idempotency-key"] == waiting["key"]
+    expect(banner(screen)).to_be_hidden()
+    assert stored_queue(screen, bench) is None
+    assert bench.scores()["P1"] == ("2", ScoreState.SUBMITTED, 3)
+    assert [a for a, c in bench.audit() if c == "P1"] == ["score.draft", "score.amend"]
+    forgive(screen, bench.api_path, (), OFFLINE_FAILURES)
+    check_page(screen, screenshot, "2-sent")
+    screen.goto(f"/judging/trades/{bench.trade_id}")
+    expect(tile(screen, bench)).to_have_class(re.compile(r"\bdone\b"))
+    expect(tile(screen, bench)).not_to_have_class(re.compile(r"\bunsent\b"))
+
+
+def test_a_change_refused_while_the_sheet_was_not_open_is_shown_in_its_field(
+    open_screen, screenshot, bench
+):
+    screen = open_screen("tablet-landscape")
+    page = screen.page
+    open_sheet(screen, bench)
+    page.route(f"**{bench.api_path}/values", lambda route: route.abort("internetdisconnected"))
+    choice(screen, "P4", 2).tap()
+    expect(status(screen)).to_have_text(offline_message(1))
+    page.locator(".sheet-head a.button").tap()
+    expect(banner(screen).locator("li")).to_have_text(f"{bench.label}：P4 → 2")
+
+    # Meanwhile the chief judge signs the trade off; the retry from the list is refused.
+    bench.lock_trade()
+    with page.expect_response(lambda r: is_value_post(bench)(r), timeout=20_000) as answer:
+        page.unroute(f"**{bench.api_path}/values")
+    assert answer.value.status == 423
+    expect(banner(screen).locator("li")).to_have_text(
+        f"{bench.label}：P4 → 2（被拒绝：{LOCKED} 请打开评分表。）"
+    )
+    forgive(screen, bench.api_path, {423}, OFFLINE_FAILURES)
+    check_page(screen, screenshot, "refused-in-list")
+
+    # Opening the sheet shows the refused value in its field, marked invalid, with why.
+    banner(screen).locator("li a").tap()
+    expect(page).to_have_url(bench.site.url + bench.sheet_path)
+    expect(choice(screen, "P4", 2).locator("input")).to_be_checked()
+    expect(field(screen, "P4")).to_have_class(re.compile(r"\bhas-error\b"))
+    expect(field(screen, "P4").locator("input").first).to_have_attribute("aria-invalid", "true")
+    expect(field_note(screen, "P4")).to_have_text(LOCKED)
+    expect(status(screen)).to_have_text(unsaved_message(1))
+    assert stored_queue(screen, bench) is None
+    expect(banner(screen)).to_be_hidden()
+    assert bench.scores() == {}
+    check_page(screen, screenshot, "refused-in-field")
+
+
+def test_a_value_the_server_refuses_stays_marked_invalid_and_nothing_says_saved(
+    open_screen, screenshot, bench
+):
+    screen = open_screen("tablet-portrait")
+    page = screen.page
+    open_sheet(screen, bench)
+    tap_and_save(screen, bench, "P1", 1)
+    # The criterion's maximum was lowered after the page was loaded: the tablet still
+    # accepts 10, the server refuses it.
+    with lowered_maximum(bench, "P2", Decimal(5)):
+        number(screen, "P2").fill("10")
+        with page.expect_response(is_value_post(bench)) as answer:
+            number(screen, "P2").dispatch_event("change")
+        assert answer.value.status == 422, answer.value.text()
+        expect(number(screen, "P2")).to_have_value("10")  # the refused value stays…
+        expect(number(screen, "P2")).to_have_attribute("aria-invalid", "true")  # …invalid
+        expect(field_note(screen, "P2")).to_have_text("请输入 0 至 5 之间的数值。")
+        expect(status(screen)).to_have_text(unsaved_message(1))
+        # Another value saved meanwhile does not make the header say everything is saved.
+        tap_and_save_quietly(screen, bench, "P4", 2)
+        expect(status(screen)).to_have_text(unsaved_message(1))
+        expect(status(screen)).to_have_attribute("data-state", "error")
+        forgive(screen, bench.api_path, {422})
+        check_page(screen, screenshot, "server-refused")
+        # Corrected, it is saved and the mark goes.
+        number(screen, "P2").fill("4")
+        with page.expect_response(is_value_post(bench)) as answer:
+            number(screen, "P2").dispatch_event("change")
+        assert answer.value.status == 200
+    expect(number(screen, "P2")).not_to_have_attribute("aria-invalid", "true")
+    expect(status(screen)).to_have_text(SAVED)
+    assert bench.scores()["P2"] == ("4", ScoreState.DRAFT, 1)
+
+
+def tap_and_save_quietly(screen: Screen, bench: Bench, code: str, value: int) -> None:
+    """Tap a choice and wait for the server's answer (the header is the caller's to check)."""
+    with screen.page.expect_response(is_value_post(bench)) as answer:
+        choice(screen, code, value).tap()
+    assert answer.value.status == 200, answer.value.text()
+    expect(field_note(screen, code)).to_have_text(FIELD_SAVED)
+
+
+@contextmanager
+def lowered_maximum(bench: Bench, code: str, maximum: Decimal) -> Iterator[None]:
+    """The criterion's maximum lowered on the server for the block, then put back."""
+    with bench.site.app.app_context():
+        criterion = db.session.execute(
+            sa.select(Criterion).where(Criterion.trade_id == bench.trade_id, Criterion.code == code)
+        ).scalar_one()
+        kept, criterion.max = criterion.max, maximum
+        criterion_id = criterion.id
+        db.session.commit()
+        db.session.remove()
+    try:
+        yield
+    finally:
+        with bench.site.app.app_context():
+            db.session.get(Criterion, criterion_id).max = kept
+            db.session.commit()
+            db.session.remove()

@@ -116,3 +116,29 @@ def test_the_notice_needs_every_trade_locked_and_complete_and_publishing_is_once
     assert refused and refused.params == {"trade": "焊工", "count": 3}
     again = refusal(Action.PUBLISH, Facts(locked=True, incomplete=0, published=True))
     assert again and again.code == "published" and again.status == 423
+
+
+def test_scoring_is_refused_once_published_whatever_else_holds():
+    open_ = dict(locked=False, scoring_open=True, rescore=False, present=True)
+    assert code(Action.SCORE, Facts(published=False, **open_)) is None
+    with pytest.raises(NotNow) as refused:
+        check(Action.SCORE, Facts(published=True, **open_))
+    assert refused.value.code == "published" and refused.value.status == 423
+    paper = dict(locked=False, scoring_open=True, rescore=False)
+    assert code(Action.PAPER, Facts(published=True, **paper)) == "published"
+    assert code(Action.PAPER, Facts(published=False, **paper)) is None
+
+
+def test_only_entrants_checked_in_are_scored():
+    facts = dict(published=False, locked=False, scoring_open=True, rescore=False)
+    assert code(Action.SCORE, Facts(**facts, present=False)) == "absent"
+    assert code(Action.SCORE, Facts(**facts, present=True)) is None
+
+
+def test_the_chief_judges_corrections_stop_at_sign_off_and_publication():
+    assert code(Action.DESK, Facts(published=False, locked=False)) is None
+    assert code(Action.DESK, Facts(published=False, locked=True)) == "locked"
+    refused = refusal(Action.DESK, Facts(published=True, locked=False))
+    assert refused and refused.code == "published" and refused.status == 423
+    with pytest.raises(AssertionError, match="published"):
+        refusal(Action.DESK, Facts(locked=False))

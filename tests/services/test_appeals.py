@@ -1,6 +1,7 @@
 """Appeals (申诉): filed by a unit's team leader in the trade's appeal window, one per entrant;
 decided once with a reason, before the results are published; an upheld appeal unlocks the
-trade and lets that entrant (and only that entrant) be scored again after scoring closed."""
+trade, and each sheet the chief judge then sends back can be scored again by its judge after
+scoring closed, until it is resubmitted or the results are published."""
 
 from __future__ import annotations
 
@@ -18,14 +19,15 @@ from contest.appeals.services import AppealError
 from contest.core.audit import AuditEntry
 from contest.core.extensions import db
 from contest.core.types import utcnow
-from contest.domain.refusal import Refused
+from contest.domain.lifecycle import NotNow
 from contest.domain.stages import StageKind, StageState
-from contest.events.models import Trade, unit_contacts
-from contest.judging import sheets
+from contest.events.models import Criterion, Trade, unit_contacts
+from contest.judging import chief, sheets
+from contest.judging.services import judge_for_user
 from contest.publication import services as publications
 from contest.publication.models import Decision
 from contest.registration.models import RegistrationStatus
-from contest.results.models import Score
+from contest.results.models import Score, ScoreState
 from contest.stages import services as stages
 from contest.stages.models import StageWindow
 from tests.conftest import race
@@ -234,22 +236,41 @@ def filed(w, entrant=None):
     return appeal
 
 
-def save(w, entrant, value="30"):
-    """Judge J1 saves a value for P1 of ``entrant`` (a draft)."""
-    score = sheets.save(w.judge, w.weld, entrant, "P1", Decimal(value), None)
+def save(w, entrant, value="30", base=None):
+    """Judge J1 saves a value for P1 of ``entrant`` (``base``: the version J1 saw)."""
+    score = sheets.save(w.judge, w.weld, entrant, "P1", Decimal(value), base)
     db.session.commit()
     return score
 
 
-def test_an_upheld_appeal_unlocks_the_trade_and_reopens_only_that_entrant(w):
+def submitted(w):
+    """J1 scores E1 and E2 (P1 and P2: 30) in the scoring window and submits both sheets."""
+    clock(50)
+    for entrant in (w.e1, w.e2):
+        for code in ("P1", "P2"):
+            sheets.save(w.judge, w.weld, entrant, code, Decimal(30), None)
+        sheets.submit(w.judge, w.weld, entrant)
+    db.session.commit()
+
+
+def version(w, entrant) -> int:
+    """The version of J1's P1 for ``entrant``."""
+    return sheets.load(w.judge, w.weld, entrant).item("P1").score.version
+
+
+def refused_save(w, entrant, value="31") -> NotNow:
+    with pytest.raises(NotNow) as refused:
+        save(w, entrant, value, version(w, entrant))
+    db.session.rollback()
+    return refused.value
+
+
+def test_an_upheld_appeal_and_the_chief_judges_rescore_order_reopen_only_that_sheet(w):
+    submitted(w)
     appeal = filed(w)
     clock(61)  # scoring closed at 56, appeals at 60
     lock(w.weld, w.chief)
-    with pytest.raises(sheets.SheetError) as refused:
-        save(w, w.e1)
-    db.session.rollback()
-    assert refused.value.code == sheets.SheetError.LOCKED
-    assert appeals.reopened(w.e1) is False
+    assert refused_save(w, w.e1).code == "locked"
 
     appeals.decide(w.chief, appeal, True, "录像显示评分有误，同意复核")
     db.session.commit()
@@ -262,24 +283,45 @@ def test_an_upheld_appeal_unlocks_the_trade_and_reopens_only_that_entrant(w):
     assert unlocked.reason == "录像显示评分有误，同意复核"
     [decided] = audit("appeal.decide")
     assert decided.new == {"status": "upheld", "entrant": "E1"}
-    assert appeals.reopened(w.e1) is True and appeals.reopened(w.e2) is False
+    # The appeal alone reopens no sheet: scoring has closed.
+    refused = refused_save(w, w.e1)
+    assert (refused.code, refused.status) == ("scoring_closed", 423)
 
-    score = save(w, w.e1)  # after the scoring window closed: allowed for E1 only
-    assert score.value == Decimal(30)
-    with pytest.raises(stages.WindowClosed) as refused:
-        save(w, w.e2)
+    # The chief judge sends J1's sheet of E1 back: that sheet, and only that one, opens.
+    j1 = judge_for_user(w.judge, w.weld)
+    chief.request_rescore(w.chief, w.weld, w.e1, j1, "申诉成立，请复核P1")
+    db.session.commit()
+    score = save(w, w.e1, "35", version(w, w.e1))
+    assert (score.value, score.state) == (Decimal(35), ScoreState.DRAFT)
+    assert refused_save(w, w.e2).code == "scoring_closed"
+    with pytest.raises(NotNow) as other:  # another judge's sheet of E1 stays closed
+        sheets.save(w.chief, w.weld, w.e1, "P1", Decimal(1), None)
     db.session.rollback()
-    assert refused.value.code == "window_closed"
-    assert refused.value.params["stage"] == "scoring"
-    stored = db.session.execute(sa.select(Score.entrant_id)).scalars().all()
-    assert stored == [w.e1.id]
+    assert other.value.code == "scoring_closed"
+
+    # Resubmitted: the order is done and the sheet closes again.
+    sheets.submit(w.judge, w.weld, w.e1)
+    db.session.commit()
+    [done] = audit("sheet.submit")[-1:]
+    assert done.new["rescore"] == "申诉成立，请复核P1"
+    assert refused_save(w, w.e1, "36").code == "scoring_closed"
+    stored = db.session.execute(
+        sa.select(Score.entrant_id, Score.value, Score.state)
+        .join(Criterion, Criterion.id == Score.criterion_id)
+        .where(Criterion.code == "P1")
+        .order_by(Score.entrant_id)
+    ).all()
+    assert stored == [
+        (w.e1.id, Decimal(35), ScoreState.SUBMITTED),
+        (w.e2.id, Decimal(30), ScoreState.SUBMITTED),
+    ]
 
 
 def test_an_upheld_appeal_on_an_unlocked_trade_unlocks_nothing(w):
     appeal = filed(w)
     appeals.decide(w.chief, appeal, True, "同意复核")
     db.session.commit()
-    assert audit("trade.unlock") == [] and appeals.reopened(w.e1) is True
+    assert audit("trade.unlock") == []
 
 
 def publish_at_100(w) -> None:
@@ -291,18 +333,20 @@ def publish_at_100(w) -> None:
     assert publications.published(w.event, publications.RESULTS) is not None
 
 
-def test_reopening_ends_when_the_results_are_published(w):
+def test_a_rescore_order_ends_when_the_results_are_published(w):
+    submitted(w)
     appeal = filed(w)
     appeals.decide(w.chief, appeal, True, "同意复核")
     db.session.commit()
-    publish_at_100(w)
-    assert appeals.reopened(w.e1) is False
-    with pytest.raises(Refused) as refused:
-        save(w, w.e1)
+    chief.request_rescore(w.chief, w.weld, w.e1, judge_for_user(w.judge, w.weld), "复核")
+    db.session.commit()
+    publications.publish(w.event, publications.RESULTS, {"results": {}})  # published
+    refused = refused_save(w, w.e1)
+    assert (refused.code, refused.status) == ("published", 423)
+    with pytest.raises(NotNow) as again:  # nor can the chief judge send another sheet back
+        chief.request_rescore(w.chief, w.weld, w.e2, judge_for_user(w.judge, w.weld), "复核")
     db.session.rollback()
-    # Published results were signed off first: the sheet is refused as locked (or as
-    # published, where that is checked first), never saved.
-    assert refused.value.code in {"locked", "published"} and refused.value.status == 423
+    assert again.value.code == "published"
 
 
 def test_a_rejected_appeal_changes_nothing_else(w):
@@ -315,11 +359,10 @@ def test_a_rejected_appeal_changes_nothing_else(w):
     db.session.expire_all()
     assert (appeal.status, appeal.decision_reason) == (Decision.REJECTED, "经复核，评分无误")
     assert w.weld.locked_at == locked_at and audit("trade.unlock") == []
-    assert appeals.reopened(w.e1) is False
-    with pytest.raises(sheets.SheetError) as refused:
+    with pytest.raises(NotNow) as refused:
         save(w, w.e1)
     db.session.rollback()
-    assert refused.value.code == sheets.SheetError.LOCKED
+    assert refused.value.code == "locked"
 
 
 def test_an_appeal_is_decided_once(w):
@@ -355,7 +398,7 @@ def test_no_decision_after_the_results_are_published(w):
     db.session.rollback()
     assert (refused.value.code, refused.value.status) == (AppealError.PUBLISHED, 409)
     db.session.expire_all()
-    assert appeal.status == Decision.PENDING and appeals.reopened(w.e1) is False
+    assert appeal.status == Decision.PENDING
 
 
 def test_two_decisions_at_the_same_moment_record_one(app, w):

@@ -297,7 +297,6 @@ def test_an_upheld_appeal_unlocks_the_trade_and_links_to_the_desk(app, w, filed)
     assert appeals_now(app) == [("E1", "upheld", "录像显示评分有误，同意复核")]
     with app.app_context():
         assert db.session.get(Trade, w.weld).locked_at is None
-        assert appeals.reopened(db.session.get(Entrant, w.e1)) is True
     page = text(chief.get(f"/appeals/trades/{w.weld}"))
     assert "01 · A001 的申诉成立，本工种已解除锁定。请在裁判长工作台" in page
     assert f'href="/chief/trades/{w.weld}/entrants/{w.e1}"' in page

@@ -297,6 +297,7 @@ def test_the_page_keeps_the_content_security_policy(app, scored):
     assert "style=" not in html
     assert re.findall(r"<script[^>]*>", html) == [
         '<script src="/static/js/app.js" defer>',
+        '<script src="/static/js/queue.js" defer>',
         '<script src="/static/js/chief.js" defer>',
     ]
     assert 'data-chief-live="/chief/trades/' in html and 'data-chief-interval="15"' in html

@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import subprocess
+from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -19,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from contest.accounts.models import Role
+from contest.accounts.models import Role, User
 from contest.core.extensions import db
 from contest.domain.package import read_package
 from contest.events.models import Judge, Trade, Unit, unit_contacts
@@ -302,7 +303,7 @@ def test_hub_and_desk_link_to_the_results(app, world):
 
 
 def test_trade_workbook_carries_the_totals_and_every_judge_value(app, world):
-    response = signed_in(app, "weld-chief").get(f"/results/trades/{world.weld}/results.xlsx")
+    response = signed_in(app, "organiser").get(f"/results/trades/{world.weld}/results.xlsx")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "private, no-store"
     book = load_workbook(io.BytesIO(response.data))
@@ -379,3 +380,61 @@ def test_the_trade_page_speaks_english_too(app, world):
     html = page(client.get(f"/results/trades/{world.dive}"))
     assert "Same total as E6 陈静; placed behind on completion time." in ranking_row(html, "E5")
     assert "Internal results" in html and "内部成绩" not in html
+
+
+# --- blind while the trade is scored -------------------------------------------------------------
+
+
+def weld_names(app) -> set[str]:
+    """The names and units of WELD's entrants."""
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(Entrant.name, Unit.name)
+            .join(Unit, Unit.id == Entrant.unit_id)
+            .join(Trade, Trade.id == Entrant.trade_id)
+            .where(Trade.code == "WELD")
+        ).all()
+    return {name for row in rows for name in row}
+
+
+def test_a_chief_judge_who_scores_sees_no_names_until_the_trade_is_locked(app, world):
+    names = weld_names(app)
+    assert {"张伟", "一号区总工会"} <= names
+    chief = signed_in(app, "weld-chief")  # J1: chief judge, and on the panel that scores
+    html = page(chief.get(f"/results/trades/{world.weld}"))
+    assert [n for n in names if n in html] == []
+    assert 'id="rank-E1"' not in html and "一号队" not in html  # no codes, no teams
+    assert "您为本工种评分：在本工种锁定前，选手仅以工位号和加密号显示" in html
+    assert re.findall(r'id="rank-(#\d+)"', html)  # entrants by number (no draw yet)
+    book = load_workbook(io.BytesIO(chief.get(f"/results/trades/{world.weld}/results.xlsx").data))
+    cells = {str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row}
+    assert not names & cells and "E1" not in cells
+    assert chief.get(f"/results/trades/{world.weld}/results.pdf").status_code == 200
+    # The organisers, who do not score, see who is who meanwhile.
+    staff = page(signed_in(app, "organiser").get(f"/results/trades/{world.weld}"))
+    assert "张伟" in staff and 'id="blind"' not in staff
+
+    with app.app_context():
+        db.session.get(Trade, world.weld).locked_at = datetime.now(UTC)
+        db.session.commit()
+    locked = page(chief.get(f"/results/trades/{world.weld}"))
+    assert "张伟" in locked and "一号区总工会" in locked and 'id="blind"' not in locked
+
+
+def test_a_chief_judge_who_marks_no_criterion_is_not_blind(app, world):
+    """A chief judge whose every criterion is marked by component panels without them does
+    not score the trade, and sees the names."""
+    from contest.results.blindness import blind
+
+    with app.app_context():
+        trade = db.session.get(Trade, world.weld)
+        chief = db.session.execute(sa.select(User).where(User.username == "weld-chief")).scalar()
+        organiser = db.session.execute(sa.select(User).where(User.username == "organiser")).scalar()
+        assert blind(chief, trade) is True and blind(organiser, trade) is False
+        judge = db.session.execute(sa.select(Judge).where(Judge.code == "J2")).scalar_one()
+        for component in trade.components:
+            if component.criteria:
+                component.judges = [judge]  # J1 marks nothing in WELD any more
+        db.session.flush()
+        assert blind(chief, trade) is False
+        db.session.rollback()

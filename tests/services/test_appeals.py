@@ -341,6 +341,7 @@ def test_a_rescore_order_ends_when_the_results_are_published(w):
     chief.request_rescore(w.chief, w.weld, w.e1, judge_for_user(w.judge, w.weld), "复核")
     db.session.commit()
     publications.publish(w.event, publications.RESULTS, {"results": {}})  # published
+    db.session.commit()
     refused = refused_save(w, w.e1)
     assert (refused.code, refused.status) == ("published", 423)
     with pytest.raises(NotNow) as again:  # nor can the chief judge send another sheet back

@@ -155,6 +155,8 @@ def test_draws_scores_and_locks_leave_the_organisers_form_valid(app, world, orga
     with app.app_context():
         trade = db.session.get(Trade, world.elec)
         chief = db.session.execute(sa.select(User).where(User.username == "chief_judge")).one()[0]
+        checked_in = sa.update(Entrant).where(Entrant.trade_id == world.elec)
+        db.session.execute(checked_in.values(check_in=None, checked_in_at=None))  # none yet
         draw.make_draw(chief, trade, seed="seed", redraw=True, reason="重新抽签")
         e3 = db.session.execute(sa.select(Entrant).where(Entrant.code == "E3")).scalar_one()
         j3 = db.session.execute(sa.select(Judge).where(Judge.code == "J3")).scalar_one()

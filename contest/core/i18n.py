@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, current_app, g, session
-from flask_babel import format_date, format_datetime, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_percent, get_locale, gettext
 from flask_login import current_user
 
 from contest.core.labels import label
+from contest.domain.lifecycle import UNDOES, Reopen
 
 
 def select_locale() -> str:
@@ -57,3 +58,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["undoes"] = undoes
+
+
+def undoes(step: str) -> str:
+    """What going back by ``step`` (a ``lifecycle.Reopen``) undoes, in the user's language."""
+    return gettext(UNDOES[Reopen(step)])

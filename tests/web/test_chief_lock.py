@@ -62,6 +62,7 @@ def test_lock_then_every_change_is_refused_until_unlocked(app, scored):
     assert entry.user_id == scored.users["chief"]
     page = desk.get(f"/chief/trades/{scored.trade}").get_data(as_text=True)
     assert "已由 王裁判长 于" in page and "锁定并签字确认" in page
+    assert "在重新锁定本工种之前成绩不再是最终成绩" in page  # what unlocking would undo
 
     # The desk refuses every change with 423 and the reason; nothing changes.
     for path, data in [

@@ -47,6 +47,8 @@ def test_open_and_close_by_hand_with_a_reason(app, client, planned):
     assert state(app, window_id) == StageState.OPEN
     assert post(client, path, {"state": "closed", "reason": "名额已满"}).status_code == 302
     assert state(app, window_id) == StageState.CLOSED
+    timeline = client.get(f"/organise/events/{event_id}/timeline").get_data(as_text=True)
+    assert "重新开放该阶段：在其截止前，相关内容可以修改。" in timeline  # what reopening undoes
     with app.app_context():
         moves = db.session.execute(
             sa.select(

@@ -75,7 +75,6 @@ def server(database_url, _schema):
         **os.environ,
         "DATABASE_URL": database_url,
         "CONTEST_SECRET_KEY": "gunicorn-test-secret",
-        "CONTEST_LOGIN_RATE_LIMIT": "10000 per minute",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "2",
         "GUNICORN_THREADS": "4",

@@ -2,6 +2,8 @@
 account and per address separately, with a larger allowance for the venue's addresses, so
 that a room of judges behind one address all get in."""
 
+from ipaddress import ip_network
+
 import pytest
 import sqlalchemy as sa
 
@@ -141,6 +143,14 @@ def test_the_venue_addresses_may_be_a_list(another_app):
     names = judges(app, 3)
     room = at(app, VENUE)
     assert [login(room, n, "typo-pass").status_code for n in names] == [401, 401, 401]
+
+
+def test_the_venue_addresses_come_from_the_environment(another_app, monkeypatch):
+    monkeypatch.setenv("CONTEST_VENUE_ADDRESSES", "10.20.0.0/16, 203.0.113.7")
+    monkeypatch.setenv("CONTEST_LOGIN_RATE_LIMIT_PER_VENUE", "50 per minute")
+    app = another_app()
+    assert app.config["VENUE_ADDRESSES"] == (ip_network("10.20.0.0/16"), ip_network("203.0.113.7"))
+    assert app.config["LOGIN_RATE_LIMIT_PER_VENUE"] == "50 per minute"
 
 
 def test_a_mistyped_venue_address_stops_the_start(another_app):

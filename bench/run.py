@@ -818,7 +818,6 @@ def main(argv: list[str] | None = None) -> int:
         "DATABASE_URL": database_url,
         "CONTEST_SECRET_KEY": uuid.uuid4().hex,
         "CONTEST_ENV_NAME": "production",
-        "CONTEST_LOGIN_RATE_LIMIT": "100000 per minute",
         "LANG": "en_US.UTF-8",
     }
     redis = urllib.parse.urlsplit(args.redis_url)

@@ -46,6 +46,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     config_module.apply_environment(app.config)
     if overrides:
         app.config.update(overrides)
+    config_module.login_settings(app.config)
 
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)

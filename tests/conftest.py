@@ -30,6 +30,8 @@ def app_config(database_url: str, **overrides) -> dict:
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
         "PUBLIC_STAMP_TTL": 0,  # changes show at once, as the tests expect
+        # Cheap hashing, as the factories' accounts have: a real hash costs a quarter second.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(overrides)
     return config

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_required
@@ -36,8 +37,12 @@ def configure_login(manager: LoginManager) -> None:
         return redirect(url_for(manager.login_view, next=request.full_path.rstrip("?")))
 
     @manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_token: str) -> User | None:
+        """The active account whose current session token the session or the remember
+        cookie names; a token replaced since (``User.end_sessions``) names nobody."""
+        user = db.session.execute(
+            sa.select(User).where(User.session_token == session_token)
+        ).scalar_one_or_none()
         return user if user is not None and user.active else None
 
 

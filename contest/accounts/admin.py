@@ -59,6 +59,16 @@ def toggle_active(user_id: int):
     return redirect(url_for(".home"))
 
 
+@bp.post("/users/<int:user_id>/sign-out")
+@admin_only
+def sign_out(user_id: int):
+    """End every session and remember cookie of an account (强制下线)."""
+    user = db.get_or_404(User, user_id)
+    accounts.sign_out_everywhere(current_user, user)
+    flash(_("%(name)s has been signed out on every device.", name=user.username), "success")
+    return redirect(url_for(".home"))
+
+
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @admin_only
 def reset_password(user_id: int):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import secrets
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
@@ -31,6 +34,29 @@ class Role(StrEnum):
     ENTRANT = "entrant"
 
 
+def new_session_token() -> str:
+    """A fresh random session token (see ``User.session_token``)."""
+    return secrets.token_urlsafe(32)
+
+
+def _hash_method() -> str:
+    return current_app.config["PASSWORD_HASH_METHOD"]
+
+
+@functools.cache
+def _unused_hash(method: str) -> str:
+    """The hash of a password nobody has, made as the application makes every hash."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def check_no_password(password: str) -> bool:
+    """Check ``password`` against a hash no account has, and answer False: logging in as an
+    unknown or disabled account then takes as long as with a wrong password, so the time
+    the answer takes does not tell which usernames exist."""
+    check_password_hash(_unused_hash(_hash_method()), password)
+    return False
+
+
 class User(UserMixin, db.Model):
     """A person who logs in. Passwords are stored only as salted hashes."""
 
@@ -46,14 +72,27 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: What the session and the remember cookie name the account by (Flask-Login's
+    #: "alternative id"): a new one ends every session and remember cookie at once.
+    session_token: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, default=new_session_token
+    )
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of ``password``."""
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=_hash_method())
 
     def check_password(self, password: str) -> bool:
         """Whether ``password`` matches the stored hash."""
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """Flask-Login: the session token, not the row id, so that sessions can end."""
+        return self.session_token
+
+    def end_sessions(self) -> None:
+        """End every session and remember cookie of this account, on every device."""
+        self.session_token = new_session_token()
 
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated accounts cannot log in

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from contest.accounts.models import Role, User
+from contest.accounts.models import Role, User, check_no_password
 from contest.core import audit
 from contest.core.extensions import db
 from contest.core.types import utcnow
@@ -43,9 +43,14 @@ def everyone() -> list[User]:
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """The active account matching the credentials, or None; both outcomes are audited."""
+    """The active account matching the credentials, or None; both outcomes are audited.
+    Every attempt checks a password hash, also for unknown and disabled accounts."""
     user = find_by_username(username)
-    if user is None or not user.active or not user.check_password(password):
+    if user is not None and user.active:
+        matches = user.check_password(password)
+    else:
+        matches = check_no_password(password)
+    if user is None or not matches:
         audit.record(
             user,
             "auth.login_failed",
@@ -87,23 +92,39 @@ def create_user(
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """The account holder changes their own password, proving the current one."""
+    """The account holder changes their own password, proving the current one; every
+    session of the account ends (the caller logs the current one in again)."""
     if not user.check_password(current):
         raise AccountError(AccountError.WRONG_PASSWORD)
     _check_strength(new)
     user.set_password(new)
+    user.end_sessions()
     audit.record(user, "user.password_change", "user", user.id)
 
 
 def reset_password(actor: User, user: User, new: str, reason: str | None = None) -> None:
-    """An administrator sets a new password for someone else."""
+    """An administrator sets a new password for someone else; their sessions end."""
     _check_strength(new)
     user.set_password(new)
+    user.end_sessions()
     audit.record(actor, "user.password_reset", "user", user.id, reason=reason)
 
 
+def log_out(user: User) -> None:
+    """The account holder logs out: every session of the account ends, on every device."""
+    user.end_sessions()
+    audit.record(user, "auth.logout", "user", user.id)
+
+
+def sign_out_everywhere(actor: User, user: User) -> None:
+    """An administrator ends every session and remember cookie of an account (强制下线)."""
+    user.end_sessions()
+    audit.record(actor, "user.sign_out_everywhere", "user", user.id)
+
+
 def set_active(actor: User, user: User, active: bool) -> None:
-    """Enable or disable an account; the last active administrator cannot be disabled."""
+    """Enable or disable an account; the last active administrator cannot be disabled.
+    Disabling ends the account's sessions: enabling it again does not bring them back."""
     if not active and user.role == Role.ADMIN and _active_admins() <= 1:
         raise AccountError(AccountError.LAST_ADMIN)
     if user.active == active:
@@ -117,6 +138,8 @@ def set_active(actor: User, user: User, active: bool) -> None:
         new={"active": active},
     )
     user.active = active
+    if not active:
+        user.end_sessions()
 
 
 def _active_admins() -> int:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterable
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 
@@ -45,7 +47,20 @@ class Defaults:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute"
+    # Failed logins (a wrong password, an unknown or disabled account) allowed per account
+    # from any address, and per address over every account; successful logins never count.
+    # The venue's addresses — IP addresses or networks ("10.20.0.0/16"), as a list or one
+    # string separated by commas — share one address among many judges and get the larger
+    # allowance.
+    LOGIN_RATE_LIMIT_PER_ACCOUNT = "10 per minute"
+    LOGIN_RATE_LIMIT_PER_ADDRESS = "30 per minute"
+    LOGIN_RATE_LIMIT_PER_VENUE = "300 per minute"
+    VENUE_ADDRESSES: str | list | tuple = ()
+    # How passwords are hashed (werkzeug's generate_password_hash); a login to an unknown or
+    # disabled account checks a hash made the same way, so that it takes as long.
+    PASSWORD_HASH_METHOD = "scrypt"
+    # Sent in production only (ENV_NAME): browsers then use HTTPS alone for the site.
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000"
     # Entrants looking up their own result (name + ID digits, or a certificate number).
     LOOKUP_RATE_LIMIT = "10 per minute"
     # Real-name objections to the 公示 list, per address.
@@ -81,6 +96,27 @@ def apply_environment(config: dict) -> None:
     if os.environ.get("REDIS_URL"):
         config["REDIS_URL"] = os.environ["REDIS_URL"]
         config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
+
+
+def login_settings(config: dict) -> None:
+    """What logging in derives from the settings: the remember cookie is Secure whenever the
+    session cookie is; the venue's addresses as networks (a mistyped one stops the start)."""
+    if config["SESSION_COOKIE_SECURE"]:
+        config["REMEMBER_COOKIE_SECURE"] = True
+    config["VENUE_ADDRESSES"] = venue_networks(config["VENUE_ADDRESSES"])
+
+
+def venue_networks(value: str | Iterable) -> tuple[IPv4Network | IPv6Network, ...]:
+    """``VENUE_ADDRESSES`` as networks: a list, or one string separated by commas or spaces,
+    of IP addresses and networks."""
+    items = value.replace(",", " ").split() if isinstance(value, str) else value
+    networks = []
+    for item in items:
+        try:
+            networks.append(ip_network(str(item).strip(), strict=False))
+        except ValueError:
+            raise ValueError(f"VENUE_ADDRESSES: {item!r} is not an IP address or network") from None
+    return tuple(networks)
 
 
 def cache_settings(config: dict) -> dict:

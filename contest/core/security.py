@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, request
+from flask import Response, abort, current_app, request
 from flask_babel import gettext as _
 
 # No inline scripts or styles anywhere, so the policy needs no 'unsafe-inline' or nonces.
@@ -34,9 +34,13 @@ HEADERS = {
 
 
 def set_headers(response: Response) -> Response:
-    """Add the security headers unless a view has set its own value."""
+    """Add the security headers unless a view has set its own value; in production also
+    Strict-Transport-Security (HTTPS only, ``STRICT_TRANSPORT_SECURITY``)."""
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    hsts = current_app.config["STRICT_TRANSPORT_SECURITY"]
+    if hsts and current_app.config["ENV_NAME"] == "production":
+        response.headers.setdefault("Strict-Transport-Security", hsts)
     return response
 
 

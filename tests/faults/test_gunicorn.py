@@ -1,10 +1,13 @@
 """Several judges saving at once against gunicorn (2 workers) on the test database: every
-acknowledged save is stored exactly once — also when a worker is killed in the middle."""
+acknowledged save is stored exactly once — also when a worker is killed in the middle. A
+session ended in one worker is ended in every worker."""
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import http.client
+import http.cookiejar
 import os
 import random
 import signal
@@ -14,6 +17,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -75,7 +79,6 @@ def server(database_url, _schema):
         **os.environ,
         "DATABASE_URL": database_url,
         "CONTEST_SECRET_KEY": "gunicorn-test-secret",
-        "CONTEST_LOGIN_RATE_LIMIT": "10000 per minute",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "2",
         "GUNICORN_THREADS": "4",
@@ -212,3 +215,31 @@ def test_a_worker_killed_during_saves_loses_no_acknowledged_save(app, contest, s
     assert len(acknowledged) == JUDGES * ENTRANTS * CRITERIA
     values = stored(app)
     assert {k: Decimal(v) for k, v in acknowledged.items()} == values
+
+
+def cookies_of(tablet: HttpTablet) -> http.cookiejar.CookieJar:
+    return next(
+        handler.cookiejar
+        for handler in tablet.opener.handlers
+        if isinstance(handler, urllib.request.HTTPCookieProcessor)
+    )
+
+
+def test_cookies_copied_before_logout_open_nothing_in_any_worker(contest, server):
+    tablet = HttpTablet(server.base, "judge1", PASSWORD)
+    jar = http.cookiejar.CookieJar()
+    for cookie in cookies_of(tablet):
+        jar.set_cookie(copy.copy(cookie))
+    thief = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    sheet = f"{server.base}/api/sheets/{contest.trade}/{contest.entrants[0]}"
+    with thief.open(sheet, timeout=30) as response:  # the copy works while the session lasts
+        assert response.status == 200
+    form = urllib.parse.urlencode({"csrf_token": tablet.token}).encode()
+    tablet.opener.open(server.base + "/logout", form, timeout=30).close()
+    for _ in range(6):  # each on a new connection, to whichever worker takes it
+        with thief.open(server.base + "/judging/", timeout=30) as response:
+            assert urllib.parse.urlsplit(response.geturl()).path == "/login"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            thief.open(sheet, timeout=30)
+        refused.value.close()
+        assert refused.value.code == 401

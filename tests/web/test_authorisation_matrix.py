@@ -58,6 +58,7 @@ RULES: dict[str, frozenset] = {
     "admin.create_user": ADMIN,
     "admin.toggle_active": ADMIN,
     "admin.reset_password": ADMIN,
+    "admin.sign_out": ADMIN,
     "organise.home": STAFF,
     "entrant.home": frozenset({"entrant"}),
     "unit.home": frozenset({"unit_contact"}),

@@ -31,7 +31,9 @@ def test_postgresql_pool_is_sized_from_settings(another_app):
 
 
 def test_behind_a_proxy_each_client_has_its_own_login_limit(another_app):
-    app = another_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute", PROXY_COUNT=1)
+    app = another_app(
+        RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT_PER_ADDRESS="2 per minute", PROXY_COUNT=1
+    )
     limiter.reset()
     with app.app_context():
         make_user(Role.ORGANISER, username="proxied")

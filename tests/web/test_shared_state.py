@@ -33,7 +33,7 @@ def workers(another_app, monkeypatch):
     """Two app instances, as two gunicorn workers would be, sharing Redis."""
     monkeypatch.setenv("REDIS_URL", REDIS)
     prefix = f"test-{uuid.uuid4().hex}:"
-    config = dict(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute",
+    config = dict(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT_PER_ACCOUNT="3 per minute",
                   CACHE_KEY_PREFIX=prefix, RATELIMIT_KEY_PREFIX=prefix)  # fmt: skip
     first, second = another_app(**config), another_app(**config)
     with first.app_context():

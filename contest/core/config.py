@@ -61,6 +61,9 @@ class Defaults:
     PASSWORD_HASH_METHOD = "scrypt"
     # Sent in production only (ENV_NAME): browsers then use HTTPS alone for the site.
     STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+    # Saves and submits of score sheets, per judge (a tablet sending its queue after a
+    # network outage sends a few hundred at once).
+    SCORE_RATE_LIMIT = "600 per minute"
     # Entrants looking up their own result (name + ID digits, or a certificate number).
     LOOKUP_RATE_LIMIT = "10 per minute"
     # Real-name objections to the 公示 list, per address.

@@ -8,10 +8,46 @@ are rounded, half up, to the event's number of decimals.
 from __future__ import annotations
 
 import math
-from decimal import Decimal, localcontext
+from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
 Number = Decimal | Fraction | int
+
+#: Numbers that come in — marks, steps, weights, times, percentages — have at most this many
+#: digits before the decimal point and this many after it. Anything longer (``1E-999999999``,
+#: ``1E+999999999``) is refused before any arithmetic: exact arithmetic on it would cost
+#: time and memory without bound.
+MAX_WHOLE_DIGITS = 12
+MAX_PLACES = 8
+
+
+def reasonable(value: Decimal) -> bool:
+    """Whether ``value`` is a finite decimal of at most ``MAX_WHOLE_DIGITS`` digits before
+    the point and ``MAX_PLACES`` after it (trailing zeros aside). Looks only at its digits
+    and exponent, so it is cheap whatever the value."""
+    if not value.is_finite():
+        return False
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    if len(digits) > MAX_WHOLE_DIGITS + MAX_PLACES + 40:  # room for trailing zeros only
+        return False
+    if not any(digits):  # zero, written with a sane exponent
+        return -MAX_PLACES - 40 <= exponent <= MAX_WHOLE_DIGITS
+    significant = len(digits)
+    while digits[significant - 1] == 0:
+        significant -= 1
+        exponent += 1
+    return -exponent <= MAX_PLACES and significant + exponent <= MAX_WHOLE_DIGITS
+
+
+def parse(text: str) -> Decimal | None:
+    """The decimal ``text`` stands for if it is a reasonable one (see ``reasonable``),
+    else None."""
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        return None
+    return value if reasonable(value) else None
 
 
 def exact(value: Number | str) -> Fraction:

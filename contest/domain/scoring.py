@@ -15,7 +15,7 @@ from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property, reduce
 
-from contest.domain.numbers import exact, is_multiple, round_half_up
+from contest.domain.numbers import exact, is_multiple, reasonable, round_half_up
 
 # --- vocabulary ------------------------------------------------------------------------------
 
@@ -196,8 +196,9 @@ class EntryError(StrEnum):
 
 
 def check_value(value: Decimal, maximum: Decimal, step: Decimal) -> EntryError | None:
-    """A value must lie in 0..maximum and be a multiple of step."""
-    if not value.is_finite() or value < 0 or value > maximum:
+    """A value must lie in 0..maximum and be a multiple of step (an unreasonable number —
+    see ``numbers.reasonable`` — is out of range before any arithmetic)."""
+    if not reasonable(value) or value < 0 or value > maximum:
         return EntryError.OUT_OF_RANGE
     if not is_multiple(value, step):
         return EntryError.OFF_STEP

@@ -15,16 +15,17 @@ from decimal import Decimal
 from functools import wraps
 from typing import Annotated, Any
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 from flask_login import current_user
 from pydantic import AfterValidator, BaseModel, Strict, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from contest.accounts.access import JUDGING, roles_required
-from contest.core.extensions import db
+from contest.core.extensions import db, limiter
 from contest.core.refusals import as_json
 from contest.core.transaction import rollback
+from contest.domain.numbers import reasonable
 from contest.domain.refusal import Refused
 from contest.events.models import Trade
 from contest.judging import sheets
@@ -33,6 +34,19 @@ from contest.registration.models import Entrant
 from contest.results.models import Score
 
 bp = Blueprint("api", __name__)
+
+
+def _score_limit() -> str:
+    return current_app.config["SCORE_RATE_LIMIT"]
+
+
+def _judge() -> str:
+    """Scores are limited per judge, wherever their tablet connects from."""
+    return f"judge:{current_user.get_id()}"
+
+
+#: The limit of a judge's saves and submits.
+per_judge = limiter.limit(_score_limit, key_func=_judge)
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,48}$")
 
 
@@ -139,8 +153,10 @@ def load_sheet(trade: Trade, entrant: Entrant):
 
 
 def _plausible(value: Decimal) -> Decimal:
-    if abs(value) > 10**9:
-        raise ValueError("out of any range")
+    """A number short enough to be a mark (``numbers.reasonable``), seen before any
+    arithmetic is done with it."""
+    if not reasonable(value):
+        raise ValueError("not a reasonable number")
     return value
 
 
@@ -163,6 +179,7 @@ class ValueBody(BaseModel):
 
 
 @bp.post("/sheets/<int:trade_id>/<int:entrant_id>/values")
+@per_judge
 @roles_required(*JUDGING)
 @sheet_address
 @idempotent
@@ -179,6 +196,7 @@ def save_value(trade: Trade, entrant: Entrant) -> dict[str, Any]:
 
 
 @bp.post("/sheets/<int:trade_id>/<int:entrant_id>/submit")
+@per_judge
 @roles_required(*JUDGING)
 @sheet_address
 @idempotent

@@ -76,6 +76,21 @@ CASES = {
             ("times[0].seconds", "too_small", {"value": "-2", "min": "0"}),
         ],
     ),
+    "numbers too long to work with": (
+        lambda d: (
+            d["trades"][0]["components"][0].update(weight=Decimal("1E-999999999"))
+            or d["scores"][0].update(value="1E+999999999")
+            or d["times"][0].update(seconds=Decimal("0.123456789"))
+        ),
+        [
+            ("trades[0].components[0].weight", "unreasonable_number",
+             {"value": "1E-999999999", "whole": 12, "places": 8}),
+            ("scores[0].value", "unreasonable_number",
+             {"value": "1E+999999999", "whole": 12, "places": 8}),
+            ("times[0].seconds", "unreasonable_number",
+             {"value": "0.123456789", "whole": 12, "places": 8}),
+        ],
+    ),  # fmt: skip
     "whole numbers": (
         lambda d: d["event"].update(
             decimals=7, placement_points=[Decimal("3.0"), "2", -1, Decimal("1.5"), True]

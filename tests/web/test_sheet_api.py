@@ -1,6 +1,7 @@
 """The score sheet API: every refusal, idempotent retries, versions, and concurrent saves."""
 
 import re
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -155,6 +156,46 @@ def test_values_out_of_range_or_off_step_are_refused(app, panel, value, code, me
     assert response.status_code == 422
     assert response.get_json()["error"] == code and response.get_json()["message"] == message
     assert scores(app) == []
+
+
+#: Numbers whose exact value would take a computer minutes and gigabytes to work with.
+ABSURD = ["1E-999999999", "1E+999999999", "-1E-3000000", "1E+3000000", "0E-999999999"]
+
+
+def answered(call, seconds: float = 30):
+    """``call()``'s answer — or a failure if it has not answered in ``seconds`` (a request
+    that never ends would otherwise hang the suite)."""
+    answers: list = []
+    worker = threading.Thread(target=lambda: answers.append(call()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert answers, f"no answer in {seconds} s"
+    return answers[0]
+
+
+@pytest.mark.parametrize("value", ABSURD)
+def test_absurd_numbers_are_refused_before_any_arithmetic(app, panel, value):
+    tablet = Tablet(app, "j1")
+    response = answered(lambda: tablet.save(panel.trade, panel.e1, "P1", value))
+    assert response.status_code in (400, 422), response.get_data(as_text=True)
+    assert response.get_json()["message"]
+    path = f"/judging/trades/{panel.trade}/sheets/{panel.e1}"  # the page without JavaScript
+    page = answered(lambda: tablet.client.post(
+        path, data={"csrf_token": tablet.token, "value-P1": value, "version-P1": ""}
+    ))  # fmt: skip
+    assert 400 <= page.status_code < 500
+    assert "请输入 0 至 50 之间的数值。" in page.get_data(as_text=True)
+    assert scores(app) == []
+
+
+def test_a_judge_saving_without_pause_is_slowed_down(app, panel, another_app):
+    limited = another_app(RATELIMIT_ENABLED=True, SCORE_RATE_LIMIT="3 per minute")
+    tablet, other = Tablet(limited, "j1"), Tablet(limited, "j2")
+    answers = [tablet.save(panel.trade, panel.e1, "P1", "40", base=None if i == 0 else 1)
+               for i in range(4)]  # the same value again: answered without a change  # fmt: skip
+    assert [a.status_code for a in answers[:3]] == [200, 200, 200]
+    assert answers[3].status_code == 429 and answers[3].get_json()["message"]
+    assert other.save(panel.trade, panel.e1, "P1", "41").status_code == 200  # per judge
 
 
 def test_a_judgement_value_must_be_a_whole_point_of_the_scale(app, panel):

@@ -18,6 +18,10 @@ class PackageError(Refused):
         "not_text": N_("must be non-empty text"),
         "too_long": N_("is longer than %(max)s characters"),
         "not_number": N_("“%(value)s” is not a number"),
+        "unreasonable_number": N_(
+            "“%(value)s” has more than %(whole)s digits before the decimal point or %(places)s "
+            "after it"
+        ),
         "not_positive": N_("must be greater than 0 (got %(value)s)"),
         "too_small": N_("must be at least %(min)s (got %(value)s)"),
         "too_large": N_("must be at most %(max)s (got %(value)s)"),

@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import AfterValidator, BeforeValidator, PlainValidator, Strict, ValidationError
 from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
+from contest.domain.numbers import MAX_PLACES, MAX_WHOLE_DIGITS, reasonable
 from contest.domain.refusal import Problem
 
 CODE_LENGTH = 32
@@ -69,6 +70,18 @@ Text = Annotated[str, Strict(), text(200)]
 Code = Annotated[str, Strict(), text(CODE_LENGTH)]
 
 
+def _reasonable(number: Decimal) -> Decimal:
+    if not reasonable(number):
+        shown = str(number)
+        raise fault(
+            "unreasonable_number",
+            value=shown if len(shown) <= 24 else f"{shown[:20]}…",
+            whole=MAX_WHOLE_DIGITS,
+            places=MAX_PLACES,
+        )
+    return number
+
+
 def _positive(number: Decimal) -> Decimal:
     if number <= 0:
         raise fault("not_positive", value=str(number))
@@ -87,11 +100,12 @@ def _percent(number: Decimal) -> Decimal:
     return number
 
 
-#: Any finite decimal (a JSON number, read exactly, or its text).
-Number = Decimal
-Positive = Annotated[Decimal, AfterValidator(_positive)]
-NotNegative = Annotated[Decimal, AfterValidator(_not_negative)]
-Percent = Annotated[Decimal, AfterValidator(_positive), AfterValidator(_percent)]
+#: A finite decimal of reasonable length (a JSON number, read exactly, or its text; see
+#: ``numbers.reasonable``), checked before anything else is done with it.
+Number = Annotated[Decimal, AfterValidator(_reasonable)]
+Positive = Annotated[Number, AfterValidator(_positive)]
+NotNegative = Annotated[Number, AfterValidator(_not_negative)]
+Percent = Annotated[Number, AfterValidator(_positive), AfterValidator(_percent)]
 
 
 def _whole(value: Any) -> Any:

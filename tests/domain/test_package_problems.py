@@ -83,14 +83,23 @@ CASES = {
             or d["times"][0].update(seconds=Decimal("0.123456789"))
         ),
         [
-            ("trades[0].components[0].weight", "unreasonable_number",
-             {"value": "1E-999999999", "whole": 12, "places": 8}),
-            ("scores[0].value", "unreasonable_number",
-             {"value": "1E+999999999", "whole": 12, "places": 8}),
-            ("times[0].seconds", "unreasonable_number",
-             {"value": "0.123456789", "whole": 12, "places": 8}),
+            (
+                "trades[0].components[0].weight",
+                "unreasonable_number",
+                {"value": "1E-999999999", "whole": 12, "places": 8},
+            ),
+            (
+                "scores[0].value",
+                "unreasonable_number",
+                {"value": "1E+999999999", "whole": 12, "places": 8},
+            ),
+            (
+                "times[0].seconds",
+                "unreasonable_number",
+                {"value": "0.123456789", "whole": 12, "places": 8},
+            ),
         ],
-    ),  # fmt: skip
+    ),
     "whole numbers": (
         lambda d: d["event"].update(
             decimals=7, placement_points=[Decimal("3.0"), "2", -1, Decimal("1.5"), True]

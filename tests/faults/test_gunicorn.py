@@ -243,3 +243,15 @@ def test_cookies_copied_before_logout_open_nothing_in_any_worker(contest, server
             thief.open(sheet, timeout=30)
         refused.value.close()
         assert refused.value.code == 401
+
+
+def test_absurd_numbers_get_a_4xx_and_every_worker_keeps_answering(contest, server):
+    """Numbers whose exact value would take minutes to work with are refused at once; /healthz
+    answers in both workers meanwhile (the urllib timeout of 30 s is the bound)."""
+    tablet = HttpTablet(server.base, "judge2", PASSWORD)
+    for value in ("1E-999999999", "1E+999999999", "-1E-3000000"):
+        status, body = tablet.save(contest.trade, contest.entrants[0], "P1", value)
+        assert 400 <= status < 500 and body["message"], (value, status, body)
+    for _ in range(4):
+        with urllib.request.urlopen(server.base + "/healthz", timeout=30) as response:
+            assert response.status == 200

@@ -12,7 +12,6 @@ import subprocess
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal
 from functools import wraps
 from pathlib import Path
 from typing import Any, NoReturn
@@ -30,8 +29,8 @@ from contest.core.extensions import db
 from contest.core.labels import LABELS
 from contest.core.refusals import describe, describe_problem
 from contest.core.transaction import unit_of_work
-from contest.domain.package import PackageError, read_package
-from contest.domain.refusal import Problem
+from contest.domain.package import PackageError
+from contest.domain.refusal import Problem, Refused
 from contest.events import services as events
 from contest.events.models import Unit
 from contest.packages import exporting, importing
@@ -115,9 +114,9 @@ def seed_demo() -> None:
 def import_package(file: Path) -> None:
     """Create or replace the event a contest-package/1 FILE describes (all or nothing)."""
     try:
-        document = json.loads(file.read_text(encoding="utf-8-sig"), parse_float=Decimal)
-        package = read_package(document)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+        with file.open("rb") as source:
+            package = importing.read_file(source)
+    except (OSError, Refused) as error:
         _fail(error)
     for warning in package.warnings:
         click.echo(
@@ -144,8 +143,8 @@ def import_package(file: Path) -> None:
 
 
 def _fail(error: Exception) -> NoReturn:
-    """Say why the package was not imported (every problem of it), and stop."""
-    if not isinstance(error, PackageError):  # not a readable JSON document
+    """Say why the file was not imported (every problem of it), and stop."""
+    if not isinstance(error, Refused):  # the file could not be opened
         error = PackageError([Problem("", "invalid_json", {"error": str(error)})])
     click.echo(describe(error), err=True)
     for problem in error.problems:
@@ -224,13 +223,10 @@ def import_roster(slug: str, file: Path, unit_code: str) -> None:
         click.echo(gettext("No unit with the code “%(code)s”.", code=unit_code), err=True)
         sys.exit(1)
     try:
-        with unit_of_work():
-            created = roster.import_roster(None, unit, file.read_bytes(), check_stage=False)
-    except roster.RosterError as error:
-        click.echo(describe(error), err=True)
-        for problem in error.problems:
-            click.echo(f"  {describe_problem(error, problem)}", err=True)
-        sys.exit(1)
+        with unit_of_work(), file.open("rb") as source:
+            created = roster.import_roster(None, unit, source, check_stage=False)
+    except Refused as error:  # not a readable workbook, or not a valid roster
+        _fail(error)
     except OSError as error:
         click.echo(str(error), err=True)
         sys.exit(1)

@@ -71,7 +71,6 @@ class RegistrationError(Refused):
         "registered_elsewhere": N_("this person is already registered by unit %(unit)s"),
         "over_quota": N_("exceeds the quota of %(quota)s entrants per unit in trade %(trade)s"),
         "over_capacity": N_("exceeds the capacity of %(capacity)s entrants in trade %(trade)s"),
-        "not_xlsx": N_("The file is not an Excel workbook (.xlsx)."),
         "too_many_rows": N_("The roster has more than %(max)s rows."),
         "empty_roster": N_("The roster has no entrants."),
         "bad_header": N_("The first row must be the template's header: %(expected)s"),

@@ -8,19 +8,22 @@ and entrants are linked again to the records with the same codes.
 Rows go in as batches of Core inserts (one executemany per table), not as ORM objects one by
 one: a fully scored event has a quarter of a million scores. The ids a later table needs
 are read back by code, and the results are computed once, at the end.
+
+``read_file`` reads the document first, bounded in size and nesting before it is parsed.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import IO, Any
 
 import sqlalchemy as sa
 
 from contest.accounts.models import User
-from contest.core import audit
+from contest.core import audit, uploads
 from contest.core.extensions import db
-from contest.domain.package import Package
+from contest.domain.package import Package, PackageError, read_package
+from contest.domain.refusal import Problem, Refused
 from contest.domain.stages import StageKind
 from contest.events.models import (
     Component,
@@ -38,6 +41,25 @@ from contest.registration.models import CheckIn, Entrant, Gender, RegistrationSt
 from contest.results import services as results
 from contest.results.models import ComponentScore, EntrantFactor, Excusal, Score, ScoreState
 from contest.stages.models import StageWindow
+
+#: A package file larger than this is refused unread (a fully scored event of 150 trades
+#: takes some tens of MB).
+MAX_PACKAGE_SIZE = 256 * uploads.MB
+#: A package nests seven levels deep; a document nested deeper than this is not parsed.
+MAX_PACKAGE_DEPTH = 32
+
+
+def read_file(source: IO[bytes]) -> Package:
+    """The ``contest-package/1`` document in ``source``, validated. Raises
+    ``uploads.UnreadableFile`` if it is too large or too deeply nested to be parsed, and
+    ``PackageError`` if it is not JSON or not a valid package."""
+    try:
+        document = uploads.load_json(source, max_size=MAX_PACKAGE_SIZE, max_depth=MAX_PACKAGE_DEPTH)
+    except Refused:
+        raise
+    except ValueError as error:  # not UTF-8, not JSON
+        raise PackageError([Problem("", "invalid_json", {"error": str(error)})]) from None
+    return read_package(document)
 
 
 @dataclass(frozen=True)

@@ -9,20 +9,19 @@ row number (the header is row 1) and column title.
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import IO, Any
 
 import sqlalchemy as sa
 from flask_babel import gettext
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from contest.accounts.models import User
+from contest.core import uploads
 from contest.core.extensions import db
 from contest.domain.refusal import N_
 from contest.domain.registration import (
@@ -188,18 +187,17 @@ def _instructions(event: Event) -> list[str]:
 # --- reading an upload ---------------------------------------------------------------------
 
 
-def parse(event: Event, data: bytes) -> ParsedRoster:
-    """Read an uploaded workbook; raise ``RosterError`` if it cannot be read as a roster at
-    all (not a workbook, wrong header, no rows, too many rows)."""
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise RosterError([RowProblem(-1, None, "not_xlsx")]) from None
-    try:
-        sheet = book.worksheets[0]
-        rows = list(sheet.iter_rows(min_row=1, max_row=MAX_ROWS + 2, values_only=True))
-    finally:
-        book.close()
+def parse(event: Event, source: IO[bytes]) -> ParsedRoster:
+    """Read an uploaded workbook; raise ``uploads.UnreadableFile`` if it cannot be read (or
+    not safely: see ``contest.core.uploads``), ``RosterError`` if it is not a roster (wrong
+    header, no rows, too many rows)."""
+    with uploads.workbook(source) as book:
+        # As wide as the header, whatever width the sheet claims (openpyxl pads every row).
+        rows = list(
+            book.worksheets[0].iter_rows(
+                min_row=1, max_row=MAX_ROWS + 2, max_col=len(ROSTER_HEADER), values_only=True
+            )
+        )
     header = [_text(v) for v in (rows[0] if rows else ())][: len(ROSTER_HEADER)]
     expected = [title for title, _ in ROSTER_HEADER]
     if header != expected:
@@ -291,16 +289,31 @@ def _read_row(
 
 
 def import_roster(
-    actor: User | None, unit: Unit, data: bytes, *, check_stage: bool = True
+    actor: User | None,
+    unit: Unit,
+    source: IO[bytes],
+    *,
+    reason: str | None = None,
+    check_stage: bool = True,
 ) -> list[Entrant]:
     """Parse and register a whole roster for ``unit``: every row or none (caller commits).
 
-    Raises ``RosterError`` with every problem by Excel row, and ``stages.WindowClosed``.
+    The window (and the actor's right to register after it, giving a ``reason``) is checked
+    before the file is read at all. Raises ``stages.WindowClosed``,
+    ``uploads.UnreadableFile``, and ``RosterError`` with every problem by Excel row.
     """
-    parsed = parse(unit.event, data)
+    if check_stage:
+        assert actor is not None
+        registration.check_window(unit.event, actor, reason)
+    parsed = parse(unit.event, source)
     try:
         return registration.register(
-            actor, unit, parsed.applicants, check_stage=check_stage, known=parsed.problems
+            actor,
+            unit,
+            parsed.applicants,
+            reason=reason,
+            check_stage=check_stage,
+            known=parsed.problems,
         )
     except RegistrationError as error:
         raise RosterError([_on_sheet(p, parsed.rows) for p in error.problems]) from None

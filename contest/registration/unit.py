@@ -255,6 +255,8 @@ def upload_roster(unit: Unit):
         return _page(unit, roster_form=form, roster_report=problems, roster_summary=summary)
 
     on_refusal(report)
-    created = roster.import_roster(current_user, unit, form.file.data.read())
+    created = roster.import_roster(
+        current_user, unit, form.file.data.stream, reason=_staff_reason()
+    )
     flash(_("%(n)d entrants have been registered from the roster.", n=len(created)), "success")
     return redirect(url_for(".unit", unit_id=unit.id, _anchor="entrants"))

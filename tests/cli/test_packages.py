@@ -14,6 +14,7 @@ from contest.accounts.models import Role
 from contest.core.audit import AuditEntry
 from contest.core.extensions import db
 from contest.events.models import Event, Judge, Unit, unit_contacts
+from contest.packages import importing
 from contest.registration.models import Entrant
 from tests.factories import make_user
 from tests.packages import EXPECTED, small_package
@@ -300,3 +301,30 @@ def test_shared_examples_through_the_database(runner, name):
     assert run(runner, "import-package", path).exit_code == 0
     expected = json.loads((EXAMPLES / f"{name}.results.json").read_text(encoding="utf-8"))
     assert results_json(runner, name) == expected
+
+
+def test_a_deeply_nested_document_is_refused_unparsed(app, runner, tmp_path):
+    nested = '{"format": "contest-package/1", "event": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    result = run(runner, "import-package", write(tmp_path, nested, "deep.json"))
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)  # said so, no traceback
+    assert "文件无法读取：数据嵌套超过 32 层" in result.stderr
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Event)).scalar_one() == 0
+
+
+def test_brackets_inside_strings_are_not_nesting(runner, tmp_path):
+    document = small_package()
+    document["event"]["name"] = "[" * 100 + '"{' * 50
+    result = run(runner, "import-package", write(tmp_path, document))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_document_over_the_size_limit_is_refused_unread(app, runner, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "MAX_PACKAGE_SIZE", 1 << 20)
+    padded = json.dumps(small_package()) + " " * (1 << 20)
+    result = run(runner, "import-package", write(tmp_path, padded, "big.json"))
+    assert result.exit_code == 1
+    assert "文件无法读取：文件超过 1 MB" in result.stderr
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Event)).scalar_one() == 0

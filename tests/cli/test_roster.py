@@ -1,11 +1,13 @@
 """roster-template and import-roster from the command line."""
 
+import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from contest.core.extensions import db
 from contest.registration.models import Entrant
 from tests.factories import make_event, make_trade, make_unit
+from tests.rosters import billion_laughs, zip_bomb
 from tests.web.test_registration import HEADER, roster_bytes, row
 
 
@@ -65,4 +67,25 @@ def test_unknown_unit_or_event(app, runner, tmp_path):
     assert no_unit.exit_code == 1 and "没有代码为“ZZ”的单位" in no_unit.stderr
     no_event = run(runner, "import-roster", "nope", path, "--unit", "A")
     assert no_event.exit_code == 1
+    assert count(app) == 0
+
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"not a workbook", "不是 Excel 工作簿"),
+        (zip_bomb(20), "MB，超过允许的 16 MB"),
+        (billion_laughs(), "文档类型声明"),
+    ],
+    ids=["not a zip", "zip bomb", "entity expansion"],
+)
+def test_a_hostile_or_broken_file_is_refused_with_a_message(app, runner, tmp_path, data, words):
+    setup(app)
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(data)
+    result = run(runner, "import-roster", "test-games", path, "--unit", "A")
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)  # said so, no traceback
+    assert "文件无法读取" in result.stderr and words in result.stderr
+    assert "Traceback" not in result.output
     assert count(app) == 0

@@ -268,9 +268,9 @@ def test_organisers_correct_after_closing_only_with_a_reason(app, client, desk):
 # --- by Excel roster ------------------------------------------------------------------------------
 
 
-def upload(client, unit_id: int, data: bytes, name: str = "roster.xlsx"):
+def upload(client, unit_id: int, data: bytes, name: str = "roster.xlsx", **fields):
     return post(
-        client, f"/unit/{unit_id}/roster", {"file": (io.BytesIO(data), name)},
+        client, f"/unit/{unit_id}/roster", {"file": (io.BytesIO(data), name), **fields},
         content_type="multipart/form-data",
     )  # fmt: skip
 
@@ -398,7 +398,7 @@ def test_quota_is_checked_across_the_roster(app, client, desk):
 @pytest.mark.parametrize(
     "data, name, message",
     [
-        (b"not a workbook", "roster.xlsx", "文件不是 Excel 工作簿"),
+        (b"not a workbook", "roster.xlsx", "文件无法读取：不是 Excel 工作簿"),
         (
             roster_bytes([row(1)], header=["姓名", "身份证"]),
             "roster.xlsx",

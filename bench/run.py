@@ -818,6 +818,7 @@ def main(argv: list[str] | None = None) -> int:
         "DATABASE_URL": database_url,
         "CONTEST_SECRET_KEY": uuid.uuid4().hex,
         "CONTEST_ENV_NAME": "production",
+        "CONTEST_PUBLIC_URL": "http://127.0.0.1",  # required in production; hosts are checked
         "LANG": "en_US.UTF-8",
     }
     redis = urllib.parse.urlsplit(args.redis_url)

@@ -57,12 +57,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     )
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-            "pool_size": int(app.config["DB_POOL_SIZE"]),
-            "max_overflow": int(app.config["DB_MAX_OVERFLOW"]),
-            "pool_recycle": int(app.config["DB_POOL_RECYCLE"]),
-        }
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config_module.database_options(app.config)
 
     if not app.config.get("SECRET_KEY"):
         if app.config["ENV_NAME"] == "production":
@@ -70,6 +65,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
                 "CONTEST_SECRET_KEY must be set in production (a long random string)."
             )
         app.config["SECRET_KEY"] = config_module.instance_secret(app.instance_path)
+    config_module.public_address(app.config)
 
 
 def register_extensions(app: Flask) -> None:

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterable
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class Defaults:
@@ -30,6 +31,26 @@ class Defaults:
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted.
     PROXY_COUNT = 0
     SQLALCHEMY_RECORD_QUERIES = False
+
+    # --- database timeouts (PostgreSQL): a database that stops answering fails fast ------
+    #: Seconds to wait for a new connection to the database (libpq ``connect_timeout``).
+    DB_CONNECT_TIMEOUT = 5
+    #: Seconds any one SQL statement may run before the server cancels it (0: no limit).
+    DB_STATEMENT_TIMEOUT = 30
+    #: Seconds a request waits for a free connection of its worker's pool.
+    DB_POOL_TIMEOUT = 10
+
+    # --- the public address: absolute links and the hosts requests may name --------------
+    #: Where people reach the platform (``https://jineng.example.org``, perhaps with a path).
+    #: Every absolute link it gives out — the QR code and address on certificates, the
+    #: verification address on award lists — is built from it, never from the request's
+    #: Host header. Required in production; ``DEVELOPMENT_PUBLIC_URL`` otherwise.
+    PUBLIC_URL: str | None = None
+    #: Host names requests may name besides ``PUBLIC_URL``'s (a health check on the host
+    #: itself asks for 127.0.0.1). Requests for any other host are refused with 400, unless
+    #: ``TRUSTED_HOSTS`` (Flask's own setting) is set explicitly.
+    EXTRA_HOSTS: list[str] = ["localhost", "127.0.0.1"]
+    TRUSTED_HOSTS: list[str] | None = None
 
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -130,6 +151,53 @@ def cache_settings(config: dict) -> dict:
     if config.get("REDIS_URL"):
         return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": config["REDIS_URL"]}
     return {"CACHE_TYPE": "SimpleCache"}
+
+
+DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"
+
+
+def public_address(config: dict) -> None:
+    """Check ``PUBLIC_URL`` (required in production; ``DEVELOPMENT_PUBLIC_URL`` otherwise)
+    and derive ``TRUSTED_HOSTS`` from it and ``EXTRA_HOSTS`` unless set explicitly."""
+    url = config.get("PUBLIC_URL")
+    if not url:
+        if config["ENV_NAME"] == "production":
+            raise RuntimeError(
+                "CONTEST_PUBLIC_URL must be set in production: the address people reach the "
+                "platform at, e.g. https://jineng.example.org (certificates link to it)."
+            )
+        url = DEVELOPMENT_PUBLIC_URL
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise RuntimeError(
+            f"CONTEST_PUBLIC_URL must be an http(s) address such as "
+            f"https://jineng.example.org, not {url!r}."
+        )
+    config["PUBLIC_URL"] = url.rstrip("/")
+    if config.get("TRUSTED_HOSTS") is None:
+        extra = config.get("EXTRA_HOSTS") or []
+        if isinstance(extra, str):  # CONTEST_EXTRA_HOSTS="a.example, b.example"
+            extra = [name.strip() for name in extra.split(",") if name.strip()]
+        config["TRUSTED_HOSTS"] = list(dict.fromkeys([parts.hostname, *extra]))
+
+
+def database_options(config: dict) -> dict:
+    """SQLAlchemy engine options for PostgreSQL: the pool of each worker and the timeouts
+    that make a database which stops answering fail fast (a 503) instead of holding
+    requests forever."""
+    connect_args = {"connect_timeout": int(config["DB_CONNECT_TIMEOUT"])}
+    statement_ms = int(float(config["DB_STATEMENT_TIMEOUT"]) * 1000)
+    if statement_ms > 0:
+        connect_args["options"] = f"-c statement_timeout={statement_ms}"
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    return {
+        **options,
+        "pool_size": int(config["DB_POOL_SIZE"]),
+        "max_overflow": int(config["DB_MAX_OVERFLOW"]),
+        "pool_recycle": int(config["DB_POOL_RECYCLE"]),
+        "pool_timeout": float(config["DB_POOL_TIMEOUT"]),
+        "connect_args": {**connect_args, **options.get("connect_args", {})},
+    }
 
 
 def normalise_database_url(url: str) -> str:

@@ -6,19 +6,24 @@
   pages, the message flashed and the page shown again as the view said (``on_refusal``),
   with the messages on the form's fields — or an error page with the message.
 - Every other error gets a friendly, translated page (or JSON), never a stack trace.
+- A JSON body nested deeper than any of ours is refused (400) before anything walks it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, flash, g, jsonify, make_response, render_template, request
+from flask import Request as FlaskRequest
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, SecurityError
 from wtforms import Form
 
 from contest.core.extensions import db
@@ -26,9 +31,51 @@ from contest.core.refusals import as_json, describe, place
 from contest.core.transaction import rollback
 from contest.domain.refusal import Refused
 
+#: How deeply a JSON body may nest (arrays and objects); the API's bodies are flat.
+MAX_JSON_DEPTH = 32
+
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether parsed JSON nests arrays and objects more than ``limit`` levels deep (looked
+    at level by level, not recursively)."""
+    level = [value]
+    for _ in range(limit + 1):
+        containers = [item for item in level if isinstance(item, dict | list)]
+        if not containers:
+            return False
+        level = [
+            child
+            for item in containers
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+    return True
+
+
+class Request(FlaskRequest):
+    """Flask's request with JSON bodies bounded: one nested more than ``MAX_JSON_DEPTH``
+    levels (or beyond what Python's parser follows) is a 400 with a clear message, also when
+    read with ``silent=True`` — never a 500 from a recursion limit further on."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        try:
+            value = super().get_json(force=force, silent=silent, cache=cache)
+            too_deep = nested_deeper_than(value, MAX_JSON_DEPTH)
+        except RecursionError:
+            too_deep = True
+        if too_deep:
+            raise BadRequest(
+                gettext(
+                    "The JSON document is nested too deeply (at most %(depth)d levels).",
+                    depth=MAX_JSON_DEPTH,
+                )
+            )
+        return value
+
 
 class App(Flask):
     """Flask with one transaction per request."""
+
+    request_class = Request
 
     def dispatch_request(self) -> ResponseReturnValue:
         """Run the view; commit once if it returns, roll back if it raises. A failed commit
@@ -114,11 +161,12 @@ MESSAGES = {
     ),
 }
 CSRF_MESSAGE = _l("The form has expired or was not sent from this site. Reload and try again.")
+UNKNOWN_HOST_MESSAGE = _l("This site is not served at the address you asked for.")
 
 
 def wants_json() -> bool:
     """API calls and clients that ask for JSON get JSON errors."""
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or request.is_json:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and not request.accept_mimetypes.accept_html
@@ -130,6 +178,9 @@ def render_error(code: int, message: str | None = None) -> ResponseReturnValue:
     text = str(message or default_message)
     if wants_json():
         return jsonify(error=str(title), message=text, status=code), code
+    if isinstance(request.routing_exception, SecurityError):
+        # A host this site does not serve (TRUSTED_HOSTS): no page links can be built for it.
+        return f"{title}\n\n{text}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
     # Server-side failures may come from the database, so the page must not touch it.
     bare = code >= 500
     return (
@@ -145,6 +196,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> ResponseReturnValue:
         return render_error(400, str(CSRF_MESSAGE))
+
+    @app.errorhandler(SecurityError)
+    def unknown_host(error: SecurityError) -> ResponseReturnValue:
+        return render_error(400, str(UNKNOWN_HOST_MESSAGE))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:
@@ -168,7 +223,10 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(400)
 
     @app.errorhandler(OperationalError)
-    def database_unavailable(error: OperationalError) -> ResponseReturnValue:
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error: OperationalError | PoolTimeout) -> ResponseReturnValue:
+        # Gone, not answering within DB_CONNECT_TIMEOUT / DB_STATEMENT_TIMEOUT, or every
+        # connection of the pool busy for DB_POOL_TIMEOUT.
         app.logger.error("database unavailable: %s", error)
         rollback()
         return render_error(503)

@@ -7,7 +7,10 @@ one small query and one cache read per request. For accounts, the frame around t
 A key is made of the path, the language and the event's
 ``Stamp`` values the page depends on, so a new or changed publication, an edited event or
 a moved window makes a new key at once; the timeout only bounds how long an unused entry
-stays. If the cache store fails (Redis down), pages are built as if nothing were cached.
+stays. The query string is not part of it: a page names the parameters it reads, with
+their normalised values (the screen's page number), so ``?junk=1``, ``?junk=2``, … share
+one entry instead of filling the store. If the cache store fails (Redis down), pages are
+built as if nothing were cached.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import hashlib
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Response, current_app, make_response, render_template, request, session
 from flask_babel import get_locale
@@ -79,20 +83,26 @@ def respond(
     build: Callable[[], dict[str, Any]],
     timeout: int,
     frame: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    query: Mapping[str, object] | None = None,
 ) -> Response:
     """The public page for ``parts``: its content from ``build`` (cached), framed by
     ``public/page.html`` with ``frame(content)`` as extra context; served whole from the
-    cache to anonymous visitors with no messages waiting. ``X-Cache`` says HIT or MISS."""
+    cache to anonymous visitors with no messages waiting. ``query`` holds the parameters the
+    page reads, normalised; the page's own address (``here``, where the language switch
+    returns) is made of them and the path, whatever else the request carried. ``X-Cache``
+    says HIT or MISS."""
+    here = request.path + ("?" + urlencode(sorted(query.items())) if query else "")
 
     def framed(page: dict[str, Any]) -> str:
-        return render_template("public/page.html", page=page, **(frame(page) if frame else {}))
+        extra = frame(page) if frame else {}
+        return render_template("public/page.html", page=page, here=here, **extra)
 
     def render() -> str:
         page, _ = fetch(parts, build, timeout)
         return framed(page)
 
     if not current_user.is_authenticated and not session.get("_flashes"):
-        html, state = fetch(("whole page", request.query_string, *parts), render, timeout)
+        html, state = fetch(("whole page", here, *parts), render, timeout)
     else:
         page, state = fetch(parts, build, timeout)
         html = framed(page)

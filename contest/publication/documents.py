@@ -18,12 +18,13 @@ from typing import Any
 
 import segno
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import get_locale, gettext
 from openpyxl import Workbook
 
 from contest.core.extensions import db
 from contest.core.files import fill_sheet, render_pdf, workbook_bytes
+from contest.core.links import public_url
 from contest.events.models import Event
 from contest.publication import certificates
 from contest.publication import services as publications
@@ -157,6 +158,7 @@ def award_lists_pdf(event: Event, publication: Publication) -> bytes:
             publication=publication,
             lists=award_lists(publication),
             changes=changes(publication),
+            verify_at=public_url("documents.verify_form"),
         )
 
     return _cached("awards.pdf", event, publication, render)
@@ -282,8 +284,9 @@ def genuine_certificate(code: str) -> CertificateFacts | None:
 
 
 def verify_url(code: str) -> str:
-    """The absolute address of the public verification page of a certificate."""
-    return url_for("documents.verify", code=code, _external=True)
+    """The absolute address of the public verification page of a certificate (at the
+    configured public address, whatever host the request named)."""
+    return public_url("documents.verify", code=code)
 
 
 def qr_data_uri(text: str) -> str:

@@ -98,9 +98,9 @@ def _published(slug: str, kind: str) -> tuple[Event, Publication]:
     return event, publications.published(event, kind) or abort(404)
 
 
-def _cached(parts: tuple, build, frame=None):
+def _cached(parts: tuple, build, frame=None, query=None):
     timeout = current_app.config["PUBLIC_CACHE_TIMEOUT"]
-    return caching.respond(parts, build, timeout, frame)
+    return caching.respond(parts, build, timeout, frame, query)
 
 
 # --- published results --------------------------------------------------------------------
@@ -183,7 +183,8 @@ def screen(slug: str):
         refresh = f"{SCREEN_REFRESH}; url={url_for('.screen', slug=slug, page=page['next'])}"
         return {"refresh": refresh, "screen": True}
 
-    return _cached((stamp.changed, stamp.notice, stamp.results, number), build, frame)
+    parts = (stamp.changed, stamp.notice, stamp.results, number)
+    return _cached(parts, build, frame, query={"page": number})
 
 
 # --- 公示 and objections ------------------------------------------------------------------

@@ -7,7 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
-from contest.core.files import style_header, workbook_bytes
+from contest.core.files import append_row, style_header, workbook_bytes
 from contest.core.labels import label
 from contest.events.models import Event
 from contest.registration.desk import Coverage
@@ -23,11 +23,11 @@ def coverage_workbook(event: Event, report: Coverage) -> bytes:
         quota = f"/{trade.unit_quota}" if trade.unit_quota else ""
         header.append(f"{trade.name}{quota}")
     header.append(gettext("Entrants"))
-    sheet.append(header)
+    append_row(sheet, header)
     gap = PatternFill("solid", fgColor="FDE68A")
     for row in report.rows:
         counts = [row.entries.get(t.code, 0) for t in report.trades]
-        sheet.append([
+        append_row(sheet, [
             row.unit.code, row.unit.name, label(row.unit.kind),
             gettext("Yes") if row.has_team else gettext("No team"), *counts, sum(counts),
         ])  # fmt: skip
@@ -35,9 +35,9 @@ def coverage_workbook(event: Event, report: Coverage) -> bytes:
             for cell in sheet[sheet.max_row]:
                 cell.fill = gap
     total = [gettext("Total"), "", "", ""] + [report.field.get(t.code, 0) for t in report.trades]
-    sheet.append([*total, sum(report.field.values())])
+    append_row(sheet, [*total, sum(report.field.values())])
     minimum = [gettext("Minimum field"), "", "", ""] + [t.min_entrants or "" for t in report.trades]
-    sheet.append(minimum)
+    append_row(sheet, minimum)
     for index, trade in enumerate(report.trades, start=5):
         if trade in report.trades_below_minimum:
             sheet.cell(row=sheet.max_row - 1, column=index).fill = gap

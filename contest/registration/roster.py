@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from contest.accounts.models import User
 from contest.core import uploads
 from contest.core.extensions import db
+from contest.core.files import append_row
 from contest.domain.refusal import N_
 from contest.domain.registration import (
     ROSTER_HEADER,
@@ -71,7 +72,7 @@ def template(event: Event) -> bytes:
     book = Workbook()
     form = book.active
     form.title = gettext("Roster")
-    form.append([title for title, _ in ROSTER_HEADER])
+    append_row(form, [title for title, _ in ROSTER_HEADER])
     fill = PatternFill("solid", fgColor="B91C1C")
     for cell in form[1]:
         cell.font = Font(bold=True, color="FFFFFF")
@@ -86,7 +87,8 @@ def template(event: Event) -> bytes:
         form.column_dimensions[column].number_format = "@"
 
     listing = book.create_sheet(gettext("Trades"))
-    listing.append(
+    append_row(
+        listing,
         [
             gettext("Trade code"),
             gettext("Trade"),
@@ -95,12 +97,13 @@ def template(event: Event) -> bytes:
             gettext("Capacity"),
             gettext("Age"),
             gettext("Minimum skill level"),
-        ]
+        ],
     )
     unlimited = gettext("no limit")
     for trade in trades:
         ages = "–".join(str(a) if a is not None else "" for a in (trade.min_age, trade.max_age))
-        listing.append(
+        append_row(
+            listing,
             [
                 trade.code,
                 trade.name,
@@ -109,7 +112,7 @@ def template(event: Event) -> bytes:
                 trade.capacity or unlimited,
                 ages if ages != "–" else unlimited,
                 trade.min_skill_level or unlimited,
-            ]
+            ],
         )
     for index, width in enumerate((12, 20, 8, 12, 10, 10, 14), start=1):
         listing.column_dimensions[get_column_letter(index)].width = width
@@ -132,7 +135,7 @@ def template(event: Event) -> bytes:
     guide = book.create_sheet(gettext("Instructions"))
     guide.column_dimensions["A"].width = 100
     for line in _instructions(event):
-        guide.append([line])
+        append_row(guide, [line])
     guide["A1"].font = Font(bold=True, size=14)
     buffer = io.BytesIO()
     book.save(buffer)

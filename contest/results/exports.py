@@ -7,8 +7,6 @@ the individual results (UTF-8 with a byte-order mark, so Excel opens it correctl
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -18,7 +16,7 @@ from flask_babel import gettext
 from openpyxl import Workbook
 
 from contest.core.extensions import db
-from contest.core.files import fill_sheet, workbook_bytes
+from contest.core.files import csv_bytes, fill_sheet, workbook_bytes
 from contest.core.labels import label
 from contest.core.queries import as_dict
 from contest.domain.numbers import round_half_up
@@ -210,8 +208,4 @@ def results_csv(event: Event) -> bytes:
     """The individual results as CSV, UTF-8 with a byte-order mark."""
     trades = results.stored_trades(event)
     header, rows = individual_rows(event, trades, _Names(event))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes(header, rows)

@@ -9,7 +9,8 @@ import threading
 
 class Outage:
     """Forwards 127.0.0.1:<port> to ``target``; ``cut()`` drops every connection and refuses
-    new ones until ``restore()``."""
+    new ones until ``restore()``; ``silence()`` drops every connection and accepts new ones
+    that are then never answered (a hung server) until ``restore()``."""
 
     def __init__(self, target: tuple[str, int]):
         self.target = target
@@ -17,9 +18,20 @@ class Outage:
         self.server: socket.socket | None = None
         self.links: list[socket.socket] = []
         self.lock = threading.Lock()
+        self.silent = False
         self.restore()
 
+    def silence(self) -> None:
+        with self.lock:
+            self.silent = True
+            links, self.links = self.links, []
+        self._drop(links)
+
     def restore(self) -> None:
+        with self.lock:
+            self.silent = False
+            if self.server is not None:  # silenced, still listening
+                return
         server = socket.socket()
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         server.bind(("127.0.0.1", self.port))
@@ -36,12 +48,16 @@ class Outage:
             with contextlib.suppress(OSError):
                 server.shutdown(socket.SHUT_RDWR)
             server.close()
+        self._drop(links)
+
+    close = cut
+
+    @staticmethod
+    def _drop(links: list[socket.socket]) -> None:
         for link in links:
             with contextlib.suppress(OSError):
                 link.shutdown(socket.SHUT_RDWR)
             link.close()
-
-    close = cut
 
     def _accept(self, server: socket.socket) -> None:
         while True:
@@ -49,6 +65,10 @@ class Outage:
                 client, _ = server.accept()
             except OSError:
                 return
+            with self.lock:
+                if self.silent:  # accepted, and never a word in reply
+                    self.links.append(client)
+                    continue
             upstream = socket.create_connection(self.target)
             with self.lock:
                 self.links += [client, upstream]

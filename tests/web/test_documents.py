@@ -215,7 +215,7 @@ def test_certificate_qr_code_opens_its_verification_page(app, client, games):
     found = zxingcpp.read_barcodes(page)
     assert [b.format for b in found] == [zxingcpp.BarcodeFormat.QRCode]
     url = found[0].text
-    assert url == f"http://localhost/verify/{code}"
+    assert url == f"http://127.0.0.1:5000/verify/{code}"  # the public address (development)
 
     verified = client.get(urlsplit(url).path)
     page_text = verified.get_data(as_text=True)

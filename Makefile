@@ -15,7 +15,7 @@ run: $(VENV)/.runtime $(COMPILED)
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	@echo "→ http://127.0.0.1:$(PORT)/"
-	CONTEST_SCHEDULER_IN_PROCESS=true $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	CONTEST_SCHEDULER_IN_PROCESS=true CONTEST_PUBLIC_URL=$${CONTEST_PUBLIC_URL:-http://127.0.0.1:$(PORT)} $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## test: install the test tools (and system packages when possible), lint, run the suite
 # Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: each worker, and each

@@ -56,6 +56,7 @@ class Action(StrEnum):
     # The chief judge's corrections of a trade's results: re-score orders, excusals,
     # completion times, declared statuses, deciding between a paper and a tablet value.
     DESK = "desk"
+    UNLOCK = "unlock"  # withdraw the chief judge's sign-off
 
 
 class Reopen(StrEnum):
@@ -184,6 +185,7 @@ RULES: Mapping[Action, tuple[Guard, ...]] = {
     Action.NOTICE: (given("locked", "unlocked"), no("incomplete")),
     Action.PUBLISH: (given("locked", "unlocked"), no("incomplete"), no("published")),
     Action.DESK: (no("published"), no("locked")),
+    Action.UNLOCK: (no("published"),),
 }
 
 

@@ -24,6 +24,8 @@ from contest.core import audit
 from contest.core.extensions import db
 from contest.core.queries import lock_row
 from contest.core.types import utcnow
+from contest.domain import lifecycle
+from contest.domain.lifecycle import Action, Facts
 from contest.domain.refusal import N_, Refused
 from contest.domain.scoring import DeclaredStatus
 from contest.events.models import Criterion, Judge, Trade, trade_clerks
@@ -365,6 +367,8 @@ def unlock(actor: User, trade: Trade, reason: str) -> None:
     db.session.refresh(trade)
     if not trade.is_locked:
         raise ChiefError(ChiefError.NOT_LOCKED)
+    # Published results stand on the sign-off: withdraw the publication first.
+    lifecycle.check(Action.UNLOCK, Facts(published=facts.published(trade.event)), trade=trade.name)
     old = {"locked_at": trade.locked_at.isoformat() if trade.locked_at else None}
     trade.locked_at, trade.locked_by_id = None, None
     audit.record(

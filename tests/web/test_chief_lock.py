@@ -8,9 +8,11 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from contest.accounts.models import User
 from contest.core.audit import AuditEntry
 from contest.core.extensions import db
 from contest.events.models import Criterion, Trade
+from contest.publication import services as publications
 from contest.results.models import Score
 from tests.conftest import race
 from tests.judging import Desk, Tablet
@@ -125,6 +127,32 @@ def test_an_organiser_may_unlock_what_the_chief_signed_off(app, scored):
     organiser = Desk(app, "organiser")
     response = organiser.post(f"/chief/trades/{scored.trade}/unlock", {"unlock-reason": "复核"})
     assert response.status_code == 302
+    assert locked_at(app, scored.trade) is None
+
+
+def test_published_results_cannot_be_unlocked_until_withdrawn(app, scored):
+    """The published results stand on the sign-off: unlocking (which would let check-ins,
+    statuses and scores change under them) waits until the publication is withdrawn."""
+    chief = Desk(app, "chief")
+    complete(app, chief, scored)
+    assert chief.post(f"/chief/trades/{scored.trade}/lock").status_code == 302
+    with app.app_context():
+        event = db.session.get(Trade, scored.trade).event
+        publications.publish(event, publications.RESULTS, {"results": {}})
+        db.session.commit()
+    refused = chief.post(f"/chief/trades/{scored.trade}/unlock", {"unlock-reason": "复核"})
+    assert refused.status_code == 423
+    assert "成绩已公布" in refused.get_data(as_text=True)
+    assert locked_at(app, scored.trade) is not None
+    with app.app_context():
+        event = db.session.get(Trade, scored.trade).event
+        organiser = db.session.execute(sa.select(User).where(User.username == "organiser"))
+        publications.withdraw(organiser.scalar_one(), event, publications.RESULTS, "更正")
+        db.session.commit()
+    assert (
+        chief.post(f"/chief/trades/{scored.trade}/unlock", {"unlock-reason": "复核"}).status_code
+        == 302
+    )
     assert locked_at(app, scored.trade) is None
 
 

@@ -83,7 +83,7 @@ class ExcuseForm(DeskForm):
     submit = SubmitField(_l("Excuse the judge"))
 
 
-TIME = re.compile(r"^(?:(?:(\d+)[:：])?(\d+)[:：])?(\d+(?:\.\d{1,3})?)$")
+TIME = re.compile(r"^(?:(?:(\d{1,4})[:：])?(\d{1,6})[:：])?(\d{1,7}(?:\.\d{1,3})?)$")
 
 
 def parse_time(text: str) -> Decimal | None:

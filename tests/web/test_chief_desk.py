@@ -471,7 +471,9 @@ def test_times_in_seconds_or_minutes_and_seconds(app, scored, typed, seconds):
     assert entry.new == {"seconds": seconds} and entry.old == {"seconds": None}
 
 
-@pytest.mark.parametrize("typed", ["12:60", "abc", "-5", "1:60:00", "12:34:56:7", "1.23456"])
+@pytest.mark.parametrize(
+    "typed", ["12:60", "abc", "-5", "1:60:00", "12:34:56:7", "1.23456", "9" * 5000, "1" * 12]
+)
 def test_a_time_that_cannot_be_read_is_refused(app, scored, typed):
     response = Desk(app, "chief").post(
         f"/chief/trades/{scored.trade}/time", {"time-entrant": scored.e3, "time-time": typed}

@@ -42,6 +42,7 @@ class Action(StrEnum):
 
     CORRECT = "correct"  # a unit corrects (or takes back) its registration
     REVIEW = "review"  # approve or return registrations
+    APPROVE = "approve"  # approve one registration (its trade's field grows)
     MOVE = "move"  # move an entrant to another trade
     RETURN = "return"  # send a registration back to its unit for correction
     WITHDRAW = "withdraw"  # an entrant withdraws (WD), every score and record kept
@@ -151,7 +152,8 @@ RULES: Mapping[Action, tuple[Guard, ...]] = {
         Guard("review_closed", ("registration_open", "review_open"), lambda a, b: a or b),
     ),
     Action.MOVE: (no("stationed", "drawn_entrant"),),
-    Action.RETURN: (no("stationed", "drawn_entrant"),),
+    Action.APPROVE: (no("locked", "signed_off"),),
+    Action.RETURN: (no("locked", "signed_off"), no("stationed", "drawn_entrant")),
     Action.WITHDRAW: (no("locked"),),
     Action.DRAW: (
         no("locked"),
@@ -198,6 +200,9 @@ class NotNow(Refused):
             "before changing anything."
         ),
         "locked": N_("The chief judge has locked this trade; scores can no longer be changed."),
+        "signed_off": N_(
+            "The chief judge has signed %(trade)s off: its entrants can no longer change."
+        ),
         "unlocked": N_("The chief judge has not locked %(trade)s yet."),
         "incomplete": N_("%(trade)s has %(count)s entrants whose results are not complete."),
         "drawn_entrant": N_(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -389,9 +389,11 @@ def review(
     withdrawn = [e.name for e in entrants if e.status == DeclaredStatus.WD]
     if withdrawn:
         raise ReviewRefused(ReviewRefused.WITHDRAWN, names="、".join(withdrawn))
-    if not approve:
-        for entrant in entrants:
-            lifecycle.check(Action.RETURN, entrant_facts(entrant, open_))
+    for entrant in entrants:  # a signed-off trade's field is settled
+        known = replace(entrant_facts(entrant, open_), locked=entrant.trade.is_locked)
+        lifecycle.check(
+            Action.APPROVE if approve else Action.RETURN, known, trade=entrant.trade.name
+        )
     status = RegistrationStatus.APPROVED if approve else RegistrationStatus.RETURNED
     changed: dict[int, Trade] = {}
     for entrant in entrants:

@@ -93,7 +93,7 @@ def test_registrations_are_reviewed_only_while_registration_or_review_is_open():
 
 
 def test_an_entrant_with_a_station_is_neither_moved_nor_returned_nor_corrected():
-    drawn, undrawn = Facts(stationed=True), Facts(stationed=False)
+    drawn, undrawn = Facts(stationed=True, locked=False), Facts(stationed=False, locked=False)
     for action in (Action.MOVE, Action.RETURN):
         assert code(action, drawn) == "drawn_entrant"
         assert code(action, undrawn) is None
@@ -142,3 +142,11 @@ def test_the_chief_judges_corrections_stop_at_sign_off_and_publication():
     assert refused and refused.code == "published" and refused.status == 423
     with pytest.raises(AssertionError, match="published"):
         refusal(Action.DESK, Facts(locked=False))
+
+
+def test_a_signed_off_trade_takes_no_approval_or_return():
+    assert code(Action.APPROVE, Facts(locked=True)) == "signed_off"
+    assert code(Action.APPROVE, Facts(locked=False)) is None
+    assert code(Action.RETURN, Facts(locked=True, stationed=False)) == "signed_off"
+    assert code(Action.UNLOCK, Facts(published=True)) == "published"
+    assert code(Action.UNLOCK, Facts(published=False)) is None

@@ -191,6 +191,10 @@ def test_the_remember_cookie_is_not_secure_in_development(app, world):
 
 def test_hsts_is_sent_in_production_only(app, another_app):
     assert "Strict-Transport-Security" not in app.test_client().get("/healthz").headers
-    production = another_app(ENV_NAME="production")
-    header = production.test_client().get("/healthz").headers["Strict-Transport-Security"]
+    production = another_app(ENV_NAME="production", PUBLIC_URL="https://contest.example")
+    header = (
+        production.test_client()
+        .get("/healthz", base_url="https://contest.example")
+        .headers["Strict-Transport-Security"]
+    )
     assert header.startswith("max-age=") and int(header.split("=")[1].split(";")[0]) >= 31536000

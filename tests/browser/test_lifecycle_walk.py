@@ -542,6 +542,7 @@ def score(site, world, open_screen, organiser: Screen, screenshot) -> dict[str, 
         expect(absent).to_have_count(1)
         expect(absent).to_contain_text(entrant(site, WANG.name).judge_label)
         expect(absent.locator(".badge")).to_have_text("检录缺席（未参赛）")
+        assert_inside(absent.locator(".badge"), absent)
         for welder, (p1, p2) in VALUES[username].items():
             fill_sheet(screen, entrant(site, welder.name).judge_label, p1, p2)
         expect(jp.locator("a.sheet.done")).to_have_count(3)
@@ -549,6 +550,14 @@ def score(site, world, open_screen, organiser: Screen, screenshot) -> dict[str, 
             assert name not in screen.text() and name not in jp.content()
         check(screen, screenshot, f"4-scored-{username}")
     return judges
+
+
+def assert_inside(inner, outer) -> None:
+    """``inner`` is drawn within ``outer``'s box (nothing sticks out of its tile)."""
+    a, b = inner.bounding_box(), outer.bounding_box()
+    assert a is not None and b is not None
+    assert b["x"] <= a["x"] and a["x"] + a["width"] <= b["x"] + b["width"], (a, b)
+    assert b["y"] <= a["y"] and a["y"] + a["height"] <= b["y"] + b["height"], (a, b)
 
 
 def fill_sheet(screen: Screen, label: str, p1: int, p2: int, reason: str | None = None) -> None:

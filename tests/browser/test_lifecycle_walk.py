@@ -11,11 +11,13 @@ the chief judge (tablet) and the public (phone) — each in a browser of their o
 4. check-in (one welder absent: DNS), scoring opens, the judges score on their tablets;
 5. the chief judge switches double entry on for the second trade (电工), whose values were
    submitted on tablets: the desk asks to confirm how many, the judges' tablets turn
-   read-only and say why;
+   read-only and say why; a paper value both clerks agree on but the tablet contradicts
+   waits for the chief judge, who keeps the tablet's; 电工 is signed off;
 6. the organiser's preview while 焊工 is not locked lists it and offers no confirmation;
-7. the chief judge locks; an appeal is upheld, which unlocks the trade: a preview opened
-   just before is refused when confirmed, naming the trade; the judge re-scores the one
-   sheet sent back (although scoring has closed) and the trade is locked again;
+7. the chief judge locks 焊工; an appeal is upheld, which unlocks it: a preview opened
+   just before is refused when confirmed, naming the trade; the one sheet sent back opens
+   on its judge's tablet although scoring has closed (no other sheet does), is scored
+   again, and the trade is locked again;
 8. the results are published through the preview; the public pages show them and a
    certificate's verify page says it is genuine;
 9. a published medallist is not withdrawn (a page opened before the lock is refused with
@@ -24,7 +26,7 @@ the chief judge (tablet) and the public (phone) — each in a browser of their o
 
 The windows are opened and closed on the organiser's timeline page. Only what the walk
 does not show is set in the database: the event, its people and marking schemes, and the
-second trade's field, drawn and checked in, with its judges' tablet values (entered through
+second trade's field, drawn and checked in, and its judges' tablet values (entered through
 the service the tablet's API calls). Every page is checked for console errors, script
 errors and CSP violations; screenshots go to ``test-artifacts/screenshots/``.
 """
@@ -61,7 +63,7 @@ from contest.publication.models import Certificate
 from contest.registration.models import Entrant, RegistrationStatus
 from contest.results.models import Score
 from contest.stages.models import StageWindow
-from tests.browser.conftest import LiveSite, Screen, log_in, serve
+from tests.browser.conftest import LiveSite, Screen, serve
 from tests.conftest import PASSWORD
 from tests.factories import make_entrant, make_event, make_judge, make_unit, make_user
 
@@ -236,35 +238,68 @@ def certificate_codes(site: LiveSite) -> dict[tuple[str, str], str]:
     })  # fmt: skip
 
 
+#: What each judge submits on the tablet for the 电工 entrant at station 1 (one more at
+#: station 2).
+ELEC_VALUES = {"judge1": 81, "judge2": 82}
+
+
 def tablet_values(site: LiveSite, trade_id: int) -> None:
     """Both judges score the 电工 entrants on their tablets, through the sheet API's
     service (the walk shows tablet scoring on 焊工)."""
 
     def enter():
         trade = db.session.get(Trade, trade_id)
-        for n, user in enumerate(
-            db.session.execute(
-                sa.select(User).where(User.username.in_(["judge1", "judge2"])).order_by(User.id)
-            ).scalars()
-        ):
-            for entrant_ in trade.entrants:
-                sheets.save(user, trade, entrant_, "P1", Decimal(80 + n + entrant_.station_no),
-                            None)  # fmt: skip
-                sheets.submit(user, trade, entrant_)
+        for username, value in ELEC_VALUES.items():
+            user = db.session.execute(sa.select(User).filter_by(username=username)).scalar_one()
+            for competing in trade.entrants:
+                sheets.save(
+                    user, trade, competing, "P1", Decimal(value + competing.station_no - 1), None
+                )
+                sheets.submit(user, trade, competing)
         db.session.commit()
 
     in_db(site, enter)
+
+
+def at_station(site: LiveSite, trade_id: int, station: int) -> Entrant:
+    def read():
+        found = db.session.execute(
+            sa.select(Entrant).filter_by(trade_id=trade_id, station_no=station)
+        ).scalar_one()
+        db.session.expunge(found)
+        return found
+
+    return in_db(site, read)
+
+
+def j1_value(site: LiveSite, entrant_id: int) -> Decimal:
+    """J1's value of the entrant's only criterion, as the results count it."""
+    return in_db(site, lambda: db.session.execute(
+        sa.select(Score.value)
+        .join(Judge, Judge.id == Score.judge_id)
+        .where(Score.entrant_id == entrant_id, Judge.code == "J1")
+    ).scalar_one())  # fmt: skip
 
 
 # --- what people do --------------------------------------------------------------------------
 
 
 def person(open_screen, viewport: str, username: str) -> Screen:
-    """A browser of one's own, logged in."""
+    """A browser of one's own, logged in (the way there through the front page is the
+    other browser tests' subject)."""
     screen = open_screen(viewport)
-    log_in(screen, username, PASSWORD)
+    screen.goto("/login")
+    screen.page.get_by_label("用户名").fill(username)
+    screen.page.get_by_label("密码").fill(PASSWORD)
+    screen.page.get_by_role("button", name="登录").click()
     expect(screen.page.locator("header.site-header")).to_contain_text("退出")
     return screen
+
+
+def arrive(screen: Screen, path: str) -> None:
+    """Go to ``path``, unless the last step left the browser there."""
+    if screen.path() != path:
+        screen.goto(path)
 
 
 def check(screen: Screen, screenshot, label: str) -> None:
@@ -297,7 +332,7 @@ def confirming(screen: Screen, click: Callable[[], None]) -> str:
 def move_window(screen: Screen, world: World, stage: str, open_: bool, reason: str) -> None:
     """Open or close one of the event's windows by hand on the timeline, with a reason."""
     page = screen.page
-    screen.goto(f"/organise/events/{world.event_id}/timeline")
+    arrive(screen, f"/organise/events/{world.event_id}/timeline")
     card = page.locator("li.timeline-window").filter(
         has=page.get_by_role("heading", name=stage, exact=True)
     )
@@ -388,11 +423,10 @@ def register(site, world, contact: Screen, organiser: Screen, screenshot) -> Non
     # Registration closes and the review opens; two are approved, two returned.
     move_window(organiser, world, "报名", False, "报名截止")
     move_window(organiser, world, "审核", True, "开始资格审核")
-    screen = organiser
-    screen.goto(f"/registration/events/{world.event_id}/review")
-    expect(screen.page.get_by_role("heading", level=1)).to_have_text("报名审核")
+    organiser.goto(f"/registration/events/{world.event_id}/review")
+    expect(organiser.page.get_by_role("heading", level=1)).to_have_text("报名审核")
     for welder in WELDERS:
-        expect(review_row(screen, welder.name).locator(".badge")).to_have_text("待审核")
+        expect(review_row(organiser, welder.name).locator(".badge")).to_have_text("待审核")
     check(organiser, screenshot, "2-review-pending-organiser")
     review(organiser, world, [ZHANG.name, WANG.name])
     review(organiser, world, [LI.name], "身份证照片不清晰，请重新上传")
@@ -447,7 +481,7 @@ def draw_and_top_up(site, world, contact: Screen, organiser: Screen, screenshot)
     expect(flash(organiser)).to_have_text("已完成抽签，种子为 walk-draw-1。")
     expect(page.locator("[data-check] .badge")).to_have_text("工位号和加密号与种子一致")
     drawn = station_table(organiser)
-    assert [row[3] for row in sorted(drawn)] != [] and len(drawn) == 3
+    assert sorted(row[3] for row in drawn) == sorted([ZHANG.name, WANG.name, LI.name])
     check(organiser, screenshot, "3-drawn-organiser")
     before = lots(site, world.weld_id)
 
@@ -560,7 +594,7 @@ def assert_inside(inner, outer) -> None:
     assert b["y"] <= a["y"] and a["y"] + a["height"] <= b["y"] + b["height"], (a, b)
 
 
-def fill_sheet(screen: Screen, label: str, p1: int, p2: int, reason: str | None = None) -> None:
+def fill_sheet(screen: Screen, label: str, p1: int, p2: int) -> None:
     """From the judge's list of sheets: open the entrant's sheet, enter both values (each
     saved as entered) and submit it; back to the list."""
     page = screen.page
@@ -635,9 +669,8 @@ def double_entry(site, world, open_screen, organiser, judges, screenshot) -> Scr
     # J1's paper sheet of the first 电工 entrant says 85 where the tablet has 81: both
     # entries (the chief judge's and the organiser's) agree, and the tablet value stays
     # until the chief judge decides — who keeps it.
-    first = in_db(site, lambda: db.session.execute(
-        sa.select(Entrant).where(Entrant.trade_id == world.elec_id, Entrant.station_no == 1)
-    ).scalar_one().judge_label)  # fmt: skip
+    paper = at_station(site, world.elec_id, 1)
+    first = paper.judge_label
     enter_paper(chief, world, first, "85")
     expect(flash(chief)).to_have_text(
         "已保存：0 项一致，1 项等待第二名录分员录入，0 项与另一次录入不一致。"
@@ -650,7 +683,7 @@ def double_entry(site, world, open_screen, organiser, judges, screenshot) -> Scr
     state = organiser.page.locator("#state-P1")
     expect(state).to_have_text("两次录入一致，但裁判在平板上提交的是 81：由裁判长裁定")
     check(organiser, screenshot, "5-paper-differs-organiser")
-    assert tablet_value(site, world.elec_id, first) == Decimal(81)
+    assert j1_value(site, paper.id) == Decimal(81)
     chief.goto(f"/chief/trades/{world.elec_id}")
     expect(page.locator(".chief-attention")).to_contain_text(
         "J1 的纸质评分表为 85，平板上为 81；请裁定以哪个为准"
@@ -663,7 +696,7 @@ def double_entry(site, world, open_screen, organiser, judges, screenshot) -> Scr
     row.get_by_role("button", name="裁定").click()
     expect(flash(chief)).to_have_text(f"{first} P1：保留 J1 在平板上提交的分数。")
     check(chief, screenshot, "5-tablet-kept-chief")
-    assert tablet_value(site, world.elec_id, first) == Decimal(81)
+    assert j1_value(site, paper.id) == Decimal(81)
 
     # 电工 is complete: its chief judge signs it off.
     lock(chief, world.elec_id)
@@ -681,24 +714,6 @@ def enter_paper(clerk: Screen, world: World, label: str, value: str) -> None:
     expect(sheet.locator(".chief-paper-tablet")).to_have_text("平板上已提交：81")
     sheet.get_by_label(re.compile("^P1 接线工艺")).fill(value)
     sheet.get_by_role("button", name="保存录入").click()
-
-
-def tablet_value(site: LiveSite, trade_id: int, label: str) -> Decimal:
-    """J1's value of P1 for the entrant ``label``, as the results count it."""
-
-    def read():
-        for found in db.session.execute(
-            sa.select(Entrant).where(Entrant.trade_id == trade_id)
-        ).scalars():
-            if found.judge_label == label:
-                return db.session.execute(
-                    sa.select(Score.value)
-                    .join(Judge, Judge.id == Score.judge_id)
-                    .where(Score.entrant_id == found.id, Judge.code == "J1")
-                ).scalar_one()
-        raise AssertionError(label)
-
-    return in_db(site, read)
 
 
 # 6. The preview before the chief judge has locked 焊工 -----------------------------------------

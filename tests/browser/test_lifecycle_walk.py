@@ -389,7 +389,7 @@ def test_a_contest_from_registration_to_publication(open_screen, screenshot, liv
     judges = score(site, world, open_screen, organiser, screenshot)
     chief = double_entry(site, world, open_screen, organiser, judges, screenshot)
     preview_before_the_lock(site, world, organiser, public, screenshot)
-    appeal_and_rescore(site, world, contact, organiser, chief, judges, screenshot)
+    appeal_and_rescore(site, world, contact, organiser, chief, judges, public, screenshot)
     codes = publish(site, world, organiser, public, screenshot)
     published_medallist(site, world, contact, organiser, public, codes, screenshot)
     for screen in (organiser, contact, public, chief, *judges.values()):
@@ -737,10 +737,10 @@ def preview_before_the_lock(site, world, organiser: Screen, public: Screen, scre
     expect(elec_row.locator('td[data-label="状态"]')).to_have_text("可发布")
     expect(page.get_by_role("button", name="确认发布")).to_have_count(0)
     check(organiser, screenshot, "6-preview-blocked-organiser")
-    assert_unpublished(site, world, public)
+    assert_unpublished(site, public)
 
 
-def assert_unpublished(site, world, public: Screen) -> None:
+def assert_unpublished(site, public: Screen) -> None:
     """The public finds no results, and none are stored as published."""
     public.watch.expected_statuses.add(404)
     response = public.page.goto(f"{site.url}/e/{SLUG}/results/WELD")
@@ -768,7 +768,7 @@ def lock(chief: Screen, trade_id: int) -> None:
     expect(page.locator(".chief-head .badge").first).to_have_text("已锁定")
 
 
-def appeal_and_rescore(site, world, contact, organiser, chief, judges, screenshot) -> None:
+def appeal_and_rescore(site, world, contact, organiser, chief, judges, public, screenshot):
     move_window(organiser, world, "评分", False, "实操比赛结束")
     lock(chief, world.weld_id)
     absent = entrant(site, WANG.name)
@@ -831,7 +831,7 @@ def appeal_and_rescore(site, world, contact, organiser, chief, judges, screensho
     expect(organiser.page.get_by_role("button", name="确认发布")).to_have_count(0)
     assert organiser.watch.documents[-1][0] == 409
     check(organiser, screenshot, "7-publish-refused-organiser")
-    assert certificate_codes(site) == {}
+    assert_unpublished(site, public)
 
     # J2's sheet of 李强 is sent back.
     card.get_by_role("link", name="退回评分表重评").click()
@@ -1011,4 +1011,5 @@ def published_medallist(site, world, contact, organiser, public, codes, screensh
     expect(public.page.locator("table.public-results td.name").first).to_have_text(ZHANG.name)
     public.goto(f"/verify/{gold}")
     assert_genuine(public, gold)
+    expect(public.page.locator(".verify-result")).not_to_contain_text("撤回更正")
     check(public, screenshot, "9-republished-public")

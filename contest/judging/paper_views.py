@@ -13,6 +13,7 @@ from collections import Counter
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from contest.accounts.access import object_required
@@ -115,18 +116,37 @@ def enter_paper(trade: Trade):
     typed = {k[6:]: v.strip() for k, v in request.form.items() if k.startswith("value-")}
     on_refusal(lambda refused: _paper_page(trade, entrant, judge, refused, typed))
     states = double_entry.enter_paper_sheet(current_user, trade, entrant, judge, typed)
-    counts = Counter(states.values())
     flash(
-        _(
-            "Saved: %(agreed)s agreed, %(waiting)s waiting for the second clerk, "
-            "%(mismatch)s different from the other entry.",
-            agreed=counts.get("agreed", 0),
-            waiting=counts.get("waiting", 0),
-            mismatch=counts.get("mismatch", 0),
-        ),
-        "success" if not counts.get("mismatch") else "error",
+        _entered(Counter(states.values())), "error" if "mismatch" in states.values() else "success"
     )
     return redirect(url_for(".paper", trade_id=trade.id, entrant=entrant.id, judge=judge.id))
+
+
+def _entered(counts: Counter[str]) -> str:
+    """What a clerk's entry came to: values both clerks agree on (saying how many of them
+    differ from the judge's tablet value and wait for the chief judge), waiting or
+    different."""
+    agreed = counts["agreed"] + counts["tablet"] + counts["kept"]
+    if counts["tablet"]:
+        return ngettext(
+            "Saved: %(agreed)s agreed, %(num)s of them different from the value the judge "
+            "submitted on the tablet (the chief judge decides which holds); %(waiting)s "
+            "waiting for the second clerk, %(mismatch)s different from the other entry.",
+            "Saved: %(agreed)s agreed, %(num)s of them different from the values the judge "
+            "submitted on the tablet (the chief judge decides which hold); %(waiting)s "
+            "waiting for the second clerk, %(mismatch)s different from the other entry.",
+            counts["tablet"],
+            agreed=agreed,
+            waiting=counts["waiting"],
+            mismatch=counts["mismatch"],
+        )
+    return _(
+        "Saved: %(agreed)s agreed, %(waiting)s waiting for the second clerk, "
+        "%(mismatch)s different from the other entry.",
+        agreed=agreed,
+        waiting=counts["waiting"],
+        mismatch=counts["mismatch"],
+    )
 
 
 @object_required(Trade, "trade_id", can_run_trade)

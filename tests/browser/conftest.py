@@ -8,12 +8,13 @@ or without the ``playwright`` package, the browser tests are skipped.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import sqlalchemy as sa
@@ -76,10 +77,11 @@ class DemoFacts:
 
 @dataclass(frozen=True)
 class LiveSite:
-    """The demo served over HTTP."""
+    """The app (the demo, unless a module serves data of its own) served over HTTP."""
 
     url: str
-    facts: DemoFacts
+    #: What the tests need to know about the data served (``DemoFacts`` for the demo).
+    facts: Any
     #: The served app, for tests that set the stage in its database (in an app context).
     app: Flask
 
@@ -109,13 +111,27 @@ def live_server(database_url, _schema) -> Iterator[LiveSite]:
     function-scoped ``app`` fixture would empty the database after every test); the tables
     are emptied at the end, as ``app`` does, so later tests start from an empty database.
     """
-    require_browser()  # before seeding: nothing to serve without a browser
-    app = create_app(app_config(database_url))
-    with app.app_context():
-        empty_tables()
+
+    def seed() -> DemoFacts:
         demo.seed()
         db.session.commit()
-        facts = _demo_facts()
+        return _demo_facts()
+
+    with serve(database_url, seed) as site:
+        yield site
+
+
+@contextlib.contextmanager
+def serve(database_url: str, seed: Callable[[], Any], **settings) -> Iterator[LiveSite]:
+    """Serve an app on ``database_url`` (with ``settings``) with what ``seed`` puts in its
+    emptied tables (and commits; it returns the facts the tests need) by a threaded Werkzeug
+    server; afterwards the tables are emptied again. A module that needs data of its own
+    overrides ``live_server`` with this."""
+    require_browser()  # before seeding: nothing to serve without a browser
+    app = create_app(app_config(database_url, **settings))
+    with app.app_context():
+        empty_tables()
+        facts = seed()
         db.session.remove()
 
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)

@@ -434,6 +434,26 @@ def test_paper_never_replaces_a_submitted_tablet_value_the_chief_judge_decides(a
         ]
 
 
+def test_an_entry_that_differs_from_the_tablet_is_reported_as_waiting_for_the_chief(app, paper):
+    """The clerk whose entry makes a value agreed that the tablet contradicts is told so —
+    not "0 agreed, 0 waiting, 0 different", as if nothing had been saved."""
+    first, second = Desk(app, "clerk1"), Desk(app, "clerk2")
+    assert enter(first, paper, paper.e3, paper.j2, P1="25", P2="1").status_code == 302
+    assert enter(second, paper, paper.e3, paper.j2, P1="25", P2="1").status_code == 302
+    assert (
+        "已保存：2 项一致（其中 1 项与裁判在平板上提交的分数不同，由裁判长裁定以哪个为准），"
+        "0 项等待第二名录分员录入，0 项与另一次录入不一致。"
+    ) in sheet(second, paper, paper.e3, paper.j2)
+    with second.client.session_transaction() as session:
+        session["lang"] = "en"
+    assert enter(second, paper, paper.e3, paper.j2, P1="25", P2="1").status_code == 302
+    assert (
+        "Saved: 2 agreed, 1 of them different from the value the judge submitted on the tablet "
+        "(the chief judge decides which holds); 0 waiting for the second clerk, 0 different "
+        "from the other entry."
+    ) in sheet(second, paper, paper.e3, paper.j2)
+
+
 def test_paper_entries_and_decisions_are_refused_once_the_results_are_published(app, paper):
     with app.app_context():
         db.session.add(Publication(event_id=paper.event, kind="results", payload={}))

@@ -263,11 +263,11 @@ def roster_upload(slug: str, rows: int) -> dict[str, Any]:
     book.save(buffer)
     data = buffer.getvalue()
     started = time.perf_counter()
-    roster.parse(event, data)
+    roster.parse(event, io.BytesIO(data))
     parse = time.perf_counter() - started
     started = time.perf_counter()
     with unit_of_work():
-        created = roster.import_roster(None, unit, data, check_stage=False)
+        created = roster.import_roster(None, unit, io.BytesIO(data), check_stage=False)
     seconds = time.perf_counter() - started
     return {"rows": len(created), "seconds": seconds, "parse": parse, "bytes": len(data)}
 

@@ -9,6 +9,34 @@
 // waiting. The open sheet's own queue is left to sheet.js.
 "use strict";
 
+// One entry of a sheet's queue sent to the sheet API (a value or a submit), with its
+// idempotency key; the answer's status and JSON body. Shared with sheet.js.
+window.sendSheetEntry = async (api, entry, csrf) => {
+  const url = entry.type === "submit" ? api + "/submit" : api + "/values";
+  const body =
+    entry.type === "submit"
+      ? {}
+      : { criterion: entry.criterion, value: entry.value, base_version: entry.base, reason: entry.reason };
+  const response = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: {
+      "Content-Type": "application/json",
+      Accept: "application/json",
+      "X-CSRFToken": csrf,
+      "Idempotency-Key": entry.key,
+    },
+    body: JSON.stringify(body),
+  });
+  let data = {};
+  try {
+    data = await response.json();
+  } catch (error) {
+    data = {};
+  }
+  return { status: response.status, data };
+};
+
 (() => {
   const banner = document.getElementById("unsent");
   if (!banner || !window.localStorage || !window.fetch) {
@@ -119,31 +147,6 @@
     }
   }
 
-  async function send(api, entry) {
-    const url = entry.type === "submit" ? api + "/submit" : api + "/values";
-    const body =
-      entry.type === "submit"
-        ? {}
-        : { criterion: entry.criterion, value: entry.value, base_version: entry.base, reason: entry.reason };
-    const response = await fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        Accept: "application/json",
-        "X-CSRFToken": token ? token.content : "",
-        "Idempotency-Key": entry.key,
-      },
-      body: JSON.stringify(body),
-    });
-    let data = {};
-    try {
-      data = await response.json();
-    } catch (error) {
-      data = {};
-    }
-    return { status: response.status, data };
-  }
 
   // One answer to one entry of a sheet's queue, as sheet.js would take it.
   function settle(entries, entry, answer) {
@@ -187,7 +190,7 @@
           }
           let answer;
           try {
-            answer = await send(sheetOf(key, entries).api, entry);
+            answer = await window.sendSheetEntry(sheetOf(key, entries).api, entry, token ? token.content : "");
           } catch (error) {
             answer = null; // the network is down
           }

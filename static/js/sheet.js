@@ -267,30 +267,8 @@
     pump();
   }
 
-  async function send(entry) {
-    const url = entry.type === "submit" ? api + "/submit" : api + "/values";
-    const body =
-      entry.type === "submit"
-        ? {}
-        : { criterion: entry.criterion, value: entry.value, base_version: entry.base, reason: entry.reason };
-    const response = await fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        Accept: "application/json",
-        "X-CSRFToken": csrf,
-        "Idempotency-Key": entry.key,
-      },
-      body: JSON.stringify(body),
-    });
-    let data = {};
-    try {
-      data = await response.json();
-    } catch (error) {
-      data = {};
-    }
-    return { status: response.status, data };
+  function send(entry) {
+    return window.sendSheetEntry(api, entry, csrf); // queue.js
   }
 
   //: Refusals that close the whole sheet: nothing more can be saved on it now.

@@ -143,12 +143,19 @@ class TeamPlacing:
 def rank_teams(
     team_size: int | None,
     members: Iterable[tuple[str, str, Decimal | None]],
+    tie_breakers: Sequence[str] = (),
+    times: Mapping[str, Decimal | None] | None = None,
+    scores: Mapping[str, EntrantScore] | None = None,
+    decimals: int = 2,
 ) -> list[TeamPlacing]:
-    """Team ranking per trade (SCORING.md §3).
+    """Team ranking per trade (SCORING.md §3, team tie-breakers §7).
 
     ``members`` holds (team, entrant, rounded total or None if unranked) for every member of
-    any status. Teams with fewer than ``team_size`` ranked members are unranked.
-    """
+    any status. Teams with fewer than ``team_size`` ranked members are unranked. The counted
+    members are the best ``team_size`` by rounded total, then entrant code; equal team
+    scores are separated by ``tie_breakers`` over the counted members (``time``: the sum of
+    their ``times``, lower better, a missing time losing; ``component:<code>``: the sum of
+    their rounded component scores from ``scores``, higher better)."""
     if not team_size:
         return []
     by_team: dict[str, list[tuple[Decimal, str]]] = {}
@@ -161,7 +168,13 @@ def rank_teams(
         if len(totals) >= team_size:
             best = sorted(totals, key=lambda item: (-item[0], item[1]))[:team_size]
             scored[team] = (sum((t for t, _ in best), Decimal(0)), tuple(e for _, e in best))
-    ranks = competition_ranks([(team, (-score,)) for team, (score, _) in scored.items()])
+
+    def key(team: str) -> tuple[object, ...]:
+        score, counted = scored[team]
+        return (-score, *(_team_breaker_key(b, counted, times or {}, scores or {}, decimals)
+                          for b in tie_breakers))  # fmt: skip
+
+    ranks = competition_ranks([(team, key(team)) for team in scored])
     ranked = sorted(scored, key=lambda team: (ranks[team], team))
     unranked = sorted(team for team in by_team if team not in scored)
     return [TeamPlacing(t, ranks[t], scored[t][0], scored[t][1]) for t in ranked] + [
@@ -169,11 +182,42 @@ def rank_teams(
     ]
 
 
+def _team_breaker_key(
+    breaker: str,
+    counted: tuple[str, ...],
+    times: Mapping[str, Decimal | None],
+    scores: Mapping[str, EntrantScore],
+    decimals: int,
+) -> tuple[object, ...]:
+    """Smaller is better; a team missing a counted member's figure comes last."""
+    kind, _, code = breaker.partition(":")
+    if kind == "time":
+        seconds = [times.get(entrant) for entrant in counted]
+        if any(t is None for t in seconds):
+            return (1, Decimal(0))
+        return (0, sum((t for t in seconds if t is not None), Decimal(0)))
+    if kind == "component":
+        found = [s.component(code) if (s := scores.get(e)) else None for e in counted]
+        values = [c.score for c in found if c is not None and c.score is not None]
+        if len(values) < len(counted):
+            return (1, Decimal(0))
+        return (0, -sum((round_half_up(v, decimals) for v in values), Decimal(0)))
+    raise ValueError(f"unknown team tie-breaker {breaker!r}")
+
+
 # --- field size, placement points and medals ---------------------------------------------------
 
 
-def field_awards(ranked_count: int, min_entrants: int | None) -> bool:
-    """Whether the trade's field is large enough to award anything (SCORING.md §3)."""
+def field_awards(
+    ranked_count: int,
+    min_entrants: int | None,
+    started_count: int | None = None,
+    min_started: int | None = None,
+) -> bool:
+    """Whether the trade's field is large enough to award anything: at least ``min_entrants``
+    ranked (SCORING.md §3) and at least ``min_started`` started (§7, a void trade)."""
+    if min_started is not None and (started_count or 0) < min_started:
+        return False
     return min_entrants is None or ranked_count >= min_entrants
 
 
@@ -200,13 +244,14 @@ def contributions(
     placings: Sequence[Placing],
     unit_of: Mapping[str, str],
     placement_points: Sequence[int],
-    min_entrants: int | None,
+    field_ok: bool,
     medals_by_field: bool,
 ) -> list[Contribution]:
-    """Placement points and medals earned in one trade (none if the field is too small)."""
-    ranked = [p for p in placings if p.rank is not None]
-    if not field_awards(len(ranked), min_entrants):
+    """Placement points and medals earned in one trade (none when the field does not award:
+    too few ranked, or too few started)."""
+    if not field_ok:
         return []
+    ranked = [p for p in placings if p.rank is not None]
     allowed = medals_allowed(len(ranked), medals_by_field)
     result = []
     for placing in ranked:

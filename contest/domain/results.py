@@ -13,8 +13,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from contest.domain.awards import AwardRule, Candidate, Nomination, apply_rules
-from contest.domain.numbers import fixed
+from contest.domain.awards import (
+    AwardRule,
+    Candidate,
+    Decisions,
+    FieldSize,
+    Nomination,
+    apply_rules,
+)
+from contest.domain.numbers import fixed, round_half_up
 from contest.domain.ranking import (
     Contribution,
     Placing,
@@ -27,7 +34,13 @@ from contest.domain.ranking import (
     t_scores,
     unit_table,
 )
-from contest.domain.scoring import EntrantInput, EntrantScore, TradeSpec, score_entrant
+from contest.domain.scoring import (
+    DeclaredStatus,
+    EntrantInput,
+    EntrantScore,
+    TradeSpec,
+    score_entrant,
+)
 
 RESULTS_FORMAT = "contest-results/1"
 
@@ -43,6 +56,7 @@ class EventSpec:
     medals_by_field: bool = False
     award_rules: tuple[AwardRule, ...] = ()
     units: tuple[str, ...] = ()
+    decisions: Decisions = field(default_factory=Decisions)
 
 
 @dataclass(frozen=True)
@@ -101,30 +115,42 @@ def compute_trade(
         event.decimals,
     )
     ranked = [p for p in placings if p.rank is not None]
-    field_ok = field_awards(len(ranked), trade.min_entrants)
+    started = sum(1 for e in entrants if e.status not in _NOT_STARTED)
+    size = FieldSize(len(ranked), started, len(entrants))
+    field_ok = field_awards(len(ranked), trade.min_entrants, started, trade.min_started)
     totals = {p.code: _total(scores[p.code]) for p in ranked}
     t = t_scores(totals)
     candidates = [
-        Candidate(
-            p.code, p.rank, totals[p.code], by_code[p.code].birth_date, by_code[p.code].skill_level
-        )
+        _candidate(p.code, p.rank, scores[p.code], by_code[p.code], event.decimals)
         for p in ranked
         if p.rank is not None
     ]
-    awards = apply_rules(event.award_rules, trade.code, candidates, field_ok, event.starts_on)
+    awards = apply_rules(
+        event.award_rules,
+        trade.code,
+        candidates,
+        field_ok,
+        event.starts_on,
+        size,
+        event.decisions,
+    )
     earned = {
         c.entrant: c
         for c in contributions(
             placings,
             {e.code: e.unit for e in entrants},
             event.placement_points,
-            trade.min_entrants,
+            field_ok,
             event.medals_by_field,
         )
     }
     teams = rank_teams(
         trade.team_size,
         [(e.team, e.code, scores[e.code].total) for e in entrants if e.team is not None],
+        trade.team_tie_breakers,
+        {e.code: e.time for e in entrants},
+        scores,
+        event.decimals,
     )
     return TradeResult(
         code=trade.code,
@@ -142,6 +168,26 @@ def compute_trade(
         ranked_count=len(ranked),
         field_ok=field_ok,
         skipped=awards.skipped,
+    )
+
+
+_NOT_STARTED = (DeclaredStatus.DNS, DeclaredStatus.WD)
+
+
+def _candidate(
+    code: str, rank: int, score: EntrantScore, entrant: EntrantInput, decimals: int
+) -> Candidate:
+    components = {
+        c.code: round_half_up(c.score, decimals) for c in score.components if c.score is not None
+    }
+    return Candidate(
+        code,
+        rank,
+        _total(score),
+        entrant.birth_date,
+        entrant.skill_level,
+        components,
+        entrant.gender,
     )
 
 

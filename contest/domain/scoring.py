@@ -8,12 +8,13 @@ total, status and flags (``EntrantScore``), with a breakdown explaining every nu
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Context, Decimal, Inexact, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property, reduce
+from math import ceil
 
 from contest.domain.numbers import exact, is_multiple, reasonable, round_half_up
 
@@ -125,6 +126,29 @@ class JudgeRef:
     unit: str | None = None
 
 
+#: The kind of the deduction an overtime makes (penalties carry the kinds organisers name).
+OVERTIME = "overtime"
+
+
+@dataclass(frozen=True)
+class Overtime:
+    """超时扣分 (SCORING.md §7): ``per_minute`` off ``component`` for every minute or part of
+    one over ``limit`` seconds; more than ``zero_after`` seconds over makes the component 0."""
+
+    component: str
+    limit: Decimal
+    per_minute: Decimal
+    zero_after: Decimal | None = None
+
+    def minutes_over(self, seconds: Decimal) -> int:
+        """Whole minutes over the limit, a part of a minute counting as one."""
+        return max(0, ceil(exact(seconds - self.limit) / 60))
+
+    def zeroes(self, seconds: Decimal) -> bool:
+        """Whether the time is so far over that the component counts 0."""
+        return self.zero_after is not None and seconds > self.limit + self.zero_after
+
+
 @dataclass(frozen=True)
 class TradeSpec:
     """A trade's marking scheme, panel and ranking settings."""
@@ -136,6 +160,11 @@ class TradeSpec:
     min_entrants: int | None = None
     team_size: int | None = None
     recusal: Recusal = Recusal.SAME_UNIT
+    # SCORING.md §7: penalties of a kind that disqualify, and how many (设备损坏两次取消资格)
+    disqualify_on: Mapping[str, int] = field(default_factory=dict)
+    overtime: Overtime | None = None
+    team_tie_breakers: tuple[str, ...] = ()
+    min_started: int | None = None
 
     @property
     def criteria(self) -> tuple[CriterionSpec, ...]:
@@ -166,6 +195,18 @@ class TradeSpec:
 
 
 @dataclass(frozen=True)
+class Penalty:
+    """A recorded penalty (安全文明生产扣分): points off one criterion or component (SCORING.md
+    §7). Zero points record an incident that only counts towards disqualification."""
+
+    kind: str
+    points: Decimal
+    criterion: str | None = None
+    component: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class EntrantInput:
     """Everything entered for one entrant of a trade."""
 
@@ -180,6 +221,8 @@ class EntrantInput:
     excused: frozenset[str] = frozenset()  # judges excused from this entrant
     birth_date: date | None = None  # for age-limited awards
     skill_level: str | None = None  # for promotions
+    gender: str | None = None  # "F" or "M", for awards to women or men
+    penalties: tuple[Penalty, ...] = ()
 
 
 # --- entry validation ------------------------------------------------------------------------
@@ -228,6 +271,27 @@ def check_judge_value(
 
 
 @dataclass(frozen=True)
+class Deduction:
+    """Points taken off a criterion's mark or a component's score, as the breakdown shows
+    them: a penalty (its kind and reason) or an overtime (``over`` seconds past the limit,
+    ``minutes`` counted; ``zeroed`` when the component counts 0)."""
+
+    kind: str
+    points: Fraction
+    reason: str = ""
+    over: Decimal | None = None
+    minutes: int | None = None
+    zeroed: bool = False
+
+
+def deducted(before: Fraction, deductions: tuple[Deduction, ...]) -> Fraction:
+    """What is left of ``before`` after the deductions, never below 0 (SCORING.md §7)."""
+    if any(d.zeroed for d in deductions):
+        return Fraction(0)
+    return max(Fraction(0), before - sum((d.points for d in deductions), Fraction(0)))
+
+
+@dataclass(frozen=True)
 class CriterionResult:
     """How one criterion's mark came about, judge by judge."""
 
@@ -240,8 +304,10 @@ class CriterionResult:
     dropped: tuple[str, ...] = ()  # judges whose values a trimmed rule dropped
     aggregate: Fraction | None = None
     factor: Decimal = Decimal(1)
-    mark: Fraction | None = None
+    mark: Fraction | None = None  # after any deductions
     flag: str | None = None  # "panel:<code>" or "spread:<code>"
+    deductions: tuple[Deduction, ...] = ()
+    before: Fraction | None = None  # the mark before the deductions, when there are any
 
     @property
     def spread(self) -> Decimal | None:
@@ -255,8 +321,10 @@ class ComponentResult:
 
     code: str
     weight: Decimal
-    score: Fraction | None
+    score: Fraction | None  # after any deductions
     criteria: tuple[CriterionResult, ...] = ()
+    deductions: tuple[Deduction, ...] = ()
+    before: Fraction | None = None  # the score before the deductions, when there are any
 
 
 @dataclass(frozen=True)
@@ -269,6 +337,7 @@ class EntrantScore:
     total_exact: Fraction | None = None
     total: Decimal | None = None  # rounded to the event's decimals
     flags: tuple[str, ...] = ()
+    disqualified_by: str | None = None  # the penalty kind that disqualified (SCORING.md §7)
 
     @property
     def ranked(self) -> bool:
@@ -289,9 +358,11 @@ class EntrantScore:
 
 
 def score_entrant(trade: TradeSpec, entrant: EntrantInput, decimals: int = 2) -> EntrantScore:
-    """Compute one entrant's marks, total, status and flags (SCORING.md §1–2)."""
+    """Compute one entrant's marks, total, status and flags (SCORING.md §1–2, §7)."""
     if entrant.status is not None:
         return EntrantScore(code=entrant.code, status=Status(entrant.status.value))
+    if (kind := disqualifying_kind(trade, entrant.penalties)) is not None:
+        return EntrantScore(code=entrant.code, status=Status.DQ, disqualified_by=kind)
     components = tuple(_score_component(trade, c, entrant) for c in trade.components)
     flags = tuple(
         criterion.flag
@@ -307,11 +378,54 @@ def score_entrant(trade: TradeSpec, entrant: EntrantInput, decimals: int = 2) ->
     )
 
 
+def disqualifying_kind(trade: TradeSpec, penalties: tuple[Penalty, ...]) -> str | None:
+    """The first kind (in the trade's order) with as many penalties as its ``disqualify_on``
+    allows: that entrant is DQ (SCORING.md §7)."""
+    for kind, count in trade.disqualify_on.items():
+        if sum(1 for p in penalties if p.kind == kind) >= count:
+            return kind
+    return None
+
+
 def _panel_codes(trade: TradeSpec, component: ComponentSpec) -> tuple[str, ...]:
     return component.judges or trade.judge_codes
 
 
+def _penalties(
+    penalties: tuple[Penalty, ...], *, criterion: str | None = None, component: str | None = None
+) -> tuple[Deduction, ...]:
+    return tuple(
+        Deduction(p.kind, exact(p.points), p.reason)
+        for p in penalties
+        if (criterion is not None and p.criterion == criterion)
+        or (component is not None and p.component == component)
+    )
+
+
+def _overtime(trade: TradeSpec, component: str, time: Decimal | None) -> tuple[Deduction, ...]:
+    rule = trade.overtime
+    if rule is None or rule.component != component or time is None or time <= rule.limit:
+        return ()
+    minutes = rule.minutes_over(time)
+    points = exact(rule.per_minute) * minutes
+    return (Deduction(OVERTIME, points, over=time - rule.limit, minutes=minutes,
+                      zeroed=rule.zeroes(time)),)  # fmt: skip
+
+
 def _score_component(
+    trade: TradeSpec, component: ComponentSpec, entrant: EntrantInput
+) -> ComponentResult:
+    result = _component_before_deductions(trade, component, entrant)
+    deductions = _penalties(entrant.penalties, component=component.code) + _overtime(
+        trade, component.code, entrant.time
+    )
+    if result.score is None or not deductions:
+        return result
+    score = deducted(result.score, deductions)
+    return replace(result, score=score, deductions=deductions, before=result.score)
+
+
+def _component_before_deductions(
     trade: TradeSpec, component: ComponentSpec, entrant: EntrantInput
 ) -> ComponentResult:
     if component.is_direct:
@@ -360,9 +474,14 @@ def _score_criterion(
         and max(values.values()) - min(values.values()) > criterion.max_spread
     )
     flag = f"spread:{code}" if spread_flag else None
+    deductions = _penalties(entrant.penalties, criterion=code)
+    before = None
+    if deductions:
+        before, mark = mark, deducted(mark, deductions)
     return CriterionResult(
-        code, panel, values, (), recused, excused, dropped, aggregate, factor, mark, flag
-    )
+        code, panel, values, (), recused, excused, dropped, aggregate, factor, mark, flag,
+        deductions, before,
+    )  # fmt: skip
 
 
 #: Adds entered values exactly or raises ``Inexact``: they are short decimals, so their sum

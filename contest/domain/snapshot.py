@@ -18,7 +18,13 @@ from typing import Any
 from contest.domain.awards import Nomination
 from contest.domain.ranking import Contribution, Medal, Placing, TeamPlacing, TieNote
 from contest.domain.results import EntrantResult, TradeResult
-from contest.domain.scoring import ComponentResult, CriterionResult, EntrantScore, Status
+from contest.domain.scoring import (
+    ComponentResult,
+    CriterionResult,
+    Deduction,
+    EntrantScore,
+    Status,
+)
 
 
 def _frac(value: Fraction | None) -> str | None:
@@ -97,7 +103,7 @@ def _dump_entrant(entrant: EntrantResult, kept: dict[str, Any] | None = None) ->
 
 
 def _dump_score(score: EntrantScore) -> dict[str, Any]:
-    return {
+    data = {
         "code": score.code,
         "status": score.status.value,
         "total_exact": _frac(score.total_exact),
@@ -105,6 +111,42 @@ def _dump_score(score: EntrantScore) -> dict[str, Any]:
         "flags": list(score.flags),
         "components": [_dump_component(c) for c in score.components],
     }
+    if score.disqualified_by is not None:
+        data["disqualified_by"] = score.disqualified_by
+    return data
+
+
+def _dump_deductions(
+    data: dict[str, Any], before: Fraction | None, items: tuple[Deduction, ...]
+) -> None:
+    """Add the deductions (rare) to a criterion's or component's dump."""
+    if not items:
+        return
+    data["before"] = _frac(before)
+    data["deductions"] = [
+        {
+            "kind": d.kind,
+            "points": _frac(d.points),
+            "reason": d.reason,
+            "over": _dec(d.over),
+            "minutes": d.minutes,
+            "zeroed": d.zeroed,
+        }
+        for d in items
+    ]
+
+
+def _load_deductions(data: dict[str, Any]) -> dict[str, Any]:
+    if "deductions" not in data:
+        return {}
+    items = tuple(
+        Deduction(
+            d["kind"], _unfrac(d["points"]) or Fraction(0), d["reason"], _undec(d["over"]),
+            d["minutes"], d["zeroed"],
+        )
+        for d in data["deductions"]
+    )  # fmt: skip
+    return {"deductions": items, "before": _unfrac(data["before"])}
 
 
 def load_scores(data: dict[str, Any], criteria: bool = True) -> dict[str, EntrantScore]:
@@ -122,6 +164,7 @@ def _load_score(data: dict[str, Any], criteria: bool = True) -> EntrantScore:
         total_exact=_unfrac(data["total_exact"]),
         total=_undec(data["total"]),
         flags=tuple(data["flags"]),
+        disqualified_by=data.get("disqualified_by"),
     )
 
 
@@ -144,12 +187,14 @@ def _load_entrant(data: dict[str, Any]) -> EntrantResult:
 
 
 def _dump_component(component: ComponentResult) -> dict[str, Any]:
-    return {
+    data = {
         "code": component.code,
         "weight": _dec(component.weight),
         "score": _frac(component.score),
         "criteria": [_dump_criterion(c) for c in component.criteria],
     }
+    _dump_deductions(data, component.before, component.deductions)
+    return data
 
 
 def _dump_criterion(criterion: CriterionResult) -> dict[str, Any]:
@@ -168,6 +213,7 @@ def _dump_criterion(criterion: CriterionResult) -> dict[str, Any]:
         data["factor"] = factor
     if criterion.flag is not None:
         data["flag"] = criterion.flag
+    _dump_deductions(data, criterion.before, criterion.deductions)
     return data
 
 
@@ -180,6 +226,7 @@ def _load_component(data: dict[str, Any], criteria: bool = True) -> ComponentRes
         weight=Decimal(data["weight"]),
         score=_unfrac(data["score"]),
         criteria=tuple(_load_criterion(c) for c in data["criteria"]) if criteria else (),
+        **_load_deductions(data),
     )
 
 
@@ -197,4 +244,5 @@ def _load_criterion(data: dict[str, Any]) -> CriterionResult:
         factor=Decimal(data.get("factor", "1")),
         mark=_unfrac(data["mark"]),
         flag=data.get("flag"),
+        **_load_deductions(data),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -161,6 +161,16 @@ class Trade(db.Model):
     locked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     # Paper sheets entered twice by two clerks; a value counts only when both agree.
     double_entry: Mapped[bool] = mapped_column(default=False)
+    # Rules from real contest documents (SCORING.md §7): penalty kinds that disqualify and
+    # how many ({"equipment": 2}), the overtime deduction ({"component", "limit",
+    # "per_minute", "zero_after"}), team tie-breakers, and the fewest starters for a trade
+    # that awards anything.
+    disqualify_on: Mapped[dict[str, int]] = mapped_column(
+        sa.JSON, default=dict, server_default="{}"
+    )
+    overtime: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    team_tie_breakers: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
+    min_started: Mapped[int | None]
     # Bumped by each organiser's edit of the trade (settings, scheme, schedule, panel) and
     # by nothing else: an edit made on an older version is refused (locks, draws and scores
     # leave it alone).
@@ -294,14 +304,19 @@ class AwardRule(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     code: Mapped[str] = mapped_column(sa.String(64))
     title: Mapped[str] = mapped_column(sa.String(200))
-    # Exactly one of top / ranks / percent(+rounding) / top_by_field, as in the package.
+    # Exactly one of top / ranks / percent(+rounding, of) / top_by_field / manual, as in the
+    # package.
     select: Mapped[dict] = mapped_column(sa.JSON)
     min_total: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     min_entrants: Mapped[int | None]
     max_age: Mapped[int | None]
     trades: Mapped[list[str] | None] = mapped_column(sa.JSON)  # trade codes; None = all
     group: Mapped[str | None] = mapped_column(sa.String(64))
-    promote: Mapped[dict | None] = mapped_column(sa.JSON)  # {"levels": 1, "cap": "技师"}
+    # {"levels": 1, "cap": "技师"} or {"to": "技师", "cap": "高级技师"}
+    promote: Mapped[dict | None] = mapped_column(sa.JSON)
+    # SCORING.md §7: pass lines per component ({"theory": "60"}) and "F" / "M"
+    min_components: Mapped[dict[str, str] | None] = mapped_column(sa.JSON)
+    gender: Mapped[str | None] = mapped_column(sa.String(1))
 
     event: Mapped[Event] = relationship(back_populates="award_rules")
 

@@ -132,6 +132,87 @@ class Excusal(db.Model):
     judge: Mapped[Judge] = relationship()
 
 
+class PenaltyRecord(db.Model):
+    """A penalty the chief judge recorded (安全文明生产扣分, SCORING.md §7): points off one
+    criterion or component of the entrant's trade, with its kind and reason. Never deleted:
+    a penalty given in error is withdrawn with a reason and stops counting."""
+
+    __tablename__ = "penalties"
+    __table_args__ = (
+        sa.CheckConstraint("points >= 0", name="points_non_negative"),
+        sa.CheckConstraint("(criterion_id IS NULL) <> (component_id IS NULL)", name="one_target"),
+        sa.Index("ix_penalties_entrant_id", "entrant_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entrant_id: Mapped[int] = mapped_column(sa.ForeignKey("entrants.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("criteria.id", ondelete="CASCADE")
+    )
+    component_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("components.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    points: Mapped[Decimal] = mapped_column(ExactDecimal)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    withdrawal_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    entrant: Mapped[Entrant] = relationship()
+    criterion: Mapped[Criterion | None] = relationship()
+    component: Mapped[Component | None] = relationship()
+
+    @property
+    def target_code(self) -> str:
+        """The code of the criterion or component it is taken from."""
+        target = self.criterion or self.component
+        assert target is not None
+        return target.code
+
+
+class AwardDecisionKind(StrEnum):
+    """An organiser's decision on an award rule (SCORING.md §7)."""
+
+    INELIGIBLE = "ineligible"  # does not meet the rule's conditions: passed over
+    NAMED = "named"  # named for a manual rule (优胜奖若干)
+
+
+class AwardDecision(db.Model):
+    """An organiser's decision that an entrant does not meet a rule's conditions, or that a
+    manual rule names them. Rules are kept by code (an edit of the event's rules rewrites
+    them). Never deleted: withdrawn with a reason."""
+
+    __tablename__ = "award_decisions"
+    __table_args__ = (sa.Index("ix_award_decisions_entrant_id", "entrant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    rule_code: Mapped[str] = mapped_column(sa.String(64))
+    entrant_id: Mapped[int] = mapped_column(sa.ForeignKey("entrants.id", ondelete="CASCADE"))
+    kind: Mapped[AwardDecisionKind] = mapped_column(
+        enum_type(AwardDecisionKind, "award_decision_kind")
+    )
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    withdrawal_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    entrant: Mapped[Entrant] = relationship()
+
+
 class TradeResultRecord(db.Model):
     """The latest computed results of one trade (``domain.snapshot`` format)."""
 
@@ -145,3 +226,10 @@ class TradeResultRecord(db.Model):
 
 
 labels.register(ScoreState, {ScoreState.DRAFT: _l("Draft"), ScoreState.SUBMITTED: _l("Submitted")})
+labels.register(
+    AwardDecisionKind,
+    {
+        AwardDecisionKind.INELIGIBLE: _l("Does not meet the conditions"),
+        AwardDecisionKind.NAMED: _l("Named by the organisers"),
+    },
+)

@@ -29,6 +29,8 @@ from contest.domain.scoring import (
     CriterionSpec,
     EntrantInput,
     JudgeRef,
+    Overtime,
+    Penalty,
     TradeSpec,
 )
 from contest.domain.stages import StageKind, StageState
@@ -45,9 +47,12 @@ from contest.events.models import (
 )
 from contest.registration.models import Entrant, RegistrationStatus, Team
 from contest.results.models import (
+    AwardDecision,
+    AwardDecisionKind,
     ComponentScore,
     EntrantFactor,
     Excusal,
+    PenaltyRecord,
     Score,
     ScoreState,
     TradeResultRecord,
@@ -64,6 +69,13 @@ def event_spec(event: Event) -> EventSpec:
     units = db.session.execute(
         sa.select(Unit.code).where(Unit.event_id == event.id).order_by(Unit.id)
     ).scalars()
+    decisions: dict[AwardDecisionKind, set[tuple[str, str]]] = defaultdict(set)
+    for kind, rule, entrant in db.session.execute(
+        sa.select(AwardDecision.kind, AwardDecision.rule_code, Entrant.code)
+        .join(Entrant, Entrant.id == AwardDecision.entrant_id)
+        .where(AwardDecision.event_id == event.id, AwardDecision.withdrawn_at.is_(None))
+    ):
+        decisions[kind].add((rule, entrant))
     return EventSpec(
         slug=event.slug,
         starts_on=event.starts_on,
@@ -72,6 +84,10 @@ def event_spec(event: Event) -> EventSpec:
         medals_by_field=event.medals_by_field,
         award_rules=tuple(award_rule(rule) for rule in rules),
         units=tuple(units),
+        decisions=award_rules.Decisions(
+            frozenset(decisions[AwardDecisionKind.INELIGIBLE]),
+            frozenset(decisions[AwardDecisionKind.NAMED]),
+        ),
     )
 
 
@@ -79,10 +95,8 @@ def award_rule(rule: AwardRule) -> award_rules.AwardRule:
     """The domain's view of a stored award rule."""
     promote = None
     if rule.promote is not None:
-        promote = award_rules.Promotion(
-            int(rule.promote.get("levels", 1)),
-            rule.promote.get("cap", award_rules.SKILL_LADDER[-1]),
-        )
+        promote = award_rules.Promotion.from_json(rule.promote)
+    lines = rule.min_components
     return award_rules.AwardRule(
         code=rule.code,
         title=rule.title,
@@ -93,6 +107,8 @@ def award_rule(rule: AwardRule) -> award_rules.AwardRule:
         trades=frozenset(rule.trades) if rule.trades is not None else None,
         group=rule.group,
         promote=promote,
+        min_components={c: Decimal(v) for c, v in lines.items()} if lines else None,
+        gender=rule.gender,
     )
 
 
@@ -108,9 +124,11 @@ def award_rule_row(rule: award_rules.AwardRule, position: int) -> AwardRule:
         max_age=rule.max_age,
         trades=sorted(rule.trades) if rule.trades is not None else None,
         group=rule.group,
-        promote=None
-        if rule.promote is None
-        else {"levels": rule.promote.levels, "cap": rule.promote.cap},
+        promote=None if rule.promote is None else rule.promote.to_json(),
+        min_components={c: str(v) for c, v in rule.min_components.items()}
+        if rule.min_components
+        else None,
+        gender=rule.gender,
     )
 
 
@@ -174,9 +192,26 @@ def trade_specs(trades: Sequence[Trade]) -> dict[int, TradeSpec]:
             min_entrants=trade.min_entrants,
             team_size=trade.team_size,
             recusal=trade.recusal,
+            disqualify_on=dict(trade.disqualify_on or {}),
+            overtime=overtime_rule(trade.overtime),
+            team_tie_breakers=tuple(trade.team_tie_breakers or ()),
+            min_started=trade.min_started,
         )
         for trade in trades
     }
+
+
+def overtime_rule(stored: dict[str, Any] | None) -> Overtime | None:
+    """The domain's overtime rule from a trade's stored one (decimals kept as strings)."""
+    if not stored:
+        return None
+    zero_after = stored.get("zero_after")
+    return Overtime(
+        stored["component"],
+        Decimal(stored["limit"]),
+        Decimal(stored["per_minute"]),
+        Decimal(zero_after) if zero_after is not None else None,
+    )
 
 
 def criterion_spec(criterion: Criterion) -> CriterionSpec:
@@ -211,6 +246,7 @@ def _inputs(
             Entrant.time_seconds,
             Entrant.birth_date,
             Entrant.skill_level,
+            Entrant.gender,
         )
         .join(Unit, Unit.id == Entrant.unit_id)
         .outerjoin(Team, Team.id == Entrant.team_id)
@@ -278,8 +314,20 @@ def _inputs(
             factors[entrant_id][code] = value
         else:
             excused[entrant_id].add(code)
+    penalties: dict[int, list[Penalty]] = defaultdict(list)
+    for entrant_id, kind, points, reason, criterion, component in connection.execute(
+        sa.select(
+            PenaltyRecord.entrant_id, PenaltyRecord.kind, PenaltyRecord.points,
+            PenaltyRecord.reason, Criterion.code, Component.code,
+        )
+        .outerjoin(Criterion, Criterion.id == PenaltyRecord.criterion_id)
+        .outerjoin(Component, Component.id == PenaltyRecord.component_id)
+        .where(PenaltyRecord.entrant_id.in_(approved), PenaltyRecord.withdrawn_at.is_(None))
+        .order_by(PenaltyRecord.id)
+    ):  # fmt: skip
+        penalties[entrant_id].append(Penalty(kind, points, criterion, component, reason))
     inputs: dict[int, list[EntrantInput]] = defaultdict(list)
-    for entrant_id, trade_id, code, unit, team, status, time, born, level in rows:
+    for entrant_id, trade_id, code, unit, team, status, time, born, level, gender in rows:
         inputs[trade_id].append(
             EntrantInput(
                 code=code,
@@ -293,6 +341,8 @@ def _inputs(
                 excused=frozenset(excused[entrant_id]),
                 birth_date=born,
                 skill_level=level,
+                gender=str(gender) if gender is not None else None,
+                penalties=tuple(penalties[entrant_id]),
             )
         )
     return inputs

@@ -16,6 +16,7 @@ from contest.domain.ranking import (
     TieNote,
     competition_ranks,
     contributions,
+    field_awards,
     medals_allowed,
     rank_entrants,
     rank_teams,
@@ -399,7 +400,7 @@ def six_placings(ranks_: Sequence[int]) -> list[Placing]:
 def test_placement_points_by_rank_and_zero_past_the_table():
     placed = [*six_placings([1, 2, 3, 4, 5, 6]), Placing("X", None)]
     unit_of = {f"E{i}": f"U{i}" for i in range(1, 7)} | {"X": "U1"}
-    earned = contributions(placed, unit_of, (5, 3, 2, 1), None, False)
+    earned = contributions(placed, unit_of, (5, 3, 2, 1), True, False)
     assert [(c.entrant, c.unit, c.points, c.medal) for c in earned] == [
         ("E1", "U1", 5, Medal.GOLD),
         ("E2", "U2", 3, Medal.SILVER),
@@ -412,14 +413,14 @@ def test_placement_points_by_rank_and_zero_past_the_table():
 
 def test_shared_rank_earns_the_points_of_that_rank():
     placed = six_placings([1, 2, 2, 4])
-    earned = contributions(placed, {f"E{i}": "U" for i in range(1, 5)}, (5, 3, 2, 1), None, False)
+    earned = contributions(placed, {f"E{i}": "U" for i in range(1, 5)}, (5, 3, 2, 1), True, False)
     assert [c.points for c in earned] == [5, 3, 3, 1]
 
 
 def test_two_tied_at_one_get_two_golds_and_the_next_bronze_no_silver():
     placed = six_placings([1, 1, 3, 4])
     unit_of = {"E1": "U1", "E2": "U2", "E3": "U3", "E4": "U4"}
-    earned = contributions(placed, unit_of, (5, 3, 2), None, False)
+    earned = contributions(placed, unit_of, (5, 3, 2), True, False)
     assert [c.medal for c in earned] == [Medal.GOLD, Medal.GOLD, Medal.BRONZE, None]
     table = unit_table(("U1", "U2", "U3", "U4"), earned)
     assert [(u.code, u.rank, u.points, u.gold, u.silver, u.bronze) for u in table] == [
@@ -484,8 +485,8 @@ def test_units_equal_on_everything_share_the_rank():
 def test_field_smaller_than_min_entrants_awards_nothing_but_keeps_ranks():
     placed = six_placings([1, 2, 3])
     unit_of = {"E1": "U1", "E2": "U2", "E3": "U3"}
-    assert contributions(placed, unit_of, (5, 3, 2), 4, False) == []
-    assert len(contributions(placed, unit_of, (5, 3, 2), 3, False)) == 3
+    assert contributions(placed, unit_of, (5, 3, 2), field_awards(3, 4), False) == []
+    assert len(contributions(placed, unit_of, (5, 3, 2), field_awards(3, 3), False)) == 3
 
 
 def test_field_size_counts_only_ranked_entrants_in_compute_trade():
@@ -563,14 +564,14 @@ def test_medals_by_field(count, medals):
 def test_medals_by_field_in_contributions_keep_the_points(count, expected):
     placed = six_placings(range(1, count + 1))
     unit_of = {p.code: "U" for p in placed}
-    earned = contributions(placed, unit_of, (6, 5, 4, 3, 2, 1), None, True)
+    earned = contributions(placed, unit_of, (6, 5, 4, 3, 2, 1), True, True)
     assert [c.medal for c in earned] == expected
     assert [c.points for c in earned] == [6, 5, 4, 3, 2, 1][:count]
 
 
 def test_medals_by_field_with_a_tie_for_gold_in_a_small_field():
     earned = contributions(
-        six_placings([1, 1, 3]), {"E1": "U", "E2": "U", "E3": "U"}, (), None, True
+        six_placings([1, 1, 3]), {"E1": "U", "E2": "U", "E3": "U"}, (), True, True
     )
     assert [c.medal for c in earned] == [Medal.GOLD, Medal.GOLD, None]
 

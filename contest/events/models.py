@@ -168,6 +168,11 @@ class Trade(db.Model):
     disqualify_on: Mapped[dict[str, int]] = mapped_column(
         sa.JSON, default=dict, server_default="{}"
     )
+    # The trade's 扣分标准: the points one penalty of a kind takes ({"安全文明生产": "5"}),
+    # offered on the chief judge's desk and stated in the rules text (not a package key).
+    penalty_points: Mapped[dict[str, str]] = mapped_column(
+        sa.JSON, default=dict, server_default="{}"
+    )
     overtime: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     team_tie_breakers: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
     min_started: Mapped[int | None]

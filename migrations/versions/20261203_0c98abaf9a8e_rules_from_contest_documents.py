@@ -70,6 +70,7 @@ def upgrade():
 
     with op.batch_alter_table('trades', schema=None) as batch_op:
         batch_op.add_column(sa.Column('disqualify_on', sa.JSON(), server_default='{}', nullable=False))
+        batch_op.add_column(sa.Column('penalty_points', sa.JSON(), server_default='{}', nullable=False))
         batch_op.add_column(sa.Column('overtime', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('team_tie_breakers', sa.JSON(), server_default='[]', nullable=False))
         batch_op.add_column(sa.Column('min_started', sa.Integer(), nullable=True))
@@ -83,6 +84,7 @@ def downgrade():
         batch_op.drop_column('min_started')
         batch_op.drop_column('team_tie_breakers')
         batch_op.drop_column('overtime')
+        batch_op.drop_column('penalty_points')
         batch_op.drop_column('disqualify_on')
 
     with op.batch_alter_table('award_rules', schema=None) as batch_op:

@@ -24,3 +24,14 @@ def test_example_results(name):
     package = read_package(load(package_path))
     expected = json.loads((EXAMPLES / f"{name}.results.json").read_text(encoding="utf-8"))
     assert package.results() == expected
+
+
+OWN = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.mark.parametrize("name", ["rules-from-documents"])
+def test_own_example_results(name):
+    """The project's own examples (SCORING.md §7), always present."""
+    package = read_package(load(OWN / f"{name}.json"))
+    expected = json.loads((OWN / f"{name}.results.json").read_text(encoding="utf-8"))
+    assert package.results() == expected

@@ -211,6 +211,9 @@ def _trade(event: Event, position: int, spec) -> Trade:
         min_age=18,
         max_age=60,
         min_skill_level="中级工",
+        # 每人每次违规扣 5 分，扣完为止；设备损坏两次取消比赛资格 (SCORING.md §7).
+        penalty_points={"安全文明生产": "5", "设备损坏": "0"},
+        disqualify_on={"设备损坏": 2},
     )
     trade.components.append(
         Component(

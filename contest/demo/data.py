@@ -217,6 +217,9 @@ JUDGE_NAMES = [
     "孔庆丰",
 ]
 
+#: 各部分均须达到 60 分 (SCORING.md §7).
+PASS_LINES = dict(min_components={"theory": "60", "practical": "60"})
+
 #: (code, title, selection, exclusive group, further conditions), in order.
 AWARD_RULES = [
     (
@@ -234,15 +237,17 @@ AWARD_RULES = [
         {},
     ),
     ("expert", "市技术能手", {"ranks": [2, 6]}, "title", {}),
-    ("prize-1", "一等奖", {"percent": 10, "rounding": "round"}, "prize", {}),
-    ("prize-2", "二等奖", {"percent": 30, "rounding": "round"}, "prize", {}),
-    ("prize-3", "三等奖", {"percent": 60, "rounding": "round"}, "prize", {}),
+    ("prize-1", "一等奖", {"percent": 10, "rounding": "round"}, "prize", PASS_LINES),
+    ("prize-2", "二等奖", {"percent": 30, "rounding": "round"}, "prize", PASS_LINES),
+    ("prize-3", "三等奖", {"percent": 60, "rounding": "round"}, "prize", PASS_LINES),
+    ("merit", "优胜奖", {"manual": True}, "prize", {}),
+    ("jinguo", "巾帼建功标兵", {"top": 6}, None, dict(gender="F")),
     ("youth", "青年岗位能手", {"top": 5}, None, dict(max_age=35)),
     (
         "promote",
         "技能等级晋升",
         {"percent": 20, "rounding": "ceil"},
         None,
-        dict(promote={"levels": 1, "cap": "技师"}),
+        dict(promote={"to": "技师", "cap": "高级技师"}),
     ),
 ]

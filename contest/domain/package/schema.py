@@ -71,7 +71,8 @@ AtLeastOne = Annotated[Whole, Field(ge=1)]
 Code64 = Annotated[str, Strict(), text(64)]
 Name = Annotated[str, Strict(), text(100)]
 #: A penalty's kind (安全文明生产, 设备损坏, …), as the organisers name it.
-Kind = Annotated[str, Strict(), text(32)]
+KIND_LENGTH = 32
+Kind = Annotated[str, Strict(), text(KIND_LENGTH)]
 Reason = Annotated[str, Strict(), text(500)]
 
 
@@ -340,7 +341,7 @@ class Component(Node):
 
 def _kinds(counts: dict[str, int]) -> dict[str, int]:
     for kind in counts:
-        if not kind.strip() or len(kind) > 32:
+        if not kind.strip() or len(kind) > KIND_LENGTH:
             raise fault("bad_penalty_kind", value=kind)
     return {kind.strip(): count for kind, count in counts.items()}
 

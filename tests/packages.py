@@ -245,3 +245,57 @@ EXPECTED = {
         {"code": "promote", "title": "晋升", "entrants": ["E1"], "promotions": {"E1": "技师"}},
     ],
 }
+
+
+def rules_package() -> dict:
+    """``small_package`` with every key of SCORING.md §7: WELD disqualifies on the second
+    设备损坏, deducts overtime from practical (E1: 300 s over, 5 points), breaks team ties by
+    time then theory and needs two starters; E2 loses 2 on P1 for 安全文明生产; E5 is
+    disqualified; E1 is passed over for ``gold``; ``winner`` names E2 and E3 (DNS: a
+    warning); ``women`` takes 50 % of the registered women with theory ≥ 60 to 技师."""
+    document = small_package()
+    document["event"]["award_rules"] += [
+        {"code": "winner", "title": "优胜奖", "select": {"manual": True}},
+        {
+            "code": "women",
+            "title": "巾帼建功标兵",
+            "select": {"percent": 50, "rounding": "round", "of": "registered"},
+            "trades": ["WELD"],
+            "promote": {"to": "技师", "cap": "高级技师"},
+            "min_components": {"theory": 60},
+            "gender": "F",
+        },
+    ]
+    document["trades"][0].update(
+        disqualify_on={"设备损坏": 2},
+        overtime={"component": "practical", "limit": 2700, "per_minute": 1, "zero_after": 600},
+        team_tie_breakers=["time", "component:theory"],
+        min_started=2,
+    )
+    document["entrants"].append(
+        {"code": "E5", "name": "钱勇", "unit": "U3", "trade": "WELD", "gender": "M"}
+    )
+    document["scores"] += [
+        {"entrant": "E5", "component": "theory", "value": 95},
+        {"entrant": "E5", "criterion": "P1", "judge": "J1", "value": 59},
+        {"entrant": "E5", "criterion": "P1", "judge": "J2", "value": 59},
+        {"entrant": "E5", "criterion": "P2", "judge": "J1", "value": 3},
+        {"entrant": "E5", "criterion": "P2", "judge": "J2", "value": 3},
+    ]
+    document["penalties"] = [
+        {
+            "entrant": "E2",
+            "criterion": "P1",
+            "points": 2,
+            "kind": "安全文明生产",
+            "reason": "未戴护目镜",
+        },
+        {"entrant": "E5", "component": "theory", "points": 0, "kind": "设备损坏", "reason": "焊枪"},
+        {"entrant": "E5", "criterion": "P2", "points": 1.5, "kind": "设备损坏", "reason": "夹具"},
+    ]
+    document["ineligible"] = [{"entrant": "E1", "rule": "gold", "reason": "非一线职工"}]
+    document["manual_awards"] = [
+        {"rule": "winner", "entrant": "E2"},
+        {"rule": "winner", "entrant": "E3"},
+    ]
+    return document

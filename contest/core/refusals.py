@@ -31,6 +31,8 @@ VOCABULARY: dict[str, dict[str, str]] = {
         "criterion": N_("criterion of this trade"),
         "component": N_("component of this trade"),
         "direct_component": N_("component scored directly"),
+        "award_rule": N_("award rule"),
+        "rule_component": N_("component of the trades the rule applies to"),
     },
     "gender": {"M": N_("Male"), "F": N_("Female")},
     "reason": {

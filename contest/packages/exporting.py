@@ -13,7 +13,17 @@ from contest.domain.package import PACKAGE_FORMAT
 from contest.domain.stages import StageKind
 from contest.events.models import AwardRule, Component, Criterion, Event, Judge, Trade, Unit
 from contest.registration.models import Entrant, Team
-from contest.results.models import ComponentScore, EntrantFactor, Excusal, Score, ScoreState
+from contest.results import services as results
+from contest.results.models import (
+    AwardDecision,
+    AwardDecisionKind,
+    ComponentScore,
+    EntrantFactor,
+    Excusal,
+    PenaltyRecord,
+    Score,
+    ScoreState,
+)
 from contest.stages.models import StageWindow
 
 
@@ -87,9 +97,58 @@ def export_package(event: Event) -> dict[str, Any]:
             if e.time_seconds is not None
         ],
         "statuses": [{"entrant": e.code, "status": e.status.value} for e in entrants if e.status],
+        "penalties": _export_penalties(ids, entrant_codes),
+        **_export_decisions(event, entrant_codes),
     }
     document.update({key: rows for key, rows in optional.items() if rows})
     return document
+
+
+def _export_penalties(ids: list[int], entrants: dict[int, str]) -> list[dict[str, Any]]:
+    """The penalties that count (a withdrawn one does not), in the order they were given."""
+    found = db.session.execute(
+        sa.select(
+            PenaltyRecord.entrant_id,
+            Criterion.code,
+            Component.code,
+            PenaltyRecord.points,
+            PenaltyRecord.kind,
+            PenaltyRecord.reason,
+        )
+        .outerjoin(Criterion, Criterion.id == PenaltyRecord.criterion_id)
+        .outerjoin(Component, Component.id == PenaltyRecord.component_id)
+        .where(PenaltyRecord.entrant_id.in_(ids), PenaltyRecord.withdrawn_at.is_(None))
+        .order_by(PenaltyRecord.id)
+    ).all()
+    return [
+        {
+            "entrant": entrants[entrant],
+            **({"criterion": criterion} if criterion is not None else {"component": component}),
+            "points": json_number(points),
+            "kind": kind,
+            "reason": reason,
+        }
+        for entrant, criterion, component, points, kind, reason in found
+    ]
+
+
+def _export_decisions(event: Event, entrants: dict[int, str]) -> dict[str, list[dict[str, Any]]]:
+    """The organisers' decisions that stand (a withdrawn one does not): ``ineligible`` and
+    ``manual_awards``."""
+    found = db.session.execute(
+        sa.select(AwardDecision)
+        .where(AwardDecision.event_id == event.id, AwardDecision.withdrawn_at.is_(None))
+        .order_by(AwardDecision.id)
+    ).scalars()
+    ineligible, named = [], []
+    for decision in found:
+        entrant = entrants[decision.entrant_id]
+        if decision.kind == AwardDecisionKind.NAMED:
+            named.append({"rule": decision.rule_code, "entrant": entrant})
+            continue
+        row = {"entrant": entrant, "rule": decision.rule_code}
+        ineligible.append(row if decision.reason is None else {**row, "reason": decision.reason})
+    return {"ineligible": ineligible, "manual_awards": named}
 
 
 def _schedule(windows: list[StageWindow], trade_id: int | None) -> dict[str, Any]:
@@ -139,6 +198,10 @@ def _export_rule(rule: AwardRule) -> dict[str, Any]:
         "trades": rule.trades,
         "group": rule.group,
         "promote": rule.promote,
+        "min_components": {c: json_number(Decimal(v)) for c, v in rule.min_components.items()}
+        if rule.min_components
+        else None,
+        "gender": rule.gender,
     }
     data.update({key: value for key, value in optional.items() if value is not None})
     return data
@@ -155,8 +218,27 @@ def _export_trade(trade: Trade, windows: list[StageWindow], judge_codes: dict[in
         "team_size": trade.team_size,
         "recusal": trade.recusal.value,
         "schedule": _schedule(windows, trade.id),
+        # SCORING.md §7, only when set
+        "disqualify_on": dict(trade.disqualify_on or {}),
+        "overtime": _export_overtime(trade.overtime),
+        "team_tie_breakers": list(trade.team_tie_breakers or []) or None,
+        "min_started": trade.min_started,
     }
     data.update({key: value for key, value in optional.items() if value not in (None, {})})
+    return data
+
+
+def _export_overtime(stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    rule = results.overtime_rule(stored)
+    if rule is None:
+        return None
+    data: dict[str, Any] = {
+        "component": rule.component,
+        "limit": json_number(rule.limit),
+        "per_minute": json_number(rule.per_minute),
+    }
+    if rule.zero_after is not None:
+        data["zero_after"] = json_number(rule.zero_after)
     return data
 
 

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from contest.accounts.models import User
 from contest.core import audit, uploads
 from contest.core.extensions import db
+from contest.core.types import utcnow
 from contest.domain.package import Package, PackageError, read_package
 from contest.domain.refusal import Problem, Refused
 from contest.domain.stages import StageKind
@@ -39,7 +40,16 @@ from contest.events.models import (
 )
 from contest.registration.models import CheckIn, Entrant, Gender, RegistrationStatus, Team
 from contest.results import services as results
-from contest.results.models import ComponentScore, EntrantFactor, Excusal, Score, ScoreState
+from contest.results.models import (
+    AwardDecision,
+    AwardDecisionKind,
+    ComponentScore,
+    EntrantFactor,
+    Excusal,
+    PenaltyRecord,
+    Score,
+    ScoreState,
+)
 from contest.stages.models import StageWindow
 
 #: A package file larger than this is refused unread (a fully scored event of 150 trades
@@ -90,6 +100,8 @@ def import_package(package: Package, actor: User | None = None) -> ImportSummary
     judges = _judges(event, package, units, trades, components, links)
     entrants = _entrants(event, package, units, teams, trades, links)
     _entries(package, entrants, judges, criteria, components)
+    _penalties(package, entrants, criteria, components)
+    _decisions(event, package, entrants)
     _windows(event, package, trades)
     results.recompute_event(event)
 
@@ -219,6 +231,10 @@ def _trades(event: Event, package: Package):
                 "min_entrants": data.min_entrants,
                 "team_size": data.team_size,
                 "recusal": data.recusal,
+                "disqualify_on": dict(data.disqualify_on),
+                "overtime": results.overtime_row(data.overtime),
+                "team_tie_breakers": list(data.team_tie_breakers),
+                "min_started": data.min_started,
             }
             for position, data in enumerate(package.trades)
         ],
@@ -390,6 +406,50 @@ def _entries(package, entrants, judges, criteria, components) -> None:
             {"entrant_id": entrants[code], "judge_id": judges[judge], "reason": reason}
             for code, judge, reason in package.excusals
         ],
+    )
+
+
+def _penalties(package, entrants, criteria, components) -> None:
+    """Penalties as the chief judge's records, recorded now by nobody (SCORING.md §7)."""
+    trade_of = {e.code: e.trade for e in package.entrants}
+    now = utcnow()
+    _insert(
+        PenaltyRecord,
+        [
+            {
+                "entrant_id": entrants[code],
+                "criterion_id": criteria[(trade_of[code], p.criterion)] if p.criterion else None,
+                "component_id": components[(trade_of[code], p.component)] if p.component else None,
+                "kind": p.kind,
+                "points": p.points,
+                "reason": p.reason,
+                "created_at": now,
+                "created_by_id": None,
+            }
+            for code, p in package.penalties
+        ],
+    )
+
+
+def _decisions(event: Event, package: Package, entrants: dict[str, int]) -> None:
+    """The organisers' decisions on award rules: entrants passed over, entrants named."""
+    now = utcnow()
+
+    def row(kind: AwardDecisionKind, rule: str, entrant: str, reason: str | None):
+        return {
+            "event_id": event.id,
+            "rule_code": rule,
+            "entrant_id": entrants[entrant],
+            "kind": kind,
+            "reason": reason,
+            "created_at": now,
+            "created_by_id": None,
+        }
+
+    _insert(
+        AwardDecision,
+        [row(AwardDecisionKind.INELIGIBLE, *item) for item in package.ineligible]
+        + [row(AwardDecisionKind.NAMED, *item, None) for item in package.manual_awards],
     )
 
 

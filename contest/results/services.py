@@ -214,6 +214,21 @@ def overtime_rule(stored: dict[str, Any] | None) -> Overtime | None:
     )
 
 
+def overtime_row(rule: Overtime | None) -> dict[str, Any] | None:
+    """A trade's stored overtime rule (the inverse of ``overtime_rule``): decimals as strings,
+    ``zero_after`` only when there is one."""
+    if rule is None:
+        return None
+    stored = {
+        "component": rule.component,
+        "limit": str(rule.limit),
+        "per_minute": str(rule.per_minute),
+    }
+    if rule.zero_after is not None:
+        stored["zero_after"] = str(rule.zero_after)
+    return stored
+
+
 def criterion_spec(criterion: Criterion) -> CriterionSpec:
     """The domain's view of a stored criterion (its columns carry the spec's field names)."""
     return CriterionSpec(**{f.name: getattr(criterion, f.name) for f in fields(CriterionSpec)})

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from contest.domain.awards import AwardRule
+from contest.domain.awards import AwardRule, Decisions
 from contest.domain.refusal import Problem
 from contest.domain.results import EventSpec, compute_trade, results_document
 from contest.domain.scoring import (
@@ -20,6 +20,8 @@ from contest.domain.scoring import (
     DeclaredStatus,
     EntrantInput,
     JudgeRef,
+    Overtime,
+    Penalty,
     Recusal,
     TradeSpec,
 )
@@ -62,6 +64,11 @@ class TradeData:
     team_size: int | None
     recusal: Recusal
     schedule: Mapping[str, Window]
+    # SCORING.md §7
+    disqualify_on: Mapping[str, int] = field(default_factory=dict)
+    overtime: Overtime | None = None
+    team_tie_breakers: tuple[str, ...] = ()
+    min_started: int | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,10 @@ class Package:
     excusals: tuple[tuple[str, str, str], ...]  # (entrant, judge, reason)
     times: tuple[tuple[str, Decimal], ...]  # (entrant, seconds)
     statuses: tuple[tuple[str, DeclaredStatus], ...]  # (entrant, status)
+    # SCORING.md §7: penalties, and the organisers' decisions on award rules
+    penalties: tuple[tuple[str, Penalty], ...] = ()  # (entrant, penalty)
+    ineligible: tuple[tuple[str, str, str | None], ...] = ()  # (rule, entrant, reason)
+    manual_awards: tuple[tuple[str, str], ...] = ()  # (rule, entrant)
     warnings: tuple[Problem, ...] = ()
 
     def event_spec(self) -> EventSpec:
@@ -150,6 +161,10 @@ class Package:
             medals_by_field=event.medals_by_field,
             award_rules=event.award_rules,
             units=tuple(u.code for u in self.units),
+            decisions=Decisions(
+                frozenset((rule, entrant) for rule, entrant, _ in self.ineligible),
+                frozenset(self.manual_awards),
+            ),
         )
 
     def results(self) -> dict[str, Any]:
@@ -185,6 +200,9 @@ class Package:
         for entrant, judge, _ in self.excusals:
             excused[entrant].add(judge)
         times, statuses = dict(self.times), dict(self.statuses)
+        penalties: dict[str, list[Penalty]] = defaultdict(list)
+        for entrant, penalty in self.penalties:
+            penalties[entrant].append(penalty)
         grouped: dict[str, list[EntrantInput]] = defaultdict(list)
         for e in self.entrants:
             grouped[e.trade].append(
@@ -200,6 +218,8 @@ class Package:
                     excused=frozenset(excused[e.code]),
                     birth_date=e.birth_date,
                     skill_level=e.skill_level,
+                    gender=e.gender,
+                    penalties=tuple(penalties[e.code]),
                 )
             )
         return grouped
@@ -225,4 +245,8 @@ def trade_spec(trade: TradeData, judges: Iterable[JudgeData]) -> TradeSpec:
         min_entrants=trade.min_entrants,
         team_size=trade.team_size,
         recusal=trade.recusal,
+        disqualify_on=trade.disqualify_on,
+        overtime=trade.overtime,
+        team_tie_breakers=trade.team_tie_breakers,
+        min_started=trade.min_started,
     )

@@ -36,12 +36,24 @@ class PackageError(Refused):
         "bad_slug": N_("“%(value)s” must be 3–64 lower-case letters, digits or dashes"),
         "bad_timezone": N_("“%(value)s” is not a known time zone"),
         "closes_before_opens": N_("must be later than the opening time"),
-        "select_exactly_one": N_("must have exactly one of top, ranks, percent, top_by_field"),
+        "select_exactly_one": N_(
+            "must have exactly one of top, ranks, percent, top_by_field, manual"
+        ),
+        "percent_only": N_("“%(key)s” applies only with percent"),
+        "not_true": N_("must be true"),
+        "levels_with_to": N_("give either levels or to, not both"),
+        "cap_below_to": N_("must not be below the level “%(to)s” that to promotes to"),
         "bad_rank_range": N_("must be two ranks [a, b] with 1 ≤ a ≤ b"),
         "bad_field_row": N_("each row must be [field size or null, places]"),
         "empty": N_("must not be empty"),
         "duplicate_criterion": N_("criterion codes must be unique within the trade"),
         "bad_tie_breaker": N_("“%(value)s” is not a tie-breaker of this trade"),
+        "bad_team_tie_breaker": N_(
+            "“%(value)s” is not a team tie-breaker of this trade (time or component:<code>)"
+        ),
+        "bad_penalty_kind": N_(
+            "“%(value)s” is not a penalty kind (non-empty text of at most 32 characters)"
+        ),
         "weights_not_one": N_("component weights add up to %(sum)s, not 1"),
         "direct_only": N_("“%(key)s” applies only to a component without criteria"),
         "bad_id_number": N_("is not a valid resident ID number: %(reason)s"),
@@ -59,6 +71,12 @@ class PackageError(Refused):
         "score_excused": N_("this judge was excused from this entrant"),
         "score_not_on_panel": N_("this judge is not on the panel for this criterion"),
         "duplicate_entry": N_("given twice for the same entrant"),
+        "penalty_target": N_("a penalty names either criterion or component"),
+        "duplicate_decision": N_("this entrant is named twice for this award rule"),
+        "not_manual": N_("award rule “%(rule)s” does not select manually (manual: true)"),
+        "manual_unranked": N_(
+            "entrant “%(entrant)s” is not ranked, so the award rule does not select them"
+        ),
     }
 
     def __init__(self, problems: list[Problem]):

@@ -20,7 +20,9 @@ def read_package(document: Any) -> Package:
     """
     package, problems, warnings = read_sections(document)
     if package is not None:
-        problems += References(package).check()
+        references = References(package)
+        problems += references.check()
+        warnings += references.warnings
     if problems or package is None:
         raise PackageError(problems)
     return replace(package, warnings=tuple(warnings))

@@ -1,6 +1,8 @@
 """Cross-references of a package whose every part is well formed: every code names something
 that exists, a person is entered once per trade, and scores are checked exactly as if
-entered in the app (range, step, recusal, excusal and panel membership)."""
+entered in the app (range, step, recusal, excusal and panel membership). Penalties name a
+criterion or component of the entrant's trade, and the organisers' decisions name award
+rules and entrants, each once (SCORING.md §7)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from contest.domain.awards import AwardRule
 from contest.domain.package.data import Package, TradeData
 from contest.domain.refusal import Problem
-from contest.domain.scoring import EntryError, check_judge_value, check_value
+from contest.domain.scoring import EntryError, check_judge_value, check_value, score_entrant
 
 
 class References:
@@ -19,6 +22,7 @@ class References:
 
     def __init__(self, package: Package):
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.p = package
         self.units = {u.code for u in package.units}
         self.trades = {t.code: t for t in package.trades}
@@ -26,6 +30,7 @@ class References:
         self.entrants = {e.code: e for e in package.entrants}
         self.judges = {j.code: j for j in package.judges}
         self.specs = {t.code: package.trade_spec(t) for t in package.trades}
+        self.rules = {r.code: r for r in package.event.award_rules}
 
     def problem(self, path: str, code: str, /, **params: Any) -> None:
         self.problems.append(Problem(path, code, params))
@@ -42,6 +47,7 @@ class References:
         for i, rule in enumerate(self.p.event.award_rules):
             for code in sorted(rule.trades or ()):
                 self.ref(f"event.award_rules[{i}].trades", code, self.trades, "trade")
+            self.check_lines(f"event.award_rules[{i}]", rule)
         for i, trade in enumerate(self.p.trades):
             for j, component in enumerate(trade.components):
                 for k, code in enumerate(component.judges):
@@ -65,7 +71,19 @@ class References:
                 self.ref(f"judges[{i}].trades[{k}]", code, self.trades, "trade")
         self.check_scores()
         self.check_entrant_rows()
+        self.check_penalties()
+        self.check_decisions()
+        if not self.problems:
+            self.check_named()
         return self.problems
+
+    def check_lines(self, path: str, rule: AwardRule) -> None:
+        """A pass line names a component of a trade the rule applies to (SCORING.md §7)."""
+        applies = [t for t in self.p.trades if rule.trades is None or t.code in rule.trades]
+        components = {c.code for t in applies for c in t.components}
+        for code in rule.min_components or {}:
+            where = f"{path}.min_components.{code}"
+            self.ref(where, code, components, "rule_component")
 
     def check_people(self) -> None:
         """One person appears once per trade (the same resident ID twice is a duplicate)."""
@@ -147,6 +165,47 @@ class References:
         self.once("excusals", [row[:2] for row in self.p.excusals])
         self.once("times", [row[:1] for row in self.p.times])
         self.once("statuses", [row[:1] for row in self.p.statuses])
+
+    def check_penalties(self) -> None:
+        """A penalty is taken off a criterion or component of the entrant's trade."""
+        for i, (entrant, penalty) in enumerate(self.p.penalties):
+            trade = self.entrant_trade(f"penalties[{i}].entrant", entrant)
+            if trade is None:
+                continue
+            spec = self.specs[trade.code]
+            if penalty.criterion is not None and spec.criterion(penalty.criterion) is None:
+                self.ref(f"penalties[{i}].criterion", penalty.criterion, (), "criterion")
+            if penalty.component is not None and spec.component(penalty.component) is None:
+                self.ref(f"penalties[{i}].component", penalty.component, (), "component")
+
+    def check_decisions(self) -> None:
+        """The organisers' decisions name award rules and entrants, each pair once; a named
+        entrant is named for a manual rule."""
+        for section, rows in (
+            ("ineligible", [(rule, entrant) for rule, entrant, _ in self.p.ineligible]),
+            ("manual_awards", list(self.p.manual_awards)),
+        ):
+            seen: set[tuple[str, str]] = set()
+            for i, (rule, entrant) in enumerate(rows):
+                self.ref(f"{section}[{i}].entrant", entrant, self.entrants, "entrant")
+                if self.ref(f"{section}[{i}].rule", rule, self.rules, "award_rule") and (
+                    section == "manual_awards" and not self.rules[rule].select.manual
+                ):
+                    self.problem(f"{section}[{i}].rule", "not_manual", rule=rule)
+                if (rule, entrant) in seen:
+                    self.problem(f"{section}[{i}]", "duplicate_decision")
+                seen.add((rule, entrant))
+
+    def check_named(self) -> None:
+        """Warn of an entrant a manual rule names who is not ranked: the rule passes them
+        over (SCORING.md §7). Only the named entrants are scored."""
+        decimals = self.p.event.decimals
+        for i, (_, code) in enumerate(self.p.manual_awards):
+            trade = self.trades[self.entrants[code].trade]
+            entrant = next(e for e in self.p.entrant_inputs(trade.code) if e.code == code)
+            if not score_entrant(self.specs[trade.code], entrant, decimals).ranked:
+                where = f"manual_awards[{i}].entrant"
+                self.warnings.append(Problem(where, "manual_unranked", {"entrant": code}))
 
     def once(self, section: str, keys: list[tuple[object, ...]]) -> None:
         """Report a row whose key appeared earlier in the same section."""

@@ -2,7 +2,7 @@
 
 Each object of the document is a ``Node`` (``read_object``): unknown keys are refused, a
 member that is null counts as absent, and the checks of one object's keys taken together
-(its ``rule``) are reported beside pydantic's own. What needs more than one object — codes
+(its ``together``) are reported beside pydantic's own. What needs more than one object — codes
 used twice, references, scores in range — is the reader's (``sections``, ``references``).
 """
 
@@ -34,7 +34,7 @@ from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
 from contest.domain import idcard
-from contest.domain.awards import Rounding
+from contest.domain.awards import Base, Rounding
 from contest.domain.package.fields import (
     Code,
     Day,
@@ -55,19 +55,25 @@ from contest.domain.package.fields import (
     text,
 )
 from contest.domain.scoring import Aggregation, CriterionKind, DeclaredStatus, Recusal
-from contest.domain.skills import SKILL_LADDER
+from contest.domain.skills import SKILL_LADDER, skill_rank
 
 PACKAGE_FORMAT = "contest-package/1"
 SLUG = re.compile(r"^[a-z0-9-]{3,64}$")
 UNIT_KINDS = ("district", "industry", "enterprise", "other")
 #: The ways an award rule selects entrants (``select``): exactly one is given.
-WAYS = ("top", "ranks", "percent", "top_by_field")
+WAYS = ("top", "ranks", "percent", "top_by_field", "manual")
 #: What a score is given for: a criterion by a judge, or a component directly.
 TARGETS = ("criterion", "judge", "component")
+#: The genders an award rule may be limited to (SCORING.md §7).
+GENDERS = ("F", "M")
 
 AtLeastOne = Annotated[Whole, Field(ge=1)]
 Code64 = Annotated[str, Strict(), text(64)]
 Name = Annotated[str, Strict(), text(100)]
+#: A penalty's kind (安全文明生产, 设备损坏, …), as the organisers name it.
+KIND_LENGTH = 32
+Kind = Annotated[str, Strict(), text(KIND_LENGTH)]
+Reason = Annotated[str, Strict(), text(500)]
 
 
 _OWN = {(1, "extra_forbidden"): 0, (1, "missing"): 1}
@@ -106,11 +112,11 @@ class Node(BaseModel):
     @model_validator(mode="wrap")
     @classmethod
     def _read(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
-        return read_object(data, handler, cls.model_fields, cls.rule, cls.__name__)
+        return read_object(data, handler, cls.model_fields, cls.together, cls.__name__)
 
     #: The problems of the object's keys taken together, beside those pydantic ``found``
     #: (``given`` is the object as written, null members included).
-    rule: ClassVar[Rule | None] = None
+    together: ClassVar[Rule | None] = None
 
 
 # --- the event ----------------------------------------------------------------------------------
@@ -210,7 +216,16 @@ def _one_way(given: dict[str, Any], found: list[Fault]) -> list[Fault]:
     if "rounding" in given and way != "percent":  # not read, so not worth checking
         rounding = (("rounding",), fault("unknown_key", key="rounding"), given["rounding"])
         found = [rounding, *(f for f in found if f[0][:1] != ("rounding",))]
+    if "of" in given and way != "percent":
+        of = (("of",), fault("percent_only", key="of"), given["of"])
+        found = [*(f for f in found if f[0][:1] != ("of",)), of]
     return found
+
+
+def _true(value: Any) -> bool:
+    if value is not True:
+        raise fault("not_true")
+    return value
 
 
 class Select(Node):
@@ -218,6 +233,7 @@ class Select(Node):
     ranks: Annotated[tuple[int, int], PlainValidator(_rank_range)] | None = None
     percent: Percent | None = None
     rounding: Annotated[Rounding, member(Rounding)] = Rounding.ROUND
+    of: Annotated[Base, member(Base)] = Base.RANKED  # SCORING.md §7: whom a percent is of
     top_by_field: (
         Annotated[
             list[Annotated[tuple[int | None, int], PlainValidator(_field_row)]],
@@ -225,13 +241,31 @@ class Select(Node):
         ]
         | None
     ) = None
+    manual: Annotated[bool, PlainValidator(_true)] | None = None  # the organisers name them
 
-    rule = _one_way
+    together = _one_way
+
+
+def _promotion(given: dict[str, Any], found: list[Fault]) -> list[Fault]:
+    """``to`` goes without ``levels`` and is not above ``cap`` (SCORING.md §7)."""
+    wrong = {f[0][0] for f in found if f[0]}
+    to = given.get("to")
+    if to is None or "to" in wrong:
+        return found
+    if given.get("levels") is not None:
+        found = [*found, (("levels",), fault("levels_with_to"), given["levels"])]
+    cap = given.get("cap")
+    if cap is not None and "cap" not in wrong and (skill_rank(cap) or 0) < (skill_rank(to) or 0):
+        found = [*found, (("cap",), fault("cap_below_to", to=to), cap)]
+    return found
 
 
 class Promote(Node):
     levels: Annotated[Whole, Field(ge=1, le=4)] = 1
     cap: Annotated[str, one_of(SKILL_LADDER)] = SKILL_LADDER[-1]
+    to: Annotated[str, one_of(SKILL_LADDER)] | None = None  # SCORING.md §7: to that level
+
+    together = _promotion
 
 
 class AwardRule(Node):
@@ -244,6 +278,9 @@ class AwardRule(Node):
     trades: list[Code] | None = None
     group: Code64 | None = None
     promote: Promote | None = None
+    # SCORING.md §7: pass lines on component scores, and the gender the rule is for
+    min_components: Annotated[dict[str, NotNegative], Field(min_length=1)] | None = None
+    gender: Annotated[str, one_of(GENDERS)] | None = None
 
 
 class Event(Node):
@@ -299,7 +336,23 @@ class Component(Node):
     criteria: list[Criterion] = []
     judges: list[Code] = []
 
-    rule = _direct_only
+    together = _direct_only
+
+
+def _kinds(counts: dict[str, int]) -> dict[str, int]:
+    for kind in counts:
+        if not kind.strip() or len(kind) > KIND_LENGTH:
+            raise fault("bad_penalty_kind", value=kind)
+    return {kind.strip(): count for kind, count in counts.items()}
+
+
+class Overtime(Node):
+    """超时扣分 (SCORING.md §7): seconds over ``limit`` cost ``per_minute`` a started minute."""
+
+    component: Code
+    limit: NotNegative
+    per_minute: NotNegative
+    zero_after: NotNegative | None = None
 
 
 class Trade(Node):
@@ -312,6 +365,12 @@ class Trade(Node):
     team_size: AtLeastOne | None = None
     recusal: Annotated[Recusal, member(Recusal)] = Recusal.SAME_UNIT
     schedule: TradeSchedule | None = None
+    # SCORING.md §7: how many penalties of a kind disqualify, overtime, team tie-breakers and
+    # the fewest starters for a trade that awards anything
+    disqualify_on: Annotated[dict[str, AtLeastOne], AfterValidator(_kinds)] = {}
+    overtime: Overtime | None = None
+    team_tie_breakers: list[Name] = []
+    min_started: AtLeastOne | None = None
 
 
 class Team(Node):
@@ -417,6 +476,42 @@ class Status(Node):
     status: Annotated[DeclaredStatus, member(DeclaredStatus)]
 
 
+def _penalty_target(given: dict[str, Any], found: list[Fault]) -> list[Fault]:
+    wrong = {f[0][0] for f in found if f[0]}  # a member that is wrong names nothing
+    named = [k for k in ("criterion", "component") if k not in wrong and given.get(k) is not None]
+    if len(named) == 1 or (not named and wrong & {"criterion", "component"}):
+        return found
+    return [*found, ((), fault("penalty_target"), given)]
+
+
+class Penalty(Node):
+    """Points off a criterion or component (SCORING.md §7)."""
+
+    entrant: Code
+    criterion: Code | None = None
+    component: Code | None = None
+    points: NotNegative
+    kind: Kind
+    reason: Reason
+
+    together = _penalty_target
+
+
+class Ineligible(Node):
+    """An organiser's decision that an entrant does not meet a rule's conditions."""
+
+    entrant: Code
+    rule: Code64
+    reason: Reason | None = None
+
+
+class ManualAward(Node):
+    """An entrant a manual rule (``select: {"manual": true}``) names."""
+
+    rule: Code64
+    entrant: Code
+
+
 class Document(Node):
     """A whole ``contest-package/1`` document."""
 
@@ -432,3 +527,6 @@ class Document(Node):
     excusals: list[Excusal] = []
     times: list[Time] = []
     statuses: list[Status] = []
+    penalties: list[Penalty] = []
+    ineligible: list[Ineligible] = []
+    manual_awards: list[ManualAward] = []

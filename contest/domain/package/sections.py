@@ -23,7 +23,7 @@ from contest.domain.package.data import Package
 from contest.domain.package.fields import problems_of
 from contest.domain.package.schema import PACKAGE_FORMAT
 from contest.domain.refusal import Problem
-from contest.domain.scoring import CriterionSpec
+from contest.domain.scoring import CriterionSpec, Overtime, Penalty
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -154,12 +154,26 @@ class Rules:
             )
             if not known:
                 self.problem(f"{path}.tie_breakers[{i}]", "bad_tie_breaker", value=breaker)
+        self.section_7(path, trade, {c.code for c in components})
         weights = sum((c.weight for c in components), Decimal(0))
         if weights != 1:
             self.warnings.append(
                 Problem(f"{path}.components", "weights_not_one", {"sum": str(weights)})
             )
         return trade
+
+    def section_7(self, path: str, trade: schema.Trade, components: set[str]) -> None:
+        """The trade's team tie-breakers and overtime name its components (SCORING.md §7)."""
+        for i, breaker in enumerate(trade.team_tie_breakers):
+            kind, _, ref = breaker.partition(":")
+            if not ((kind == "time" and not ref) or (kind == "component" and ref in components)):
+                self.problem(
+                    f"{path}.team_tie_breakers[{i}]", "bad_team_tie_breaker", value=breaker
+                )
+        overtime = trade.overtime
+        if overtime is not None and overtime.component not in components:
+            where = f"{path}.overtime.component"
+            self.problem(where, "dangling", what="component", ref=overtime.component)
 
 
 def read_sections(document: Any) -> tuple[Package | None, list[Problem], list[Problem]]:
@@ -221,12 +235,21 @@ def _selection(node: schema.Select) -> Selection:
     if node.ranks is not None:
         return Selection(ranks=node.ranks)
     if node.percent is not None:
-        return Selection(percent=node.percent, rounding=node.rounding)
+        return Selection(percent=node.percent, rounding=node.rounding, of=node.of)
+    if node.manual:
+        return Selection(manual=True)
     return Selection(top_by_field=tuple(node.top_by_field or ()))
 
 
+def _promotion(node: schema.Promote | None) -> Promotion | None:
+    if node is None:
+        return None
+    if node.to is not None:
+        return Promotion(cap=node.cap, to=node.to)
+    return Promotion(node.levels, node.cap)
+
+
 def _award_rule(node: schema.AwardRule) -> AwardRule:
-    promote = node.promote
     return AwardRule(
         node.code,
         node.title,
@@ -236,7 +259,9 @@ def _award_rule(node: schema.AwardRule) -> AwardRule:
         node.max_age,
         frozenset(node.trades) if node.trades is not None else None,
         node.group,
-        Promotion(promote.levels, promote.cap) if promote is not None else None,
+        _promotion(node.promote),
+        node.min_components,
+        node.gender,
     )
 
 
@@ -292,7 +317,17 @@ def _trade(node: schema.Trade) -> data.TradeData:
         node.team_size,
         node.recusal,
         _schedule(node.schedule),
+        dict(node.disqualify_on),
+        _overtime(node.overtime),
+        tuple(node.team_tie_breakers),
+        node.min_started,
     )
+
+
+def _overtime(node: schema.Overtime | None) -> Overtime | None:
+    if node is None:
+        return None
+    return Overtime(node.component, node.limit, node.per_minute, node.zero_after)
 
 
 def package(doc: schema.Document) -> Package:
@@ -329,4 +364,10 @@ def package(doc: schema.Document) -> Package:
         excusals=tuple((x.entrant, x.judge, x.reason) for x in doc.excusals),
         times=tuple((t.entrant, t.seconds) for t in doc.times),
         statuses=tuple((s.entrant, s.status) for s in doc.statuses),
+        penalties=tuple(
+            (p.entrant, Penalty(p.kind, p.points, p.criterion, p.component, p.reason))
+            for p in doc.penalties
+        ),
+        ineligible=tuple((x.rule, x.entrant, x.reason) for x in doc.ineligible),
+        manual_awards=tuple((m.rule, m.entrant) for m in doc.manual_awards),
     )

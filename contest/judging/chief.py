@@ -163,7 +163,8 @@ def _on_panel(trade: Trade, judge: Judge) -> None:
         raise ChiefError(ChiefError.NOT_ON_PANEL)
 
 
-def _competing(trade: Trade, entrant: Entrant) -> None:
+def competing(trade: Trade, entrant: Entrant) -> None:
+    """The entrant is approved in this trade and has no declared status (DNS, DQ, WD)."""
     if (
         entrant.trade_id != trade.id
         or entrant.registration_status != RegistrationStatus.APPROVED
@@ -185,7 +186,7 @@ def _is_excused(entrant: Entrant, judge: Judge) -> bool:
 
 def seated(trade: Trade, entrant: Entrant, judge: Judge) -> None:
     """The judge sits on the panel for this competing entrant: not recused, not excused."""
-    _competing(trade, entrant)
+    competing(trade, entrant)
     _on_panel(trade, judge)
     if recused(trade, judge, entrant):
         raise ChiefError(ChiefError.RECUSED)
@@ -249,7 +250,7 @@ def excuse(actor: User, trade: Trade, entrant: Entrant, judge: Judge, reason: st
     if not reason:
         raise ChiefError(ChiefError.REASON_REQUIRED)
     correctable(trade)
-    _competing(trade, entrant)
+    competing(trade, entrant)
     _on_panel(trade, judge)
     if recused(trade, judge, entrant):
         raise ChiefError(ChiefError.RECUSED)

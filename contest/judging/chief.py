@@ -8,7 +8,8 @@ results (``correctable``: re-score orders, excusals, times, statuses) is refused
 lifecycle says (``Action.DESK``: once the trade is signed off, or the results published);
 the settings (``editable``) once the trade is signed off. Every action is audited; the
 caller commits.
-What the desk shows is in ``desk``, double entry of paper sheets in ``double_entry``.
+What the desk shows is in ``desk``, double entry of paper sheets in ``double_entry``,
+penalties in ``penalties``.
 """
 
 from __future__ import annotations

@@ -377,6 +377,19 @@ def test_the_second_equipment_damage_disqualifies_and_the_pages_say_why(app, sco
     assert why not in text(entrant_page(desk, scored, scored.e1))
 
 
+def test_an_entrant_disqualified_by_penalties_does_not_hold_up_the_sign_off(app, scored):
+    """E2's panel has not finished (J2 and J3 owe values), which blocks the sign-off; once
+    two equipment damages disqualify E2, nothing is outstanding."""
+    desk = Desk(app, "chief")
+    assert desk.post(f"/chief/trades/{scored.trade}/lock").status_code == 409
+    for reason in ("焊枪摔坏", "焊机电缆烧毁"):
+        add(desk, scored, scored.e2, kind="设备损坏", target=f"criterion-{scored.p1}",
+            reason=reason)  # fmt: skip
+    assert standing(app, scored)["E2"] == ("DQ", None, None)
+    assert desk.post(f"/chief/trades/{scored.trade}/lock").status_code == 302
+    assert locked_at(app, scored.trade) is not None
+
+
 # --- overtime and the files ----------------------------------------------------------------------
 
 

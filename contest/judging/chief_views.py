@@ -525,13 +525,10 @@ def _ledger(trade: Trade, entrant: Entrant) -> str:
     return url_for(".entrant_page", trade_id=trade.id, entrant_id=entrant.id) + "#penalties"
 
 
-def _entrant_again(trade: Trade, entrant: Entrant, form: DeskForm, field: str, **failed) -> None:
-    """Should the action be refused, show the entrant's page again with the form."""
-    on_refusal(
-        lambda refused: _entrant_page(trade, entrant, None, refused.status, **failed),
-        form,
-        field,
-    )
+def _entrant_again(trade: Trade, entrant: Entrant, form: DeskForm, **failed) -> None:
+    """Should the action be refused, show the entrant's page again with the form (the
+    message under the field the form names for it, else flashed only)."""
+    on_refusal(lambda refused: _entrant_page(trade, entrant, None, refused.status, **failed), form)
 
 
 @bp.post("/trades/<int:trade_id>/entrants/<int:entrant_id>/penalties")
@@ -548,7 +545,7 @@ def add_penalty(trade: Trade, entrant_id: int):
         form.target.errors = [*form.target.errors, _("Choose a criterion or a component.")]
         flash(_("Nothing was changed. Please correct the form marked below."), "error")
         return _entrant_page(trade, entrant, None, 400, penalty_form=form)
-    _entrant_again(trade, entrant, form, "kind", penalty_form=form)
+    _entrant_again(trade, entrant, form, penalty_form=form)
     record = penalties.add_penalty(
         current_user, trade, entrant, target, form.chosen_kind, form.value, form.reason.data
     )
@@ -575,7 +572,7 @@ def withdraw_penalty(trade: Trade, penalty_id: int):
     if not form.validate():
         flash(_("Nothing was changed. Please correct the form marked below."), "error")
         return _entrant_page(trade, entrant, None, 400, withdrawal=(penalty.id, form))
-    _entrant_again(trade, entrant, form, "reason", withdrawal=(penalty.id, form))
+    _entrant_again(trade, entrant, form, withdrawal=(penalty.id, form))
     penalties.withdraw_penalty(current_user, penalty, form.reason.data)
     flash(
         _("%(entrant)s: the penalty %(kind)s has been withdrawn.", entrant=who(entrant),

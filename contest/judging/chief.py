@@ -8,7 +8,8 @@ results (``correctable``: re-score orders, excusals, times, statuses) is refused
 lifecycle says (``Action.DESK``: once the trade is signed off, or the results published);
 the settings (``editable``) once the trade is signed off. Every action is audited; the
 caller commits.
-What the desk shows is in ``desk``, double entry of paper sheets in ``double_entry``.
+What the desk shows is in ``desk``, double entry of paper sheets in ``double_entry``,
+penalties in ``penalties``.
 """
 
 from __future__ import annotations
@@ -163,7 +164,8 @@ def _on_panel(trade: Trade, judge: Judge) -> None:
         raise ChiefError(ChiefError.NOT_ON_PANEL)
 
 
-def _competing(trade: Trade, entrant: Entrant) -> None:
+def competing(trade: Trade, entrant: Entrant) -> None:
+    """The entrant is approved in this trade and has no declared status (DNS, DQ, WD)."""
     if (
         entrant.trade_id != trade.id
         or entrant.registration_status != RegistrationStatus.APPROVED
@@ -185,7 +187,7 @@ def _is_excused(entrant: Entrant, judge: Judge) -> bool:
 
 def seated(trade: Trade, entrant: Entrant, judge: Judge) -> None:
     """The judge sits on the panel for this competing entrant: not recused, not excused."""
-    _competing(trade, entrant)
+    competing(trade, entrant)
     _on_panel(trade, judge)
     if recused(trade, judge, entrant):
         raise ChiefError(ChiefError.RECUSED)
@@ -249,7 +251,7 @@ def excuse(actor: User, trade: Trade, entrant: Entrant, judge: Judge, reason: st
     if not reason:
         raise ChiefError(ChiefError.REASON_REQUIRED)
     correctable(trade)
-    _competing(trade, entrant)
+    competing(trade, entrant)
     _on_panel(trade, judge)
     if recused(trade, judge, entrant):
         raise ChiefError(ChiefError.RECUSED)

@@ -9,6 +9,8 @@ list of what needs attention every 15 seconds from the ``live`` fragment.
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,11 +22,12 @@ from contest.core.labels import LABELS
 from contest.core.types import utcnow
 from contest.core.web import on_refusal
 from contest.domain.numbers import round_half_up
+from contest.domain.results import TradeResult
 from contest.domain.scoring import DeclaredStatus
 from contest.domain.stages import StageKind
 from contest.events.access import can_run_trade
 from contest.events.models import Judge, Trade
-from contest.judging import chief, desk, double_entry, paper_views
+from contest.judging import chief, desk, double_entry, paper_views, penalties
 from contest.judging.chart import chart
 from contest.judging.desk import who
 from contest.judging.forms import (
@@ -33,14 +36,19 @@ from contest.judging.forms import (
     DoubleEntrySwitchForm,
     ExcuseForm,
     LockForm,
+    PenaltyForm,
     RescoreForm,
     StatusForm,
     TimeForm,
     UnlockForm,
+    WithdrawPenaltyForm,
     clock,
 )
 from contest.judging.services import approved_entrant, approved_entrants, panel_judge
 from contest.registration.models import Entrant
+from contest.results import services as results_services
+from contest.results.explain import disqualification_text, explained
+from contest.results.models import PenaltyRecord
 from contest.stages import services as stages
 
 bp = Blueprint("chief", __name__)
@@ -156,6 +164,7 @@ def _desk(
     found = desk.discrepancies(trade, computed)
     tendencies = desk.analysis(trade, computed)
     approved = approved_entrants(trade)
+    ledger = penalties.ledger(trade, approved)
     forms = _forms(trade, matrix, approved)
     for name, form in (failed or {}).items():
         for field in form:
@@ -181,9 +190,32 @@ def _desk(
             now=utcnow(),
             who=who,
             names=_names(trade),
+            ledger=ledger,
+            disqualified=_disqualified(trade, computed, approved, ledger),
         ),
         status,
     )
+
+
+def _disqualified(
+    trade: Trade,
+    computed: TradeResult,
+    entrants: list[Entrant],
+    ledger: dict[int, list[penalties.LedgerLine]],
+) -> dict[int, str]:
+    """Entrant id → why the penalties disqualified them, for those they did."""
+    by_code = {e.code: e for e in entrants}
+    found = {}
+    for row in computed.entrants:
+        kind, entrant = row.score.disqualified_by, by_code.get(row.code)
+        if kind is None or entrant is None:
+            continue
+        lines = ledger.get(entrant.id, [])
+        count = sum(1 for line in lines if line.counts and line.penalty.kind == kind)
+        found[entrant.id] = disqualification_text(
+            kind, count, (trade.disqualify_on or {}).get(kind)
+        )
+    return found
 
 
 def _names(trade: Trade) -> dict[str, str]:
@@ -223,7 +255,48 @@ def live(trade: Trade):
 # --- drill-down ------------------------------------------------------------------------------
 
 
-def _entrant_page(trade: Trade, entrant: Entrant, focus: Judge | None):
+#: Places of the marks on the entrant's page (judgement marks such as 2.333 stay readable).
+MARK_PLACES = 3
+
+
+def _penalty_form(trade: Trade, form: PenaltyForm | None = None) -> PenaltyForm:
+    """The form to record a penalty, its kinds and targets filled in: each kind the trade
+    names with its standard (扣分标准) and how many disqualify; the standards go to the
+    script that fills in the points (``static/js/penalty.js``)."""
+    form = form or PenaltyForm(prefix="penalty")
+    standards = {k: str(v) for k, v in (trade.penalty_points or {}).items()}
+    limits = trade.disqualify_on or {}
+    choices = []
+    for kind in penalties.kinds(trade):
+        points, count = standards.get(kind), limits.get(kind)
+        if points is not None and count is not None:
+            said = _(
+                "%(kind)s (%(points)s points each; disqualified at %(count)s)",
+                kind=kind,
+                points=points,
+                count=count,
+            )
+        elif points is not None:
+            said = _("%(kind)s (%(points)s points each)", kind=kind, points=points)
+        elif count is not None:
+            said = _("%(kind)s (disqualified at %(count)s)", kind=kind, count=count)
+        else:
+            said = kind
+        choices.append((kind, said))
+    form.kind.choices = options(choices)
+    form.kind.render_kw = {"data-penalty-standards": json.dumps(standards, ensure_ascii=False)}
+    form.target.choices = options(penalties.targets(trade))
+    return form
+
+
+def _entrant_page(
+    trade: Trade,
+    entrant: Entrant,
+    focus: Judge | None,
+    status: int = 200,
+    penalty_form: PenaltyForm | None = None,
+    withdrawal: tuple[int, WithdrawPenaltyForm] | None = None,
+):
     g.timezone = trade.event.timezone
     computed = desk.compute(trade)
     row = next((r for r in computed.entrants if r.code == entrant.code), None)
@@ -231,10 +304,40 @@ def _entrant_page(trade: Trade, entrant: Entrant, focus: Judge | None):
         {c.code: c for component in row.score.components for c in component.criteria} if row else {}
     )
     marks = {
-        code: round_half_up(result.mark, 3)
+        code: round_half_up(result.mark, MARK_PLACES)
         for code, result in results.items()
         if result.mark is not None
     }
+    overtime = results_services.overtime_rule(trade.overtime)
+    decimals = trade.event.decimals
+    deductions = {
+        code: explained(r.before, r.mark, r.deductions, decimals, places=MARK_PLACES)
+        for code, r in results.items()
+    }
+    components = [
+        (
+            component,
+            round_half_up(component.score, MARK_PLACES) if component.score is not None else None,
+            explained(
+                component.before,
+                component.score,
+                component.deductions,
+                decimals,
+                overtime,
+                MARK_PLACES,
+            ),
+        )
+        for component in (row.score.components if row else ())
+    ]
+    ledger = penalties.ledger(trade, [entrant]).get(entrant.id, [])
+    disqualified = _disqualified(trade, computed, [entrant], {entrant.id: ledger}).get(entrant.id)
+    withdrawals = {
+        line.penalty.id: WithdrawPenaltyForm(prefix=f"withdraw-{line.penalty.id}", formdata=None)
+        for line in ledger
+        if line.counts
+    }
+    if withdrawal is not None:
+        withdrawals[withdrawal[0]] = withdrawal[1]
     stored = desk.stored_scores(entrant)
     judges = [m.judge for m in sorted(trade.panel, key=lambda m: (not m.is_chief, m.judge_id))]
     seats = {
@@ -243,27 +346,37 @@ def _entrant_page(trade: Trade, entrant: Entrant, focus: Judge | None):
         for c in component.criteria
     }
     matrix = desk.matrix(trade)
-    forms = _forms(trade, matrix, approved_entrants(trade))
+    forms: dict[str, DeskForm] = _forms(trade, matrix, approved_entrants(trade))
     for name in ("rescore", "excuse"):
         forms[name].entrant.data = entrant.id
         forms[name].judge.data = focus.id if focus else None
     forms["time"].entrant.data = entrant.id
     forms["status"].entrant.data = entrant.id
-    return render_template(
-        "chief/entrant.html",
-        trade=trade,
-        entrant=entrant,
-        focus=focus,
-        cell=matrix.cell(entrant, focus) if focus else None,
-        judges=judges,
-        results=results,
-        marks=marks,
-        row=row,
-        stored=stored,
-        seats=seats,
-        forms=forms,
-        competing=any(e.id == entrant.id for e in matrix.entrants),
-        who=who,
+    forms["penalty"] = _penalty_form(trade, penalty_form)
+    return (
+        render_template(
+            "chief/entrant.html",
+            trade=trade,
+            entrant=entrant,
+            focus=focus,
+            cell=matrix.cell(entrant, focus) if focus else None,
+            judges=judges,
+            results=results,
+            marks=marks,
+            deductions=deductions,
+            components=components,
+            names={c.code: c.name for c in trade.components},
+            row=row,
+            stored=stored,
+            seats=seats,
+            forms=forms,
+            ledger=ledger,
+            withdrawals=withdrawals,
+            dq_reason=disqualified,
+            competing=any(e.id == entrant.id for e in matrix.entrants),
+            who=who,
+        ),
+        status,
     )
 
 
@@ -394,6 +507,79 @@ def set_status(trade: Trade):
             "success",
         )
     return redirect(_back(trade))
+
+
+# --- penalties -------------------------------------------------------------------------------
+
+
+def _penalty(trade: Trade, penalty_id: int) -> PenaltyRecord:
+    """A penalty of an entrant of this trade, else 404."""
+    penalty = db.get_or_404(PenaltyRecord, penalty_id)
+    if penalty.entrant.trade_id != trade.id:
+        abort(404)
+    return penalty
+
+
+def _ledger(trade: Trade, entrant: Entrant) -> str:
+    """The entrant's penalties on their page."""
+    return url_for(".entrant_page", trade_id=trade.id, entrant_id=entrant.id) + "#penalties"
+
+
+def _entrant_again(trade: Trade, entrant: Entrant, form: DeskForm, **failed) -> None:
+    """Should the action be refused, show the entrant's page again with the form (the
+    message under the field the form names for it, else flashed only)."""
+    on_refusal(lambda refused: _entrant_page(trade, entrant, None, refused.status, **failed), form)
+
+
+@bp.post("/trades/<int:trade_id>/entrants/<int:entrant_id>/penalties")
+@object_required(Trade, "trade_id", can_run_trade)
+def add_penalty(trade: Trade, entrant_id: int):
+    """Record a penalty against a criterion or component of the entrant (扣分)."""
+    entrant = _entrant(trade, entrant_id)
+    form = _penalty_form(trade, PenaltyForm(prefix="penalty"))
+    if not form.validate():
+        flash(_("Nothing was changed. Please correct the form marked below."), "error")
+        return _entrant_page(trade, entrant, None, 400, penalty_form=form)
+    target = penalties.find_target(trade, form.target.data)
+    if target is None:
+        form.target.errors = [*form.target.errors, _("Choose a criterion or a component.")]
+        flash(_("Nothing was changed. Please correct the form marked below."), "error")
+        return _entrant_page(trade, entrant, None, 400, penalty_form=form)
+    _entrant_again(trade, entrant, form, penalty_form=form)
+    record = penalties.add_penalty(
+        current_user, trade, entrant, target, form.chosen_kind, form.value, form.reason.data
+    )
+    flash(
+        _(
+            "%(entrant)s: penalty recorded, %(kind)s −%(points)s from %(target)s.",
+            entrant=who(entrant),
+            kind=record.kind,
+            points=f"{record.points.normalize():f}",
+            target=penalties.target_label(target),
+        ),
+        "success",
+    )
+    return redirect(_ledger(trade, entrant))
+
+
+@bp.post("/trades/<int:trade_id>/penalties/<int:penalty_id>/withdraw")
+@object_required(Trade, "trade_id", can_run_trade)
+def withdraw_penalty(trade: Trade, penalty_id: int):
+    """Withdraw a penalty given in error, with a reason; it stays on the ledger."""
+    penalty = _penalty(trade, penalty_id)
+    entrant = penalty.entrant
+    form = WithdrawPenaltyForm(prefix=f"withdraw-{penalty.id}")
+    if not form.validate():
+        flash(_("Nothing was changed. Please correct the form marked below."), "error")
+        return _entrant_page(trade, entrant, None, 400, withdrawal=(penalty.id, form))
+    _entrant_again(trade, entrant, form, withdrawal=(penalty.id, form))
+    penalties.withdraw_penalty(current_user, penalty, form.reason.data)
+    flash(
+        _("%(entrant)s: the penalty %(kind)s has been withdrawn.", entrant=who(entrant),
+          kind=penalty.kind),
+        "success",
+    )  # fmt: skip
+    return redirect(_ledger(trade, entrant))
 
 
 @bp.post("/trades/<int:trade_id>/lock")

@@ -153,6 +153,77 @@ class StatusForm(DeskForm):
     submit = SubmitField(_l("Save the status"))
 
 
+class PenaltyForm(DeskForm):
+    """Record a penalty: its kind (one the trade names, or typed), what it is taken from,
+    the points (empty: the trade's standard for the kind) and the reason."""
+
+    refusal_fields = {
+        "reason_required": "reason",
+        "reason_too_long": "reason",
+        "kind_required": "kind",
+        "kind_too_long": "other_kind",
+        "points_required": "points",
+        "points_range": "points",
+        "unknown_target": "target",
+        "not_competing": "kind",
+    }
+
+    kind = SelectField(_l("Kind of penalty"), validate_choice=False)
+    other_kind = StringField(
+        _l("Or another kind"),
+        validators=[Optional(), Length(max=32)],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        description=_l("Type it when the list does not have it."),
+    )
+    target = SelectField(
+        _l("Taken from"),
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Choose a criterion or a component."))],
+    )
+    points = StringField(
+        _l("Points off"),
+        validators=[Optional(), Length(max=40)],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        description=_l(
+            "Leave empty to take the trade's standard for the kind. 0 records an incident "
+            "that takes no points."
+        ),
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    reason = _reason()
+    submit = SubmitField(_l("Record the penalty"))
+
+    value: Decimal | None = None  # the points read from the field, once validated
+
+    @property
+    def chosen_kind(self) -> str:
+        """The kind typed, else the kind chosen."""
+        return self.other_kind.data or self.kind.data or ""
+
+    def validate_points(self, field):
+        text = (field.data or "").replace("．", ".")  # a full-width point, as some IMEs type
+        if not text:
+            self.value = None
+            return
+        try:
+            self.value = Decimal(text)
+        except InvalidOperation as error:
+            raise ValidationError(_l("Enter a number.")) from error
+
+
+class WithdrawPenaltyForm(DeskForm):
+    """Withdraw a penalty given in error: it stays on the ledger and stops counting."""
+
+    refusal_fields = {
+        "reason_required": "reason",
+        "reason_too_long": "reason",
+        "withdrawn": "reason",
+    }
+
+    reason = _reason(label=_l("Why it is withdrawn"))
+    submit = SubmitField(_l("Confirm the withdrawal"))
+
+
 class LockForm(DeskForm):
     """Sign the trade off."""
 

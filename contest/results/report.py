@@ -39,6 +39,7 @@ from contest.events.models import Component, Event, Judge, PanelMember, Trade, U
 from contest.registration.models import Entrant, RegistrationStatus, Team
 from contest.results import services as results
 from contest.results.blindness import EntrantNames, anonymous
+from contest.results.explain import Explained, disqualification, explained
 from contest.results.reasons import award_text, breaker_text, passed_over, tie_notes
 
 # --- small pieces ----------------------------------------------------------------------------
@@ -160,6 +161,8 @@ class CriterionLine:
     mark: Figure | None
     flag: str | None
     spread: Decimal | None
+    #: The mark before penalties and each penalty in words (SCORING.md §7), if any.
+    deductions: Explained | None = None
 
     @property
     def dropped(self) -> tuple[str, ...]:
@@ -178,6 +181,14 @@ class ComponentLine:
     score: Figure | None
     weighted: Figure | None
     criteria: tuple[CriterionLine, ...] = ()
+    #: The score before penalties and overtime and each deduction in words, if any.
+    deductions: Explained | None = None
+
+    @property
+    def deducted(self) -> tuple[str, ...]:
+        """Every deduction within the component, its criteria's first, in words."""
+        found = [line for c in self.criteria if c.deductions for line in c.deductions.lines]
+        return (*found, *(self.deductions.lines if self.deductions else ()))
 
 
 @dataclass(frozen=True)
@@ -209,6 +220,13 @@ class EntrantRow:
     flags: tuple[Flag, ...]
     awards: tuple[str, ...]
     passed_over: tuple[str, ...]
+    #: Why the penalties disqualified the entrant (SCORING.md §7), in words.
+    disqualified: str | None = None
+
+    @property
+    def deducted(self) -> tuple[str, ...]:
+        """Every deduction taken from the entrant, component by component, in words."""
+        return tuple(line for c in self.components for line in c.deducted)
 
     @property
     def status_label(self) -> str:
@@ -287,6 +305,11 @@ class TradeReport:
         return bool(self.teams)
 
     @property
+    def has_deductions(self) -> bool:
+        """Whether a penalty or an overtime took anything off anyone's marks."""
+        return any(r.deducted for r in self.rows)
+
+    @property
     def has_ties(self) -> bool:
         """Whether any entrant's total equals another's."""
         return any(r.ties for r in self.rows)
@@ -321,6 +344,7 @@ def trade_report(trade: Trade, blind: bool = False) -> TradeReport:
         judges = tuple(JudgeColumn(j.code, j.name, None, j.chief) for j in judges)
     rule_titles = {rule.code: rule.title for rule in event_spec.award_rules}
     times = {i.code: i.time for i in inputs}
+    penalties = {i.code: i.penalties for i in inputs}
 
     def who(code: str) -> str:
         if code not in entrants:
@@ -355,6 +379,9 @@ def trade_report(trade: Trade, blind: bool = False) -> TradeReport:
                 components=tuple(
                     _component_line(c, spec, component_names, criterion_names, places)
                     for c in score.components
+                ),
+                disqualified=disqualification(
+                    score.disqualified_by, penalties.get(entrant.code, ()), dict(spec.disqualify_on)
                 ),
                 ties=tuple(notes.get(entrant.code, ())),
                 flags=tuple(_flag(f, criterion_names) for f in score.flags),
@@ -478,6 +505,9 @@ def _component_line(
         criteria=tuple(
             _criterion_line(c, spec, seats, criterion_names, places) for c in component.criteria
         ),
+        deductions=explained(
+            component.before, component.score, component.deductions, places, spec.overtime
+        ),
     )
 
 
@@ -511,6 +541,7 @@ def _criterion_line(
         mark=figure(result.mark, places),
         flag=result.flag,
         spread=result.spread,
+        deductions=explained(result.before, result.mark, result.deductions, places),
     )
 
 

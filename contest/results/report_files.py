@@ -11,7 +11,7 @@ from openpyxl.styles import Font
 
 from contest.core.files import fill_sheet, render_pdf, workbook_bytes
 from contest.results.overview import EventReport
-from contest.results.report import Seat, TradeReport, seat_label
+from contest.results.report import EntrantRow, Seat, TradeReport, seat_label
 
 STRUCK = Font(strike=True, color="6B7280")
 
@@ -37,6 +37,7 @@ def trade_workbook(report: TradeReport) -> bytes:
         gettext("Tie-break"),
         gettext("Flags"),
         gettext("Awards"),
+        gettext("Deductions"),
     ]
     rows = []
     for row in report.rows:
@@ -59,6 +60,7 @@ def trade_workbook(report: TradeReport) -> bytes:
                 " ".join(row.ties),
                 " ".join(f.code for f in row.flags),
                 "、".join(row.awards),
+                _deductions(row),
             ]
         )
     fill_sheet(sheet, header, rows, report.decimals)
@@ -77,6 +79,8 @@ def trade_workbook(report: TradeReport) -> bytes:
         gettext("Mark"),
         gettext("Dropped"),
         gettext("Flags"),
+        gettext("Mark before deductions"),
+        gettext("Deductions"),
     ]
     lines, struck = [], []
     for row in report.rows:
@@ -105,12 +109,28 @@ def trade_workbook(report: TradeReport) -> bytes:
                         criterion.mark.value if criterion.mark else None,
                         " ".join(criterion.dropped),
                         criterion.flag,
+                        criterion.deductions.before if criterion.deductions else None,
+                        "；".join(criterion.deductions.lines) if criterion.deductions else None,
                     ]
                 )
     fill_sheet(values, header, lines, report.decimals, keep=(6, 6 + len(judges)))
     for row_number, column in struck:
         values.cell(row=row_number, column=column).font = STRUCK
     return workbook_bytes(book)
+
+
+def _deductions(row: EntrantRow) -> str | None:
+    """Everything taken off an entrant (or why penalties disqualified them), in words."""
+    said = []
+    for component in row.components:
+        for criterion in component.criteria:
+            if criterion.deductions:
+                said.extend(f"{criterion.code} {line}" for line in criterion.deductions.lines)
+        if component.deductions:
+            said.extend(f"{component.name} {line}" for line in component.deductions.lines)
+    if row.disqualified:
+        said.append(row.disqualified)
+    return "；".join(said) or None
 
 
 #: The results documents' own print styles, on top of the house stylesheet (templates carry

@@ -82,7 +82,8 @@ RULES: dict[str, frozenset] = {
 }
 for endpoint in ("desk", "live", "entrant_page", "cell_page", "rescore", "excuse", "set_time",
                  "set_status", "lock_trade", "unlock_trade", "set_double_entry", "add_clerk",
-                 "remove_clerk", "paper", "enter_paper", "decide_paper"):  # fmt: skip
+                 "remove_clerk", "paper", "enter_paper", "decide_paper", "add_penalty",
+                 "withdraw_penalty"):  # fmt: skip
     RULES[f"chief.{endpoint}"] = WELD_DESK
 for endpoint in ("unit", "team", "add_entrant", "edit_entrant", "remove_entrant",
                  "withdraw_entrant", "roster_template", "upload_roster"):  # fmt: skip

@@ -274,7 +274,8 @@ def check_judge_value(
 class Deduction:
     """Points taken off a criterion's mark or a component's score, as the breakdown shows
     them: a penalty (its kind and reason) or an overtime (``over`` seconds past the limit,
-    ``minutes`` counted; ``zeroed`` when the component counts 0)."""
+    ``minutes`` counted; ``zeroed`` when more than the rule's ``zero_after`` seconds over
+    make the component count 0)."""
 
     kind: str
     points: Fraction
@@ -282,6 +283,7 @@ class Deduction:
     over: Decimal | None = None
     minutes: int | None = None
     zeroed: bool = False
+    zero_after: Decimal | None = None
 
 
 def deducted(before: Fraction, deductions: tuple[Deduction, ...]) -> Fraction:
@@ -408,8 +410,9 @@ def _overtime(trade: TradeSpec, component: str, time: Decimal | None) -> tuple[D
         return ()
     minutes = rule.minutes_over(time)
     points = exact(rule.per_minute) * minutes
-    return (Deduction(OVERTIME, points, over=time - rule.limit, minutes=minutes,
-                      zeroed=rule.zeroes(time)),)  # fmt: skip
+    over = time - rule.limit
+    return (Deduction(OVERTIME, points, over=over, minutes=minutes, zeroed=rule.zeroes(time),
+                      zero_after=rule.zero_after),)  # fmt: skip
 
 
 def _score_component(

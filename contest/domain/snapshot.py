@@ -131,6 +131,7 @@ def _dump_deductions(
             "over": _dec(d.over),
             "minutes": d.minutes,
             "zeroed": d.zeroed,
+            **({"zero_after": str(d.zero_after)} if d.zero_after is not None else {}),
         }
         for d in items
     ]
@@ -142,7 +143,7 @@ def _load_deductions(data: dict[str, Any]) -> dict[str, Any]:
     items = tuple(
         Deduction(
             d["kind"], _unfrac(d["points"]) or Fraction(0), d["reason"], _undec(d["over"]),
-            d["minutes"], d["zeroed"],
+            d["minutes"], d["zeroed"], _undec(d.get("zero_after")),
         )
         for d in data["deductions"]
     )  # fmt: skip

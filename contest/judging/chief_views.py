@@ -46,7 +46,6 @@ from contest.judging.forms import (
 )
 from contest.judging.services import approved_entrant, approved_entrants, panel_judge
 from contest.registration.models import Entrant
-from contest.results import services as results_services
 from contest.results.explain import disqualification_text, explained
 from contest.results.models import PenaltyRecord
 from contest.stages import services as stages
@@ -308,7 +307,6 @@ def _entrant_page(
         for code, result in results.items()
         if result.mark is not None
     }
-    overtime = results_services.overtime_rule(trade.overtime)
     decimals = trade.event.decimals
     deductions = {
         code: explained(r.before, r.mark, r.deductions, decimals, places=MARK_PLACES)
@@ -323,7 +321,6 @@ def _entrant_page(
                 component.score,
                 component.deductions,
                 decimals,
-                overtime,
                 MARK_PLACES,
             ),
         )

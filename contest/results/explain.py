@@ -18,7 +18,7 @@ from fractions import Fraction
 from flask_babel import gettext
 
 from contest.domain.numbers import round_half_up, to_decimal
-from contest.domain.scoring import Deduction, Overtime, Penalty
+from contest.domain.scoring import Deduction, Penalty
 
 
 @dataclass(frozen=True)
@@ -49,20 +49,18 @@ def _duration(seconds: Decimal) -> str:
     return gettext("%(n)s seconds", n=plain(seconds))
 
 
-def deduction_text(deduction: Deduction, places: int, overtime: Overtime | None = None) -> str:
+def deduction_text(deduction: Deduction, places: int) -> str:
     """One deduction in words: a penalty with its kind, points and reason, or an overtime
-    with the seconds over, the minutes counted and the points (``overtime``, the trade's
-    rule, says after how long the part counts 0)."""
+    with the seconds over, the minutes counted and the points (or after how long over the
+    part counts 0)."""
     if deduction.over is not None:
         seconds = plain(deduction.over)
-        if deduction.zeroed:
-            if overtime is not None and overtime.zero_after is not None:
-                return gettext(
-                    "Overtime %(seconds)s s, more than %(limit)s: this part counts 0",
-                    seconds=seconds,
-                    limit=_duration(overtime.zero_after),
-                )
-            return gettext("Overtime %(seconds)s s: this part counts 0", seconds=seconds)
+        if deduction.zeroed and deduction.zero_after is not None:
+            return gettext(
+                "Overtime %(seconds)s s, more than %(limit)s: this part counts 0",
+                seconds=seconds,
+                limit=_duration(deduction.zero_after),
+            )
         return gettext(
             "Overtime %(seconds)s s, counted as %(minutes)s minute(s): %(points)s off",
             seconds=seconds,
@@ -92,7 +90,6 @@ def explained(
     after: Fraction | None,
     deductions: tuple[Deduction, ...],
     decimals: int,
-    overtime: Overtime | None = None,
     places: int | None = None,
 ) -> Explained | None:
     """What the deductions did to a mark or score, or None when none were taken: the words
@@ -104,7 +101,7 @@ def explained(
     return Explained(
         round_half_up(before, shown),
         round_half_up(after, shown),
-        tuple(deduction_text(d, decimals, overtime) for d in deductions),
+        tuple(deduction_text(d, decimals) for d in deductions),
     )
 
 

@@ -505,9 +505,7 @@ def _component_line(
         criteria=tuple(
             _criterion_line(c, spec, seats, criterion_names, places) for c in component.criteria
         ),
-        deductions=explained(
-            component.before, component.score, component.deductions, places, spec.overtime
-        ),
+        deductions=explained(component.before, component.score, component.deductions, places),
     )
 
 

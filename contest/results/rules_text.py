@@ -57,7 +57,8 @@ def sentence(clauses: tuple[Clause, ...] | list[Clause]) -> str:
     if not clauses:
         return ""
     template = rules_text.WORDS["sentence"]
-    return gettext(template, text=word(rules_text.joined(list(clauses), "clauses")))
+    text = word(rules_text.joined(list(clauses), "clauses"))
+    return gettext(template, text=text[:1].upper() + text[1:])
 
 
 def trade_rules(trade: Trade, spec: TradeSpec | None = None) -> TradeRules:

@@ -106,6 +106,10 @@ class Invalid(PackageError):
             "scores 0"
         ),
         # SCORING.md §7 on the award rules editor
+        "pass_line_dangling": N_(
+            "award rule “%(rule)s” has a pass line for component “%(code)s”, which this trade "
+            "does not have: nobody of this trade can receive it"
+        ),
         "cap_below_to": N_("must not be below the level promoted to (%(to)s)"),
         "no_such_component": N_(
             "trade %(trade)s has no component “%(code)s”: nobody of it could receive this "

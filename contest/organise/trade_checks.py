@@ -24,7 +24,7 @@ from contest.domain import package as package_reader
 from contest.domain.package import Problem, TradeData
 from contest.domain.scoring import TradeSpec, check_value
 from contest.domain.skills import SKILL_LADDER
-from contest.events.models import Event, Judge, PanelMember, Trade
+from contest.events.models import AwardRule, Event, Judge, PanelMember, Trade
 from contest.organise.setup import (
     STUB_EVENT,
     Invalid,
@@ -459,12 +459,24 @@ def _panel_warnings(spec: TradeSpec, panel_size: int) -> list[Problem]:
 
 def scheme_warnings(trade: Trade) -> list[Problem]:
     """What is unusual about a stored trade's scheme: weights not adding up to 1, panels
-    too small for a trimmed rule. Warnings, not errors (SCORING.md §1)."""
+    too small for a trimmed rule, award rules with a pass line on a component the trade does
+    not have (after a component was renamed). Warnings, not errors (SCORING.md §1, §7)."""
     spec = results.trade_spec(trade)
     warnings = []
     total = sum((c.weight for c in spec.components), Decimal(0))
     if spec.components and total != 1:
         warnings.append(problem("components", "weights_not_one", sum=str(total)))
+    codes = {c.code for c in spec.components}
+    for rule in db.session.execute(
+        sa.select(AwardRule)
+        .where(AwardRule.event_id == trade.event_id)
+        .order_by(AwardRule.position)
+    ).scalars():
+        if rule.trades is not None and trade.code not in rule.trades:
+            continue
+        for code in rule.min_components or {}:
+            if code not in codes:
+                warnings.append(problem("", "pass_line_dangling", rule=rule.title, code=code))
     return warnings + _panel_warnings(spec, len(spec.judges))
 
 

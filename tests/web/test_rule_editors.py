@@ -877,3 +877,18 @@ def test_the_rules_text_in_english(app, client, contest):
         "Equal team scores: the shorter time ranks higher.",
     ):
         assert text in page, text
+
+
+def test_renaming_a_component_warns_of_the_pass_lines_left_behind(app, client, contest):
+    login(client, "organiser")
+    _save_rules(client, contest)
+    path = _trade_path(contest)
+    data = page_form(client, path) | {"components-0-code": "exam"}
+    assert client.post(path, data={**data, "action": "save"}).status_code == 302
+    page = client.get(path).get_data(as_text=True)
+    assert (
+        "奖项“技术能手”设有组成部分“theory”的及格线，而本工种没有该组成部分：本工种无人能获此奖项"
+        in page
+    )
+    # …and indeed nobody of WELD receives it any more.
+    assert _awards(_document(app, contest))["tech"] == ["E6"]

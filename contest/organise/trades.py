@@ -122,7 +122,7 @@ def _editor(event: Event, trade: Trade | None, form: TradeForm, status: int = 20
     found = trade_checks.scheme_warnings(trade) if trade else []
     warnings = [describe_problem(Invalid, w, located=False) for w in found]
     entrants = trade_list.entrant_count(trade) if trade else 0
-    rules = rules_text.trade_statement(rules_text.trade_rules(trade)) if trade else None
+    rules = rules_text.trade_statement(trade) if trade else None
     return render_template(
         "organise/trade.html",
         event=event,

@@ -213,6 +213,7 @@ def test_trade_rules_are_stored_recompute_the_results_and_are_published(app, cli
 def test_times_in_minutes_and_seconds(app, client, contest):
     login(client, "organiser")
     path = _trade_path(contest)
+    assert "超过规定时间" not in _public(client)  # (the page is cached until a trade changes)
     data = page_form(client, path) | {
         "overtime-component": "practical",
         "overtime-limit": "59:30",

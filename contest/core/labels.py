@@ -59,14 +59,21 @@ def label(value: Enum | None) -> str:
 
 
 def selection_text(select: dict) -> str:
-    """How an award rule selects, in a few words (SCORING.md §5)."""
+    """How an award rule selects, in a few words (SCORING.md §5; ``of`` and ``manual``, §7)."""
     if "top" in select:
         return gettext("places 1–%(n)s", n=select["top"])
     if "ranks" in select:
         first, last = select["ranks"]
         return gettext("places %(first)s–%(last)s", first=first, last=last)
     if "percent" in select:
+        base = select.get("of", "ranked")
+        if base == "started":
+            return gettext("%(percent)s %% of those who started", percent=select["percent"])
+        if base == "registered":
+            return gettext("%(percent)s %% of those registered", percent=select["percent"])
         return gettext("the first %(percent)s %% of the field", percent=select["percent"])
+    if select.get("manual"):
+        return gettext("named by the organisers")
     rows = []
     for size, places in select.get("top_by_field", []):
         if size is None:

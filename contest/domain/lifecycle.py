@@ -58,6 +58,9 @@ class Action(StrEnum):
     # completion times, declared statuses, deciding between a paper and a tablet value.
     DESK = "desk"
     UNLOCK = "unlock"  # withdraw the chief judge's sign-off
+    # An organiser's decision on an award rule (SCORING.md §7: an entrant who does not meet
+    # its conditions, an entrant a manual rule names), or its withdrawal.
+    DECIDE = "decide"
 
 
 class Reopen(StrEnum):
@@ -188,6 +191,7 @@ RULES: Mapping[Action, tuple[Guard, ...]] = {
     Action.PUBLISH: (given("locked", "unlocked"), no("incomplete"), no("published")),
     Action.DESK: (no("published"), no("locked")),
     Action.UNLOCK: (no("published"),),
+    Action.DECIDE: (no("published"),),
 }
 
 

@@ -22,10 +22,11 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from contest.core.labels import LABELS
-from contest.domain.awards import Rounding
+from contest.domain.awards import Base, Rounding
 from contest.domain.skills import SKILL_LADDER
 from contest.domain.stages import StageKind
-from contest.organise.event_setup import AwardRuleInput, EventInput, WindowInput
+from contest.organise.decisions import DecisionInput
+from contest.organise.event_setup import AwardRuleInput, EventInput, PassLine, WindowInput
 from contest.organise.forms import (
     MultiCheckboxField,
     OrganiseForm,
@@ -37,6 +38,7 @@ from contest.organise.forms import (
     text,
     whole,
 )
+from contest.results.models import AwardDecisionKind
 
 LIST_SEPARATORS = re.compile(r"[\s,，、;；]+")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
@@ -191,10 +193,20 @@ SELECT_WAYS = options(
     [
         ("top", _l("The first N places")),
         ("ranks", _l("A band of ranks")),
-        ("percent", _l("A percentage of the ranked field")),
+        ("percent", _l("A percentage of the field")),
         ("top_by_field", _l("Places by field size")),
+        ("manual", _l("Named by the organisers")),
     ]
 )
+BASES = options(
+    [
+        (Base.RANKED.value, _l("the ranked entrants")),
+        (Base.STARTED.value, _l("the entrants who started")),
+        (Base.REGISTERED.value, _l("every entrant registered")),
+    ]
+)
+GENDERS = options([("", _l("Anyone")), ("F", _l("Women only")), ("M", _l("Men only"))])
+PROMOTION_WAYS = options([("levels", _l("Levels up")), ("to", _l("To a level"))])
 ROUNDINGS = options(
     [
         (Rounding.ROUND.value, _l("Round half up")),
@@ -211,7 +223,8 @@ class SelectionForm(SubForm):
     top = StringField(_l("Places (N)"))
     rank_from = StringField(_l("From rank"))
     rank_to = StringField(_l("To rank"))
-    percent = StringField(_l("Percent of the ranked field"))
+    percent = StringField(_l("Percent"))
+    of = SelectField(_l("Percentage of"), choices=BASES, default=Base.RANKED.value)
     rounding = SelectField(_l("Rounding"), choices=ROUNDINGS, default=Rounding.ROUND.value)
     top_by_field = TextAreaField(
         _l("Places by field size"),
@@ -227,14 +240,28 @@ class PromotionForm(SubForm):
     """Skill promotion (晋升) by a rule."""
 
     enabled = BooleanField(_l("Promotes the skill level"))
+    way = SelectField(_l("Promotes"), choices=PROMOTION_WAYS, default="levels")
     levels = StringField(_l("Levels up"), default="1")
+    to = SelectField(
+        _l("Promoted to"),
+        choices=options((s, s) for s in SKILL_LADDER),
+        default="技师",
+        description=_l("Those already at or above it go up one level."),
+    )
     cap = SelectField(
         _l("Not above"), choices=options((s, s) for s in SKILL_LADDER), default=SKILL_LADDER[-1]
     )
 
 
+class PassLineForm(SubForm):
+    """A pass line on one component's rounded score (各部分均须及格, SCORING.md §7)."""
+
+    code = HiddenField()
+    line = StringField(_l("Pass line"))
+
+
 class AwardRuleForm(SubForm):
-    """One award rule (SCORING.md §5)."""
+    """One award rule (SCORING.md §5, §7)."""
 
     code = StringField(_l("Award code"))
     title = StringField(_l("Title"))
@@ -252,6 +279,8 @@ class AwardRuleForm(SubForm):
         description=_l("Rules of one group give an entrant only the first that selects them."),
     )
     promote = FormField(PromotionForm, _l("Skill promotion"))
+    gender = SelectField(_l("Gender"), choices=GENDERS, default="")
+    min_components = FieldList(FormField(PassLineForm))
 
 
 class AwardRulesForm(OrganiseForm):
@@ -289,14 +318,24 @@ def rule_input(row: dict[str, Any]) -> AwardRuleInput:
     if way == "ranks":
         select = {"ranks": [whole(choice["rank_from"]), whole(choice["rank_to"])]}
     elif way == "percent":
-        select = {"percent": text(choice["percent"]), "rounding": choice["rounding"]}
+        select = {
+            "percent": text(choice["percent"]),
+            "rounding": choice["rounding"],
+            "of": choice["of"] or Base.RANKED.value,
+        }
     elif way == "top_by_field":
         select = {"top_by_field": _field_rows(choice["top_by_field"]) or None}
+    elif way == "manual":
+        select = {"manual": True}
     else:
         select = {"top": whole(choice["top"])}
     promote = None
-    if row["promote"]["enabled"]:
-        promote = {"levels": whole(row["promote"]["levels"]), "cap": row["promote"]["cap"]}
+    given = row["promote"]
+    if given["enabled"]:
+        if given["way"] == "to":
+            promote = {"to": given["to"], "cap": given["cap"]}
+        else:
+            promote = {"levels": whole(given["levels"]), "cap": given["cap"]}
         promote = {key: value for key, value in promote.items() if value is not None}
     return AwardRuleInput(
         code=text(row["code"]),
@@ -308,13 +347,22 @@ def rule_input(row: dict[str, Any]) -> AwardRuleInput:
         trades=list(row["trades"]) or None,
         group=text(row["group"]),
         promote=promote,
+        min_components=[
+            PassLine(text(line["code"]), text(line["line"])) for line in row["min_components"]
+        ],
+        gender=row["gender"] or None,
     )
 
 
 def rule_row(rule: AwardRuleInput | None = None) -> dict[str, Any]:
     """Form data for one rule (a blank one for “add a rule”)."""
     if rule is None:
-        return {"select": {"way": "top"}, "promote": {"enabled": False}, "trades": []}
+        return {
+            "select": {"way": "top"},
+            "promote": {"enabled": False},
+            "trades": [],
+            "min_components": [],
+        }
     select = rule.select
     way = next((w.value for w in SELECT_WAYS if w.value in select), "top")
     ranks = select.get("ranks") or [None, None]
@@ -326,6 +374,7 @@ def rule_row(rule: AwardRuleInput | None = None) -> dict[str, Any]:
         "rank_to": shown(ranks[1]),
         "percent": shown(select.get("percent")),
         "rounding": select.get("rounding", Rounding.ROUND.value),
+        "of": select.get("of", Base.RANKED.value),
         "top_by_field": "\n".join(
             f"{'*' if size is None else size} {places}" for size, places in field_rows
         ),
@@ -342,10 +391,35 @@ def rule_row(rule: AwardRuleInput | None = None) -> dict[str, Any]:
         "group": shown(rule.group),
         "promote": {
             "enabled": rule.promote is not None,
+            "way": "to" if promote.get("to") else "levels",
             "levels": shown(promote.get("levels", 1)),
+            "to": promote.get("to") or "技师",
             "cap": promote.get("cap", SKILL_LADDER[-1]),
         },
+        "gender": rule.gender or "",
+        "min_components": [
+            {"code": line.code, "line": shown(line.line)} for line in rule.min_components
+        ],
     }
+
+
+def with_pass_lines(
+    rows: list[dict[str, Any]], components: dict[str, list[tuple[str, str]]]
+) -> list[dict[str, Any]]:
+    """Each rule with a pass-line row for every component that all the trades it applies
+    to have (``components``: trade code → its components as (code, name)), besides the rows
+    it already has."""
+    for row in rows:
+        chosen = [components[t] for t in (row.get("trades") or components) if t in components]
+        shared = [code for code, _ in chosen[0]] if chosen else []
+        for listed in chosen[1:]:
+            codes = {code for code, _ in listed}
+            shared = [code for code in shared if code in codes]
+        lines = list(row.get("min_components") or [])
+        present = {line["code"] for line in lines}
+        lines += [{"code": code, "line": ""} for code in shared if code not in present]
+        row["min_components"] = lines
+    return rows
 
 
 def blank_rule(row: dict[str, Any]) -> bool:
@@ -353,6 +427,7 @@ def blank_rule(row: dict[str, Any]) -> bool:
     choice = row["select"]
     typed = [row["code"], row["title"], row["min_total"], row["min_entrants"], row["max_age"]]
     typed += [choice[k] for k in ("top", "rank_from", "rank_to", "percent", "top_by_field")]
+    typed += [line["line"] for line in row["min_components"]]
     return not any(text(v) for v in typed) and not row["trades"] and not row["group"]
 
 
@@ -363,3 +438,38 @@ def apply_rules_action(rows: list[dict[str, Any]], action: str) -> list[dict[str
     if what == "rule":
         edit_list(rows, verb, int(where) if where.isdigit() else -1, rule_row())
     return rows
+
+
+# --- the organisers' decisions on the award rules ---------------------------------------------
+
+
+class DecisionForm(OrganiseForm):
+    """An organiser's decision on an award rule (SCORING.md §7)."""
+
+    kind = SelectField(
+        _l("Decision"),
+        choices=options(
+            [
+                (AwardDecisionKind.INELIGIBLE.value, _l("Does not meet the rule's conditions")),
+                (AwardDecisionKind.NAMED.value, _l("Named for a rule named by the organisers")),
+            ]
+        ),
+        default=AwardDecisionKind.INELIGIBLE.value,
+    )
+    rule = SelectField(_l("Award rule"), choices=[], validate_choice=False)
+    entrant = StringField(_l("Entrant code"))
+    reason = TextAreaField(
+        _l("Reason"),
+        description=_l("Required when an entrant does not meet the conditions."),
+        render_kw={"rows": 2},
+    )
+    submit = SubmitField(_l("Record the decision"))
+
+    def to_input(self) -> DecisionInput:
+        """The decision for the service."""
+        return DecisionInput(
+            kind=self.kind.data,
+            rule=text(self.rule.data),
+            entrant=text(self.entrant.data),
+            reason=text(self.reason.data),
+        )

@@ -10,8 +10,9 @@ edit is made on the version of the event (or trade) its form was loaded on, and 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,14 +21,17 @@ import sqlalchemy as sa
 
 from contest.accounts.models import User
 from contest.core.extensions import db
+from contest.domain import awards as award_rules
 from contest.domain.refusal import Problem
+from contest.domain.skills import SKILL_LADDER
 from contest.domain.stages import StageKind, StageState
-from contest.events.models import AwardRule, Event, Judge, Trade, Unit
+from contest.events.models import AwardRule, Component, Event, Judge, Trade, Unit
 from contest.organise.setup import (
     STUB_EVENT,
     Invalid,
     Raw,
     bump,
+    check_decimal,
     check_text,
     claim,
     problem,
@@ -39,6 +43,8 @@ from contest.organise.trade_scheme import plain
 from contest.results import services as results
 from contest.stages.models import StageWindow
 
+#: The highest pass line of a component (as the bounds of a trade's points).
+MAX_POINTS = Decimal(1000)
 #: Event settings the results depend on (SCORING.md §2, §3, §5).
 RESULT_SETTINGS = ("slug", "starts_on", "decimals", "placement_points", "medals_by_field")
 #: The windows in their natural order; publication is a single instant.
@@ -328,10 +334,19 @@ def _plan(
 # --- award rules -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PassLine:
+    """A pass line on one component (SCORING.md §7); ``line`` None: none for it."""
+
+    code: str | None
+    line: Raw = None
+
+
 @dataclass
 class AwardRuleInput:
-    """One award rule as submitted (SCORING.md §5); ``select`` and ``promote`` as in the
-    package (``{"top": 3}``, ``{"levels": 1, "cap": "技师"}``)."""
+    """One award rule as submitted (SCORING.md §5, §7); ``select`` and ``promote`` as in the
+    package (``{"top": 3}``, ``{"percent": "10", "of": "started"}``, ``{"manual": true}``,
+    ``{"levels": 1, "cap": "技师"}``, ``{"to": "技师", "cap": "高级技师"}``)."""
 
     code: str | None = None
     title: str | None = None
@@ -342,6 +357,8 @@ class AwardRuleInput:
     trades: list[str] | None = None
     group: str | None = None
     promote: dict[str, Any] | None = None
+    min_components: list[PassLine] = field(default_factory=list)
+    gender: str | None = None
 
 
 def _rules(event: Event) -> list[AwardRule]:
@@ -364,12 +381,118 @@ def rule_state(rule: AwardRule) -> dict[str, Any]:
         "trades": rule.trades,
         "group": rule.group,
         "promote": rule.promote,
+        "min_components": rule.min_components,
+        "gender": rule.gender,
     }
 
 
 def award_rule_inputs(event: Event) -> list[AwardRuleInput]:
     """The stored rules, in order, for editing."""
-    return [AwardRuleInput(**rule_state(rule)) for rule in _rules(event)]
+    found = []
+    for rule in _rules(event):
+        state = rule_state(rule)
+        lines = [PassLine(code, line) for code, line in (state.pop("min_components") or {}).items()]
+        found.append(AwardRuleInput(**state, min_components=lines))
+    return found
+
+
+#: What a rule's §7 additions are checked against: per trade code, its component codes.
+TradeComponents = dict[str, list[str]]
+
+
+def _trade_components(event: Event) -> TradeComponents:
+    found: TradeComponents = {}
+    for trade_code, component in db.session.execute(
+        sa.select(Trade.code, Component.code)
+        .join(Component, Component.trade_id == Trade.id)
+        .where(Trade.event_id == event.id)
+        .order_by(Trade.position, Trade.id, Component.position)
+    ):
+        found.setdefault(trade_code, []).append(component)
+    return found
+
+
+@dataclass
+class Additions:
+    """A rule's checked §7 additions, to replace what the package reader read."""
+
+    select: award_rules.Selection | None = None
+    promote: award_rules.Promotion | None = None
+    min_components: dict[str, Decimal] = field(default_factory=dict)
+    gender: str | None = None
+
+
+def _additions(
+    index: int, rule: AwardRuleInput, trades: TradeComponents, problems: list[Problem]
+) -> tuple[dict[str, Any], Additions]:
+    """The rule as the package reader reads it (§5), and its §7 additions checked here:
+    ``of`` and ``manual`` selections, promotion to a level, pass lines and gender."""
+    at = f"award_rules[{index}]"
+    node: dict[str, Any] = {
+        "code": rule.code,
+        "title": rule.title,
+        "select": dict(rule.select),
+        "min_total": rule.min_total,
+        "min_entrants": rule.min_entrants,
+        "max_age": rule.max_age,
+        "trades": rule.trades,
+        "group": rule.group,
+        "promote": dict(rule.promote) if rule.promote is not None else None,
+    }
+    found = Additions()
+    select = node["select"]
+    if select.get("manual"):
+        node["select"] = {"top": 1}  # (read for its shape only; replaced below)
+        found.select = award_rules.Selection(manual=True)
+    elif "percent" in select:
+        base = select.pop("of", None) or award_rules.Base.RANKED.value
+        if base not in {b.value for b in award_rules.Base}:
+            choices = ", ".join(b.value for b in award_rules.Base)
+            problems.append(problem(f"{at}.select.of", "not_choice", value=base, choices=choices))
+        else:
+            found.select = award_rules.Selection(of=award_rules.Base(base))  # percent: below
+    promote = node["promote"]
+    if promote is not None and promote.get("to") is not None:
+        to, cap = promote.pop("to"), promote.get("cap", SKILL_LADDER[-1])
+        promote.pop("levels", None)
+        if to not in SKILL_LADDER:
+            choices = ", ".join(SKILL_LADDER)
+            problems.append(problem(f"{at}.promote.to", "not_choice", value=to, choices=choices))
+        elif cap in SKILL_LADDER and SKILL_LADDER.index(cap) < SKILL_LADDER.index(to):
+            problems.append(problem(f"{at}.promote.cap", "cap_below_to", to=to))
+        else:
+            found.promote = award_rules.Promotion(cap=cap, to=to)
+    applies = [t for t in (rule.trades or trades) if t in trades]
+    for j, given in enumerate(rule.min_components):
+        path = f"{at}.min_components[{j}].line"
+        line = check_decimal(problems, path, given.line, maximum=MAX_POINTS)
+        if line is None or given.code is None:
+            continue
+        lacking = [t for t in applies if given.code not in trades[t]]
+        if lacking:
+            problems.append(problem(path, "no_such_component", trade=lacking[0], code=given.code))
+        else:
+            found.min_components[given.code] = line
+    if rule.gender is not None and rule.gender not in ("F", "M"):
+        problems.append(problem(f"{at}.gender", "not_choice", value=rule.gender, choices="F, M"))
+    found.gender = rule.gender
+    return {k: v for k, v in node.items() if v is not None}, found
+
+
+def _with(rule: award_rules.AwardRule, found: Additions) -> award_rules.AwardRule:
+    """The rule the reader read, with its checked §7 additions."""
+    select = rule.select
+    if found.select is not None and found.select.manual:
+        select = found.select
+    elif found.select is not None and select.percent is not None:
+        select = replace(select, of=found.select.of)
+    return replace(
+        rule,
+        select=select,
+        promote=found.promote or rule.promote,
+        min_components=dict(found.min_components) or None,
+        gender=found.gender,
+    )
 
 
 def replace_award_rules(
@@ -385,23 +508,13 @@ def replace_award_rules(
     ]
     if missing:
         raise Invalid(missing)
-    nodes = []
-    for rule in rules:
-        node = {
-            "code": rule.code,
-            "title": rule.title,
-            "select": rule.select,
-            "min_total": rule.min_total,
-            "min_entrants": rule.min_entrants,
-            "max_age": rule.max_age,
-            "trades": rule.trades,
-            "group": rule.group,
-            "promote": rule.promote,
-        }
-        nodes.append({k: v for k, v in node.items() if v is not None})
-    trades = db.session.execute(
-        sa.select(Trade.code).where(Trade.event_id == event.id).order_by(Trade.position)
-    ).scalars()
+    trades = _trade_components(event)
+    problems: list[Problem] = []
+    nodes, additions = [], []
+    for index, rule in enumerate(rules):
+        node, found = _additions(index, rule, trades, problems)
+        nodes.append(node)
+        additions.append(found)
     document = {
         "event": {**STUB_EVENT, "award_rules": nodes},
         "trades": [
@@ -409,7 +522,13 @@ def replace_award_rules(
             for code in trades
         ],
     }
-    checked = read(document, "event.").event.award_rules
+    try:
+        read_rules = read(document, "event.").event.award_rules
+    except Invalid as error:
+        raise Invalid([*error.problems, *problems]) from None
+    if problems:
+        raise Invalid(problems)
+    checked = [_with(rule, found) for rule, found in zip(read_rules, additions, strict=True)]
     old = _rules(event)
     before = [rule_state(rule) for rule in old]
     for rule in old:

@@ -2,31 +2,38 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.accounts.access import STAFF, object_required, part_of, roles_required
+from contest.accounts.models import User
+from contest.core.extensions import db
 from contest.core.labels import label
 from contest.core.web import on_refusal
 from contest.domain.stages import StageState
 from contest.events.access import can_manage_event
 from contest.events.models import Event
-from contest.organise import event_setup
+from contest.organise import decisions, event_setup
 from contest.organise.base import event_page, rebuild, submitted
 from contest.organise.event_forms import (
     RULE_ALIASES,
     AwardRulesForm,
     CopyEventForm,
+    DecisionForm,
     EventForm,
     ScheduleForm,
     apply_rules_action,
     blank_rule,
     rule_input,
     rule_row,
+    with_pass_lines,
 )
 from contest.organise.forms import options, row_id, text
 from contest.publication import publishing
+from contest.results import rules_text
+from contest.results.models import AwardDecision
 from contest.stages import services as stages
 from contest.stages.models import StageWindow
 
@@ -170,6 +177,11 @@ def set_window_state(event: Event, window: StageWindow):
     return redirect(url_for(".timeline", event_id=event.id))
 
 
+def _components(event: Event) -> dict[str, list[tuple[str, str]]]:
+    """Each trade's components as (code, name), by trade code."""
+    return {t.code: [(c.code, c.name) for c in t.components] for t in event.trades}
+
+
 def _rule_choices(form: AwardRulesForm, event: Event) -> AwardRulesForm:
     trades = options((t.code, f"{t.code} {t.name}") for t in event.trades)
     for entry in form.award_rules:
@@ -179,7 +191,24 @@ def _rule_choices(form: AwardRulesForm, event: Event) -> AwardRulesForm:
 
 def _rules_page(event: Event, form: AwardRulesForm, status: int = 200):
     _rule_choices(form, event)
-    return render_template("organise/awards.html", form=form, event=event), status
+    names: dict[str, str] = {}
+    for listed in _components(event).values():
+        for code, name in listed:
+            names.setdefault(code, name)
+    return render_template(
+        "organise/awards.html",
+        form=form,
+        event=event,
+        component_names=names,
+        rules=rules_text.event_rules(event).awards,
+    ), status
+
+
+def _rows(event: Event, rows: list[dict], version) -> AwardRulesForm:
+    """The rules form from ``rows``, each with a pass line for the components of its
+    trades."""
+    data = {"award_rules": with_pass_lines(rows, _components(event)), "version": version}
+    return rebuild(AwardRulesForm, data)
 
 
 @bp.route("/<int:event_id>/awards", methods=["GET", "POST"])
@@ -187,18 +216,16 @@ def _rules_page(event: Event, form: AwardRulesForm, status: int = 200):
 @object_required(Event, "event_id", can_manage_event)
 @event_page
 def awards(event: Event):
-    """The ordered award rules (SCORING.md §5); saving recomputes the results."""
+    """The ordered award rules (SCORING.md §5, §7); saving recomputes the results."""
     if request.method == "GET":
         rows = [rule_row(rule) for rule in event_setup.award_rule_inputs(event)]
-        data = {"award_rules": rows, "version": event.version}
-        return _rules_page(event, AwardRulesForm(data=data))
+        return _rules_page(event, _rows(event, rows, event.version))
     form = _rule_choices(AwardRulesForm(), event)
     version = form.version.data
     action = request.form.get("action", "save")
     if action != "save":
         rows = apply_rules_action(form.data["award_rules"], action)
-        changed = rebuild(AwardRulesForm, {"award_rules": rows, "version": version})
-        return _rules_page(event, changed)
+        return _rules_page(event, _rows(event, rows, version))
     if not form.validate():
         return _rules_page(event, form, 400)
     rows = [row for row in form.data["award_rules"] if not blank_rule(row)]
@@ -209,3 +236,72 @@ def awards(event: Event):
     )
     flash(_("The award rules are saved and the results recomputed."), "success")
     return redirect(url_for(".awards", event_id=event.id))
+
+
+# --- the organisers' decisions on the award rules --------------------------------------------
+
+
+def _decisions_page(event: Event, form: DecisionForm, status: int = 200):
+    rules = list(event.award_rules)
+    form.rule.choices = options(
+        (
+            r.code,
+            f"{r.title} ({r.code})"
+            + (" · " + _("named by the organisers") if r.select.get("manual") else ""),
+        )
+        for r in rules
+    )
+    found = decisions.event_decisions(event)
+    ids = {d.created_by_id for d in found} | {d.withdrawn_by_id for d in found}
+    users = {
+        user.id: user.name
+        for user in db.session.execute(
+            sa.select(User).where(User.id.in_([i for i in ids if i is not None]))
+        ).scalars()
+    }
+    return render_template(
+        "organise/decisions.html",
+        event=event,
+        form=form,
+        titles={r.code: r.title for r in rules},
+        current=[d for d in found if d.withdrawn_at is None],
+        withdrawn=[d for d in found if d.withdrawn_at is not None],
+        users=users,
+    ), status
+
+
+@bp.route("/<int:event_id>/decisions", methods=["GET", "POST"])
+@roles_required(*STAFF)
+@object_required(Event, "event_id", can_manage_event)
+@event_page
+def decisions_page(event: Event):
+    """The organisers' decisions on the award rules (SCORING.md §7): entrants who do not meet
+    a rule's conditions, and the entrants the rules named by the organisers select; recording
+    one recomputes the entrant's trade."""
+    form = DecisionForm()
+    if form.validate_on_submit():
+        on_refusal(lambda refused: _decisions_page(event, form), form)
+        decision = decisions.decide(current_user, event, form.to_input())
+        flash(
+            _(
+                "The decision on %(entrant)s is recorded and the results of %(trade)s recomputed.",
+                entrant=decision.entrant.code,
+                trade=decision.entrant.trade.name,
+            ),
+            "success",
+        )
+        return redirect(url_for(".decisions_page", event_id=event.id))
+    return _decisions_page(event, form, submitted(form))
+
+
+@bp.post("/<int:event_id>/decisions/<int:decision_id>/withdraw")
+@roles_required(*STAFF)
+@object_required(Event, "event_id", can_manage_event)
+@part_of(AwardDecision, "decision_id", "event")
+def withdraw_decision(event: Event, decision: AwardDecision):
+    """Withdraw a decision with a reason; it is kept, and stops counting."""
+    g.timezone = event.timezone
+    on_refusal(lambda refused: _decisions_page(event, DecisionForm(formdata=None)))
+    decisions.withdraw(current_user, event, decision, request.form.get("reason"))
+    flash(_("The decision on %(entrant)s is withdrawn.", entrant=decision.entrant.code), "success")
+    return redirect(url_for(".decisions_page", event_id=event.id))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
@@ -21,6 +21,7 @@ from contest.accounts.models import User
 from contest.core import audit
 from contest.core.extensions import db
 from contest.core.queries import lock_row
+from contest.domain.numbers import MAX_PLACES, MAX_WHOLE_DIGITS, reasonable
 from contest.domain.package import PACKAGE_FORMAT, Package, PackageError, Problem, read_package
 from contest.domain.refusal import N_, Refused
 from contest.events.models import Event, Trade
@@ -62,7 +63,9 @@ class Invalid(PackageError):
         "scores_misfit": N_("an entered score (%(value)s) would no longer fit"),
         "trade_locked": N_(
             "The chief judge has locked this trade's scores. The marking scheme, tie-breakers, "
-            "minimum field, team size and recusal cannot change until the trade is unlocked."
+            "minimum field, fewest starters, team size, team tie-breakers, recusal, the "
+            "penalties that disqualify and the overtime rule cannot change until the trade is "
+            "unlocked."
         ),
         "panel_too_small": N_(
             "Criterion %(code)s: the trimmed rule needs at least %(need)s judges, "
@@ -86,6 +89,46 @@ class Invalid(PackageError):
         ),
         "bad_rank_range": N_("enter two ranks, the first not after the second"),
         "select_exactly_one": N_("choose how the rule selects entrants"),
+        # SCORING.md §7 on the trade editor
+        "bad_duration": N_(
+            "“%(value)s” is not a time: enter minutes (60) or minutes and seconds (59:30)"
+        ),
+        "duration_too_long": N_("must be at most %(max)s minutes"),
+        "team_breakers_need_team_size": N_(
+            "team tie-breakers need a team size: set the team size or remove them"
+        ),
+        "duplicate_kind": N_("the kind “%(kind)s” is listed more than once"),
+        "penalty_needs_rule": N_(
+            "give the points one violation takes, the number of violations that disqualify, or both"
+        ),
+        "overtime_deducts_nothing": N_(
+            "with 0 points a minute, give the time over the limit after which the component "
+            "scores 0"
+        ),
+        # SCORING.md §7 on the award rules editor
+        "pass_line_dangling": N_(
+            "award rule “%(rule)s” has a pass line for component “%(code)s”, which this trade "
+            "does not have: nobody of this trade can receive it"
+        ),
+        "cap_below_to": N_("must not be below the level promoted to (%(to)s)"),
+        "no_such_component": N_(
+            "trade %(trade)s has no component “%(code)s”: nobody of it could receive this "
+            "award. Restrict the rule to the trades that have it."
+        ),
+        # the organisers' decisions on the award rules
+        "unknown_rule": N_("there is no award rule “%(code)s” in this event"),
+        "unknown_entrant": N_("there is no entrant “%(code)s” in this event"),
+        "rule_not_manual": N_(
+            "“%(rule)s” selects by rank: only a rule named by the organisers names its entrants"
+        ),
+        "rule_not_for_trade": N_(
+            "“%(rule)s” does not apply to %(trade)s, the trade of %(entrant)s"
+        ),
+        "not_ranked": N_(
+            "%(entrant)s is not ranked in %(trade)s (results not complete, did not start, "
+            "withdrew or was disqualified): only a ranked entrant can be named"
+        ),
+        "already_decided": N_("this decision on %(entrant)s for “%(rule)s” is already in force"),
     }
 
     def __init__(self, problems: Iterable[Problem]):
@@ -178,6 +221,47 @@ def check_int(
         problems.append(problem(path, "too_large", value=value, max=maximum))
         return None
     return value
+
+
+def check_decimal(
+    problems: list[Problem],
+    path: str,
+    value: Raw,
+    *,
+    minimum: Decimal = Decimal(0),
+    maximum: Decimal | None = None,
+) -> Decimal | None:
+    """A decimal within bounds, worded as the package reader words it (None if blank)."""
+    if value is None:
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        problems.append(problem(path, "not_number", value=str(value)))
+        return None
+    if not reasonable(number):
+        shown = str(value) if len(str(value)) <= 24 else f"{str(value)[:20]}…"
+        problems.append(
+            problem(
+                path, "unreasonable_number", value=shown, whole=MAX_WHOLE_DIGITS, places=MAX_PLACES
+            )
+        )
+        return None
+    if number < minimum:
+        problems.append(problem(path, "too_small", value=plain_number(number), min=minimum))
+        return None
+    if maximum is not None and number > maximum:
+        problems.append(problem(path, "too_large", value=plain_number(number), max=maximum))
+        return None
+    return number
+
+
+def plain_number(number: Decimal) -> str:
+    """A decimal as it is stored in a JSON setting: exact, without an exponent."""
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def check_text(

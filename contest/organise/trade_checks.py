@@ -1,16 +1,19 @@
-"""The checks of a trade and its marking scheme (SCORING.md §1).
+"""The checks of a trade and its marking scheme (SCORING.md §1) and of its rules from contest
+documents (§7: the fewest starters, team tie-breakers, overtime, kinds of penalty).
 
 A trade's scheme is validated by the contest-package reader, as if the trade were imported,
 plus what only the app knows: codes unique within the event, registration limits, and the
 scores already entered (a criterion with scores cannot be removed, nor its range changed so
-that a stored value no longer fits). Scores that the chief judge has locked also lock
-everything that changes the trade's results.
+that a stored value no longer fits). The §7 rules are checked here against the scheme as
+submitted (a component they name must be one of it), with the reader's words for numbers.
+Scores that the chief judge has locked also lock everything that changes the trade's results.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -21,9 +24,18 @@ from contest.domain import package as package_reader
 from contest.domain.package import Problem, TradeData
 from contest.domain.scoring import TradeSpec, check_value
 from contest.domain.skills import SKILL_LADDER
-from contest.events.models import Event, Judge, PanelMember, Trade
-from contest.organise.setup import STUB_EVENT, Invalid, check_int, problem, read, relative
-from contest.organise.trade_scheme import TradeInput
+from contest.events.models import AwardRule, Event, Judge, PanelMember, Trade
+from contest.organise.setup import (
+    STUB_EVENT,
+    Invalid,
+    check_decimal,
+    check_int,
+    plain_number,
+    problem,
+    read,
+    relative,
+)
+from contest.organise.trade_scheme import OvertimeInput, PenaltyInput, TradeInput
 from contest.results import services as results
 from contest.results.models import ComponentScore, Score
 
@@ -31,6 +43,27 @@ from contest.results.models import ComponentScore, Score
 AGE_RANGE = (1, 150)
 #: The defaults of a component's range, as the package reader applies them.
 DEFAULT_MAX, DEFAULT_STEP = Decimal(100), Decimal("0.01")
+#: Bounds of the §7 settings: points (a penalty, a minute over), violations that disqualify,
+#: the fewest starters, minutes of a time limit. A kind of penalty is stored with each one
+#: the chief judge records, in a column of this length.
+MAX_POINTS = Decimal(1000)
+MAX_VIOLATIONS = 100
+MAX_STARTED = 100_000
+MAX_MINUTES = 24 * 60
+KIND_LENGTH = 32
+#: A time as typed: minutes, or minutes and seconds.
+CLOCK = re.compile(r"^\s*(\d{1,5})\s*(?:[:：]\s*(\d{1,2}))?\s*$")
+
+
+@dataclass
+class Rules:
+    """A trade's checked §7 settings, as they are stored."""
+
+    min_started: int | None = None
+    team_tie_breakers: list[str] = field(default_factory=list)
+    overtime: dict[str, Any] | None = None
+    penalty_points: dict[str, str] = field(default_factory=dict)
+    disqualify_on: dict[str, int] = field(default_factory=dict)
 
 
 def _given(node: dict[str, Any]) -> dict[str, Any]:
@@ -167,6 +200,116 @@ def _check_breakers(data: TradeInput, problems: list[Problem]) -> None:
         seen.add(breaker)
 
 
+def seconds(problems: list[Problem], path: str, value: str | None) -> Decimal | None:
+    """A time typed as minutes (``60``) or minutes and seconds (``59:30``), in seconds."""
+    if value is None:
+        return None
+    match = CLOCK.match(value)
+    if match is None or (match.group(2) is not None and int(match.group(2)) >= 60):
+        problems.append(problem(path, "bad_duration", value=value))
+        return None
+    total = int(match.group(1)) * 60 + int(match.group(2) or 0)
+    if total > MAX_MINUTES * 60:
+        problems.append(problem(path, "duration_too_long", max=MAX_MINUTES))
+        return None
+    return Decimal(total)
+
+
+def _check_team_breakers(
+    data: TradeInput, components: set[str], problems: list[Problem]
+) -> list[str]:
+    if data.team_tie_breakers and data.team_size is None:
+        problems.append(problem("team_size", "team_breakers_need_team_size"))
+    seen: list[str] = []
+    for i, breaker in enumerate(data.team_tie_breakers):
+        kind, _, code = breaker.partition(":")
+        path = f"team_tie_breakers[{i}]"
+        if not (breaker == "time" or (kind == "component" and code in components)):
+            problems.append(problem(path, "bad_tie_breaker", value=breaker))
+        elif breaker in seen:
+            problems.append(problem(path, "duplicate_breaker", value=breaker))
+        else:
+            seen.append(breaker)
+    return seen
+
+
+def _check_overtime(
+    given: OvertimeInput, components: set[str], problems: list[Problem]
+) -> dict[str, Any] | None:
+    if not given.given():
+        return None
+    found = len(problems)
+    if given.component is None:
+        problems.append(problem("overtime.component", "required"))
+    elif given.component not in components:
+        problems.append(
+            problem("overtime.component", "dangling", what="component", ref=given.component)
+        )
+    limit = seconds(problems, "overtime.limit", given.limit)
+    if given.limit is None:
+        problems.append(problem("overtime.limit", "required"))
+    elif limit is not None and limit <= 0:
+        problems.append(problem("overtime.limit", "not_positive", value=given.limit))
+    per_minute = check_decimal(
+        problems, "overtime.per_minute", given.per_minute, maximum=MAX_POINTS
+    )
+    if given.per_minute is None:
+        problems.append(problem("overtime.per_minute", "required"))
+    zero_after = seconds(problems, "overtime.zero_after", given.zero_after)
+    if per_minute == 0 and given.zero_after is None:
+        problems.append(problem("overtime.per_minute", "overtime_deducts_nothing"))
+    if len(problems) > found or limit is None or per_minute is None:
+        return None
+    rule: dict[str, Any] = {
+        "component": given.component,
+        "limit": str(limit),
+        "per_minute": plain_number(per_minute),
+    }
+    if zero_after is not None:
+        rule["zero_after"] = str(zero_after)
+    return rule
+
+
+def _check_penalties(
+    rows: list[PenaltyInput], problems: list[Problem]
+) -> tuple[dict[str, str], dict[str, int]]:
+    points: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    seen: set[str] = set()
+    for i, row in enumerate(rows):
+        path = f"penalties[{i}]"
+        kind = (row.kind or "").strip()
+        if not kind:
+            problems.append(problem(f"{path}.kind", "required"))
+        elif len(kind) > KIND_LENGTH:
+            problems.append(problem(f"{path}.kind", "too_long", max=KIND_LENGTH))
+        elif kind in seen:
+            problems.append(problem(f"{path}.kind", "duplicate_kind", kind=kind))
+        seen.add(kind)
+        taken = check_decimal(problems, f"{path}.points", row.points, maximum=MAX_POINTS)
+        count = check_int(
+            problems, f"{path}.disqualify", row.disqualify, minimum=1, maximum=MAX_VIOLATIONS
+        )
+        if row.points is None and row.disqualify is None:
+            problems.append(problem(f"{path}.points", "penalty_needs_rule"))
+        if taken is not None:
+            points[kind] = plain_number(taken)
+        if count is not None:
+            counts[kind] = count
+    return points, counts
+
+
+def check_rules(data: TradeInput, problems: list[Problem]) -> Rules:
+    """The trade's §7 settings checked against the scheme as submitted (SCORING.md §7)."""
+    components = {c.code.strip() for c in data.components if c.code and c.code.strip()}
+    min_started = check_int(problems, "min_started", data.min_started, minimum=1,
+                            maximum=MAX_STARTED)  # fmt: skip
+    team = _check_team_breakers(data, components, problems)
+    overtime = _check_overtime(data.overtime, components, problems)
+    points, counts = _check_penalties(data.penalties, problems)
+    return Rules(min_started, team, overtime, points, counts)
+
+
 def _unique_code(event: Event, code: str, trade: Trade | None, problems: list[Problem]) -> None:
     query = sa.select(Trade.id).where(Trade.event_id == event.id, Trade.code == code)
     if trade is not None and trade.id is not None:
@@ -247,19 +390,30 @@ def _results_view(spec: TradeSpec) -> TradeSpec:
     return replace(spec, code="", judges=(), components=components)
 
 
-def _check_lock(trade: Trade, scheme: TradeData, problems: list[Problem]) -> None:
+def _check_lock(trade: Trade, scheme: TradeData, rules: Rules, problems: list[Problem]) -> None:
     """A locked (signed-off) trade keeps everything its results depend on."""
     if not trade.is_locked:
         return
     before = _results_view(results.trade_spec(trade))
-    after = _results_view(package_reader.trade_spec(scheme, ()))
+    after = _results_view(
+        replace(
+            package_reader.trade_spec(scheme, ()),
+            disqualify_on=rules.disqualify_on,
+            overtime=results.overtime_rule(rules.overtime),
+            team_tie_breakers=tuple(rules.team_tie_breakers),
+            min_started=rules.min_started,
+        )
+    )
     if before != after:
         problems.append(problem("", "trade_locked"))
 
 
-def validate(event: Event, data: TradeInput, trade: Trade | None) -> tuple[TradeData, list]:
-    """The submitted trade as the package reader reads it, with its warnings, checked in
-    ``event`` against the stored ``trade`` (None: a new one); ``Invalid`` with every problem."""
+def validate(
+    event: Event, data: TradeInput, trade: Trade | None
+) -> tuple[TradeData, Rules, list[Problem]]:
+    """The submitted trade as the package reader reads it, its §7 settings, and its warnings,
+    checked in ``event`` against the stored ``trade`` (None: a new one); ``Invalid`` with
+    every problem."""
     problems: list[Problem] = []
     _check_rows(trade, data, problems)
     if problems:
@@ -272,14 +426,16 @@ def validate(event: Event, data: TradeInput, trade: Trade | None) -> tuple[Trade
         scheme, warnings = None, []
     _check_limits(data, problems)
     _check_breakers(data, problems)
+    rules = check_rules(data, problems)
     if scheme is not None:
         _unique_code(event, scheme.code, trade, problems)
         if trade is not None:
             _check_scores(trade, data, scheme, problems)
-            _check_lock(trade, scheme, problems)
+            _check_lock(trade, scheme, rules, problems)
     if problems or scheme is None:
         raise Invalid(problems)
-    return scheme, warnings + _panel_warnings(package_reader.trade_spec(scheme, ()), len(panel))
+    spec = package_reader.trade_spec(scheme, ())
+    return scheme, rules, warnings + _panel_warnings(spec, len(panel))
 
 
 def _panel_warnings(spec: TradeSpec, panel_size: int) -> list[Problem]:
@@ -303,12 +459,24 @@ def _panel_warnings(spec: TradeSpec, panel_size: int) -> list[Problem]:
 
 def scheme_warnings(trade: Trade) -> list[Problem]:
     """What is unusual about a stored trade's scheme: weights not adding up to 1, panels
-    too small for a trimmed rule. Warnings, not errors (SCORING.md §1)."""
+    too small for a trimmed rule, award rules with a pass line on a component the trade does
+    not have (after a component was renamed). Warnings, not errors (SCORING.md §1, §7)."""
     spec = results.trade_spec(trade)
     warnings = []
     total = sum((c.weight for c in spec.components), Decimal(0))
     if spec.components and total != 1:
         warnings.append(problem("components", "weights_not_one", sum=str(total)))
+    codes = {c.code for c in spec.components}
+    for rule in db.session.execute(
+        sa.select(AwardRule)
+        .where(AwardRule.event_id == trade.event_id)
+        .order_by(AwardRule.position)
+    ).scalars():
+        if rule.trades is not None and trade.code not in rule.trades:
+            continue
+        for code in rule.min_components or {}:
+            if code not in codes:
+                warnings.append(problem("", "pass_line_dangling", rule=rule.title, code=code))
     return warnings + _panel_warnings(spec, len(spec.judges))
 
 

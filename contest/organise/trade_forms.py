@@ -1,5 +1,7 @@
-"""The organiser's forms of a trade: the trade editor (settings, limits, tie-breakers and
-the marking scheme, with its row buttons), a copy of a trade and the trade's own schedule."""
+"""The organiser's forms of a trade: the trade editor (settings, limits, tie-breakers, the
+marking scheme, and the rules from contest documents — the fewest starters, team
+tie-breakers, overtime and kinds of penalty — with their row buttons), a copy of a trade and
+the trade's own schedule."""
 
 from __future__ import annotations
 
@@ -33,7 +35,13 @@ from contest.organise.forms import (
     text,
     whole,
 )
-from contest.organise.trade_scheme import ComponentInput, CriterionInput, TradeInput
+from contest.organise.trade_scheme import (
+    ComponentInput,
+    CriterionInput,
+    OvertimeInput,
+    PenaltyInput,
+    TradeInput,
+)
 
 
 class TradeScheduleForm(ScheduleForm):
@@ -78,6 +86,29 @@ class ComponentForm(SubForm):
     criteria = FieldList(FormField(CriterionForm))
 
 
+TIME_HINT = _l("Minutes (60) or minutes and seconds (59:30).")
+
+
+class OvertimeForm(SubForm):
+    """超时扣分 (SCORING.md §7): points off a component for each minute over the limit."""
+
+    component = SelectField(_l("Deducted from"), choices=[], validate_choice=False)
+    limit = StringField(_l("Time limit"), description=TIME_HINT)
+    per_minute = StringField(_l("Points off per minute over"))
+    zero_after = StringField(
+        _l("Scores 0 when over by more than"),
+        description=_l("Optional. Minutes (10) or minutes and seconds past the limit."),
+    )
+
+
+class PenaltyForm(SubForm):
+    """A kind of penalty of the trade's 扣分标准 (SCORING.md §7)."""
+
+    kind = StringField(_l("Kind of penalty"))
+    points = StringField(_l("Points off per violation"))
+    disqualify = StringField(_l("Disqualified after … violations"))
+
+
 class TradeForm(OrganiseForm):
     """A trade's settings, registration limits, tie-breakers and marking scheme."""
 
@@ -102,6 +133,19 @@ class TradeForm(OrganiseForm):
     tie_breakers = FieldList(SelectField(_l("Tie-breaker"), choices=[], validate_choice=False))
     components = FieldList(FormField(ComponentForm))
     version = HiddenField()
+    # SCORING.md §7
+    min_started = StringField(
+        _l("Fewest entrants who start"),
+        description=_l(
+            "With fewer entrants who started (all but those who did not start or withdrew), "
+            "the trade awards nothing."
+        ),
+    )
+    team_tie_breakers = FieldList(
+        SelectField(_l("Team tie-breaker"), choices=[], validate_choice=False)
+    )
+    overtime = FormField(OvertimeForm, _l("Overtime"))
+    penalties = FieldList(FormField(PenaltyForm))
 
 
 class CopyTradeForm(OrganiseForm):
@@ -146,6 +190,18 @@ def trade_input(data: dict[str, Any]) -> TradeInput:
         max_age=whole(data["max_age"]),
         min_skill_level=data["min_skill_level"] or None,
         version=row_id(data.get("version")),
+        min_started=whole(data["min_started"]),
+        team_tie_breakers=[b for b in data["team_tie_breakers"] if b],
+        overtime=OvertimeInput(
+            component=text(data["overtime"]["component"]),
+            limit=text(data["overtime"]["limit"]),
+            per_minute=text(data["overtime"]["per_minute"]),
+            zero_after=text(data["overtime"]["zero_after"]),
+        ),
+        penalties=[
+            PenaltyInput(text(p["kind"]), text(p["points"]), whole(p["disqualify"]))
+            for p in data["penalties"]
+        ],
         components=[
             ComponentInput(
                 id=row_id(c["row_id"]),
@@ -178,6 +234,18 @@ def trade_data(data: TradeInput) -> dict[str, Any]:
         "min_skill_level": data.min_skill_level or "",
         "version": shown(data.version),
         "tie_breakers": list(data.tie_breakers),
+        "min_started": shown(data.min_started),
+        "team_tie_breakers": list(data.team_tie_breakers),
+        "overtime": {
+            "component": data.overtime.component or "",
+            "limit": shown(data.overtime.limit),
+            "per_minute": shown(data.overtime.per_minute),
+            "zero_after": shown(data.overtime.zero_after),
+        },
+        "penalties": [
+            {"kind": shown(p.kind), "points": shown(p.points), "disqualify": shown(p.disqualify)}
+            for p in data.penalties
+        ],
         "components": [
             {
                 "row_id": shown(c.id),
@@ -235,7 +303,15 @@ def without_blank_rows(data: dict[str, Any]) -> dict[str, Any]:
         if criteria or any(text(component[k]) for k in ("code", "name", "weight")):
             components.append({**component, "criteria": criteria})
     breakers = [b for b in data["tie_breakers"] if b]
-    return {**data, "components": components, "tie_breakers": breakers}
+    team = [b for b in data["team_tie_breakers"] if b]
+    penalties = [p for p in data["penalties"] if any(text(v) for v in p.values())]
+    return {
+        **data,
+        "components": components,
+        "tie_breakers": breakers,
+        "team_tie_breakers": team,
+        "penalties": penalties,
+    }
 
 
 def apply_trade_action(data: dict[str, Any], action: str) -> dict[str, Any]:
@@ -252,4 +328,9 @@ def apply_trade_action(data: dict[str, Any], action: str) -> dict[str, Any]:
             edit_list(criteria, verb, index, new_criterion())
     elif what == "breaker":
         edit_list(data["tie_breakers"], verb, numbers[0] if numbers else -1, "")
+    elif what == "teambreaker":
+        edit_list(data["team_tie_breakers"], verb, numbers[0] if numbers else -1, "")
+    elif what == "penalty":
+        blank = {"kind": "", "points": "", "disqualify": ""}
+        edit_list(data["penalties"], verb, numbers[0] if numbers else -1, blank)
     return data

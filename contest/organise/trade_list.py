@@ -61,6 +61,11 @@ def clone_trade(
         min_age=source.min_age,
         max_age=source.max_age,
         min_skill_level=source.min_skill_level,
+        min_started=source.min_started,
+        team_tie_breakers=list(source.team_tie_breakers or []),
+        overtime=dict(source.overtime) if source.overtime else None,
+        penalty_points=dict(source.penalty_points or {}),
+        disqualify_on=dict(source.disqualify_on or {}),
     )
     db.session.add(trade)
     for component in source.components:

@@ -1,5 +1,6 @@
 """A trade as the trade editor submits it (``TradeInput``), the stored trade as the editor
-shows it, and as the audit log records it."""
+shows it, and as the audit log records it. Times of the overtime rule are shown and typed as
+minutes (``60``) or minutes and seconds (``59:30``), and stored in seconds."""
 
 from __future__ import annotations
 
@@ -45,6 +46,31 @@ class ComponentInput:
 
 
 @dataclass
+class PenaltyInput:
+    """A kind of penalty of the trade's 扣分标准: the points one violation takes, and how many
+    violations disqualify (SCORING.md §7)."""
+
+    kind: str | None = None
+    points: Raw = None
+    disqualify: Raw = None
+
+
+@dataclass
+class OvertimeInput:
+    """The trade's 超时扣分 as typed (SCORING.md §7); every member blank: no overtime rule."""
+
+    component: str | None = None
+    limit: str | None = None  # minutes, or minutes:seconds
+    per_minute: Raw = None
+    zero_after: str | None = None
+
+    def given(self) -> bool:
+        """Whether anything of the rule was filled in."""
+        return any(v is not None for v in (self.component, self.limit, self.per_minute,
+                                           self.zero_after))  # fmt: skip
+
+
+@dataclass
 class TradeInput:
     """A trade's settings and marking scheme as submitted."""
 
@@ -62,11 +88,48 @@ class TradeInput:
     min_skill_level: str | None = None
     components: list[ComponentInput] = field(default_factory=list)
     version: int | None = None  # the trade's version the form was loaded on
+    # SCORING.md §7
+    min_started: Raw = None
+    team_tie_breakers: list[str] = field(default_factory=list)
+    overtime: OvertimeInput = field(default_factory=OvertimeInput)
+    penalties: list[PenaltyInput] = field(default_factory=list)
 
 
 def plain(value: Decimal | None) -> str | None:
     """A stored decimal as an organiser would type it (no exponent)."""
     return None if value is None else format(value, "f")
+
+
+def clock(seconds: str | Decimal | None) -> str | None:
+    """Stored seconds as the editor shows them: whole minutes (``60``) or ``m:ss``."""
+    if seconds is None:
+        return None
+    value = Decimal(str(seconds))
+    if value != value.to_integral_value():
+        return plain(value / 60)
+    minutes, rest = divmod(int(value), 60)
+    return str(minutes) if rest == 0 else f"{minutes}:{rest:02d}"
+
+
+def penalty_inputs(trade: Trade) -> list[PenaltyInput]:
+    """The trade's kinds of penalty: those with points first, in their order, then those
+    that only disqualify."""
+    points = trade.penalty_points or {}
+    counts = trade.disqualify_on or {}
+    kinds = list(points) + [kind for kind in counts if kind not in points]
+    return [PenaltyInput(kind, points.get(kind), counts.get(kind)) for kind in kinds]
+
+
+def overtime_input(stored: dict[str, Any] | None) -> OvertimeInput:
+    """The stored overtime rule as the editor shows it."""
+    if not stored:
+        return OvertimeInput()
+    return OvertimeInput(
+        component=stored.get("component"),
+        limit=clock(stored.get("limit")),
+        per_minute=stored.get("per_minute"),
+        zero_after=clock(stored.get("zero_after")),
+    )
 
 
 def trade_input(trade: Trade) -> TradeInput:
@@ -85,6 +148,10 @@ def trade_input(trade: Trade) -> TradeInput:
         max_age=trade.max_age,
         min_skill_level=trade.min_skill_level,
         version=trade.version,
+        min_started=trade.min_started,
+        team_tie_breakers=list(trade.team_tie_breakers or []),
+        overtime=overtime_input(trade.overtime),
+        penalties=penalty_inputs(trade),
         components=[
             ComponentInput(
                 id=c.id,
@@ -132,6 +199,11 @@ def trade_state(trade: Trade) -> dict[str, Any]:
         "min_age": trade.min_age,
         "max_age": trade.max_age,
         "min_skill_level": trade.min_skill_level,
+        "min_started": trade.min_started,
+        "team_tie_breakers": list(trade.team_tie_breakers or []),
+        "overtime": trade.overtime or None,
+        "penalty_points": dict(trade.penalty_points or {}),
+        "disqualify_on": dict(trade.disqualify_on or {}),
         "components": [
             {
                 "code": c.code,

@@ -15,7 +15,7 @@ from contest.domain.package import Problem, TradeData
 from contest.domain.scoring import CriterionSpec
 from contest.events.models import AwardRule, Component, Criterion, Event, Judge, Trade
 from contest.organise.setup import bump, claim, record_change
-from contest.organise.trade_checks import trade_panel, validate
+from contest.organise.trade_checks import Rules, trade_panel, validate
 from contest.organise.trade_scheme import TradeInput, trade_state
 from contest.results import services as results
 
@@ -30,9 +30,17 @@ def _park_codes(rows: list[Component] | list[Criterion], codes: dict[int, str]) 
     return parked
 
 
-def _write(trade: Trade, data: TradeInput, scheme: TradeData, panel: list[Judge]) -> None:
-    """Store the validated scheme, editing rows in place so that their scores stay attached."""
+def _write(
+    trade: Trade, data: TradeInput, scheme: TradeData, rules: Rules, panel: list[Judge]
+) -> None:
+    """Store the validated scheme and rules, editing rows in place so that their scores stay
+    attached."""
     trade.code, trade.name, trade.category = scheme.code, scheme.name, scheme.category
+    trade.min_started = rules.min_started
+    trade.team_tie_breakers = list(rules.team_tie_breakers)
+    trade.overtime = rules.overtime
+    trade.penalty_points = dict(rules.penalty_points)
+    trade.disqualify_on = dict(rules.disqualify_on)
     trade.tie_breakers = list(scheme.tie_breakers)
     trade.min_entrants, trade.team_size = scheme.min_entrants, scheme.team_size
     trade.recusal = scheme.recusal
@@ -123,10 +131,10 @@ def next_position(event: Event) -> int:
 
 def create_trade(actor: User, event: Event, data: TradeInput) -> tuple[Trade, list[Problem]]:
     """A new trade at the end of the event's list; returns it with the scheme's warnings."""
-    scheme, warnings = validate(event, data, None)
+    scheme, rules, warnings = validate(event, data, None)
     trade = Trade(event=event, position=next_position(event), code=scheme.code, name=scheme.name)
     db.session.add(trade)
-    _write(trade, data, scheme, [])
+    _write(trade, data, scheme, rules, [])
     record_change(actor, "trade.create", "trade", trade.id, None, trade_state(trade), event=event)
     results.recompute_trade(trade)
     return trade, warnings
@@ -138,10 +146,10 @@ def update_trade(actor: User, trade: Trade, data: TradeInput) -> list[Problem]:
     locked meanwhile, so that no score is entered between the checks and the change."""
     event = trade.event
     claim(trade, data.version)
-    scheme, warnings = validate(event, data, trade)
+    scheme, rules, warnings = validate(event, data, trade)
     before = trade_state(trade)
     old_code = trade.code
-    _write(trade, data, scheme, trade_panel(trade))
+    _write(trade, data, scheme, rules, trade_panel(trade))
     db.session.expire(trade, ["criteria"])
     if old_code != trade.code:
         rename_in_rules(actor, event, old_code, trade.code)

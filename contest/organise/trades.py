@@ -26,6 +26,7 @@ from contest.organise.trade_forms import (
     without_blank_rows,
 )
 from contest.organise.trade_scheme import ComponentInput, CriterionInput, TradeInput
+from contest.results import rules_text
 
 bp = Blueprint("trades", __name__, url_prefix="/events/<int:event_id>/trades")
 
@@ -62,16 +63,46 @@ def _breaker_choices(form: TradeForm) -> list[tuple[str, str]]:
     return options
 
 
+def _components(form: TradeForm) -> list[tuple[str, str]]:
+    """The scheme's components as (code, name)."""
+    found = []
+    for component in form.components:
+        code = text(component.form.code.data)
+        if code:
+            found.append((code, text(component.form.name.data) or code))
+    return found
+
+
+def _team_breaker_choices(form: TradeForm) -> list[tuple[str, str]]:
+    """Team tie-breakers this scheme offers: the sum of a component's scores, and time."""
+    choices = [("", "—")]
+    for code, name in _components(form):
+        choices.append((f"component:{code}", _("Sum of the %(name)s scores", name=name)))
+    choices.append(("time", _("Sum of the completion times (shorter is better)")))
+    return choices
+
+
+def _choose(entry, choices: list[tuple[str, str]]) -> None:
+    """Offer ``choices`` in a select, and the value it holds if the scheme no longer has it
+    (to be refused by name rather than silently changed)."""
+    values = {value for value, _ in choices}
+    extra = [(entry.data, entry.data)] if entry.data and entry.data not in values else []
+    entry.choices = options(choices + extra)
+
+
 def _prepare(form: TradeForm, panel: list[Judge]) -> TradeForm:
-    """Choices that depend on the trade: its panel, and the tie-breakers of the scheme."""
+    """Choices that depend on the trade: its panel, and the tie-breakers and components of
+    the scheme."""
     judges = options((j.id, f"{j.code} {j.name}") for j in panel)
     for component in form.components:
         component.form.judges.choices = judges
     breakers = _breaker_choices(form)
-    values = {value for value, _ in breakers}
     for entry in form.tie_breakers:
-        extra = [(entry.data, entry.data)] if entry.data and entry.data not in values else []
-        entry.choices = options(breakers + extra)
+        _choose(entry, breakers)
+    team = _team_breaker_choices(form)
+    for entry in form.team_tie_breakers:
+        _choose(entry, team)
+    _choose(form.overtime.form.component, [("", "—"), *_components(form)])
     return form
 
 
@@ -91,6 +122,7 @@ def _editor(event: Event, trade: Trade | None, form: TradeForm, status: int = 20
     found = trade_checks.scheme_warnings(trade) if trade else []
     warnings = [describe_problem(Invalid, w, located=False) for w in found]
     entrants = trade_list.entrant_count(trade) if trade else 0
+    rules = rules_text.trade_statement(trade) if trade else None
     return render_template(
         "organise/trade.html",
         event=event,
@@ -99,6 +131,7 @@ def _editor(event: Event, trade: Trade | None, form: TradeForm, status: int = 20
         panel=panel,
         warnings=warnings,
         entrants=entrants,
+        rules=rules,
     ), status
 
 

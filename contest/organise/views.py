@@ -15,6 +15,7 @@ from contest.organise import trade_list
 from contest.organise import trades as trade_screens
 from contest.registration import services as registration
 from contest.registration import summaries
+from contest.results import rules_text
 from contest.stages import services as stages
 
 bp = Blueprint("organise", __name__)
@@ -50,5 +51,6 @@ def event(event: Event):
         units=registration.unit_summaries(event),
         windows=stages.event_windows(event),
         rules=event.award_rules,
+        stated=rules_text.event_rules(event),
         judges=len(event.judges),
     )

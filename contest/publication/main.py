@@ -19,6 +19,7 @@ from contest.core.extensions import csrf, db
 from contest.events import services as events
 from contest.publication import caching, public, stamps
 from contest.registration import summaries
+from contest.results import rules_text
 
 bp = Blueprint("main", __name__)
 
@@ -50,7 +51,8 @@ def index():
 
 @bp.get("/e/<slug>/")
 def event_home(slug: str):
-    """An event's public home: dates, venue, schedule (in the event's time zone), trades and
+    """An event's public home: dates, venue, schedule (in the event's time zone), trades,
+    the competition rules (awards and each trade's rules, shown before any result is) and
     links to what has been published. Its content is cached briefly (``public.caching``)."""
     stamp = caching.recent_stamp(slug, stamps.stamp) or abort(404)
     g.timezone = stamp.timezone
@@ -58,12 +60,16 @@ def event_home(slug: str):
     def build():
         event = events.event_by_slug(slug) or abort(404)
         body = render_template(
-            "main/event.html", event=event, stamp=stamp, home=public.event_home(event)
+            "main/event.html",
+            event=event,
+            stamp=stamp,
+            home=public.event_home(event),
+            rules=rules_text.event_rules(event),
         )
         return {"title": event.name, "body": body}
 
     parts = (stamp.changed, stamp.notice, stamp.results, stamp.schedule, stamp.notice_withdrawn,
-             stamp.results_withdrawn)  # fmt: skip
+             stamp.results_withdrawn, stamp.trades)  # fmt: skip
     return caching.respond(parts, build, current_app.config["PUBLIC_HOME_CACHE_TIMEOUT"])
 
 

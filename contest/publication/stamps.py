@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from contest.core.extensions import db
-from contest.events.models import Event
+from contest.events.models import Event, Trade
 from contest.publication import services as publications
 from contest.publication.models import Publication
 from contest.stages.models import StageWindow
@@ -31,6 +31,7 @@ class Stamp:
     schedule: str
     notice_withdrawn: str | None = None  # the newest one, withdrawn, when none is current
     results_withdrawn: str | None = None
+    trades: str = ""  # the trades' versions (their rules are on the event's home)
 
 
 def _publication_stamp(pid: int | None, at: datetime | None) -> str | None:
@@ -54,6 +55,18 @@ def _stamp_query() -> sa.Select:
     own_windows = (StageWindow.event_id == Event.id, StageWindow.trade_id.is_(None))
     windows = sa.select(sa.func.count(StageWindow.id)).where(*own_windows).scalar_subquery()
     latest = sa.select(sa.func.max(StageWindow.updated_at)).where(*own_windows).scalar_subquery()
+    trades = (
+        sa.select(
+            sa.func.count(Trade.id).cast(sa.String)
+            + "@"
+            + sa.func.coalesce(sa.func.sum(Trade.version), 0).cast(sa.String)
+            + "@"
+            + sa.func.coalesce(sa.func.sum(Trade.id), 0).cast(sa.String)
+        )
+        .where(Trade.event_id == Event.id)
+        .correlate(Event)
+        .scalar_subquery()
+    )
     return (
         sa.select(
             Event.id,
@@ -67,6 +80,7 @@ def _stamp_query() -> sa.Select:
             final.withdrawn_at,
             windows,
             latest,
+            trades,
         )
         .select_from(Event)
         .outerjoin(notice, notice.id == _newest(publications.NOTICE))
@@ -77,12 +91,13 @@ def _stamp_query() -> sa.Select:
 
 def stamp(slug: str) -> Stamp | None:
     """The event's stamp: when it changed, which publications are current (id and time) or
-    withdrawn, and the state of its schedule; None for an unknown slug."""
+    withdrawn, the state of its schedule and its trades' versions; None for an unknown
+    slug."""
     row = db.session.execute(_stamp_query(), {"slug": slug}).first()
     if row is None:
         return None
     event_id, timezone, changed, notice_id, notice_at, notice_gone = row[:6]
-    final_id, final_at, final_gone, count, last = row[6:]
+    final_id, final_at, final_gone, count, last, trades = row[6:]
     return Stamp(
         event_id=event_id,
         timezone=timezone,
@@ -92,4 +107,5 @@ def stamp(slug: str) -> Stamp | None:
         schedule=f"{count}@{last}",
         notice_withdrawn=_publication_stamp(notice_id, notice_gone) if notice_gone else None,
         results_withdrawn=_publication_stamp(final_id, final_gone) if final_gone else None,
+        trades=str(trades),
     )

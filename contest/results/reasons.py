@@ -83,20 +83,36 @@ def tie_notes(
     return notes
 
 
-def passed_over(computed: TradeResult, titles: dict[str, str]) -> dict[str, list[str]]:
-    """entrant → why award rules whose cut they made did not select them."""
+def passed_over(
+    computed: TradeResult, titles: dict[str, str], component_names: dict[str, str] | None = None
+) -> dict[str, list[str]]:
+    """entrant → why award rules whose cut they made (or that named them) did not select
+    them."""
     found: dict[str, list[str]] = {}
     for (rule, entrant), why in computed.skipped.items():
         found.setdefault(entrant, []).append(
-            gettext("%(award)s: %(reason)s", award=titles.get(rule, rule), reason=_why(why))
+            gettext(
+                "%(award)s: %(reason)s",
+                award=titles.get(rule, rule),
+                reason=_why(why, component_names or {}),
+            )
         )
     return found
 
 
-def _why(why: str) -> str:
+def _why(why: str, component_names: dict[str, str]) -> str:
     kind, _, group = why.partition(":")
     if kind == "min_total":
         return gettext("total below the rule's minimum")
+    if kind == "min_component":
+        return gettext(
+            "%(component)s score below the rule's pass line",
+            component=component_names.get(group, group),
+        )
+    if kind == "gender":
+        return gettext("the rule is for the other gender, or no gender is recorded")
+    if kind == "ineligible":
+        return gettext("the organisers decided the entrant does not meet the rule's conditions")
     if kind == "max_age":
         return gettext("over the rule's age limit, or no birth date")
     if kind == "promote":

@@ -354,7 +354,7 @@ def trade_report(trade: Trade, blind: bool = False) -> TradeReport:
 
     breakers = tuple(breaker_text(b, component_names, criterion_names) for b in spec.tie_breakers)
     notes = tie_notes(computed, who, component_names, criterion_names)
-    passed = passed_over(computed, rule_titles)
+    passed = passed_over(computed, rule_titles, component_names)
     rows = []
     for entrant in computed.entrants:
         name, unit, team, station, reason, anon = entrants.get(

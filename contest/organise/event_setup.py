@@ -10,7 +10,7 @@ edit is made on the version of the event (or trade) its form was loaded on, and 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
@@ -21,9 +21,7 @@ import sqlalchemy as sa
 
 from contest.accounts.models import User
 from contest.core.extensions import db
-from contest.domain import awards as award_rules
 from contest.domain.refusal import Problem
-from contest.domain.skills import SKILL_LADDER
 from contest.domain.stages import StageKind, StageState
 from contest.events.models import AwardRule, Component, Event, Judge, Trade, Unit
 from contest.organise.setup import (
@@ -404,65 +402,30 @@ def _trade_components(event: Event) -> TradeComponents:
     found: TradeComponents = {}
     for trade_code, component in db.session.execute(
         sa.select(Trade.code, Component.code)
-        .join(Component, Component.trade_id == Trade.id)
+        .outerjoin(Component, Component.trade_id == Trade.id)
         .where(Trade.event_id == event.id)
         .order_by(Trade.position, Trade.id, Component.position)
     ):
-        found.setdefault(trade_code, []).append(component)
+        codes = found.setdefault(trade_code, [])
+        if component is not None:
+            codes.append(component)
     return found
 
 
-@dataclass
-class Additions:
-    """A rule's checked §7 additions, to replace what the package reader read."""
-
-    select: award_rules.Selection | None = None
-    promote: award_rules.Promotion | None = None
-    min_components: dict[str, Decimal] = field(default_factory=dict)
-    gender: str | None = None
+#: A trade without components yet still has rules applied to it: the reader needs one.
+STUB_COMPONENT = "-"
 
 
-def _additions(
+def _node(
     index: int, rule: AwardRuleInput, trades: TradeComponents, problems: list[Problem]
-) -> tuple[dict[str, Any], Additions]:
-    """The rule as the package reader reads it (§5), and its §7 additions checked here:
-    ``of`` and ``manual`` selections, promotion to a level, pass lines and gender."""
+) -> dict[str, Any]:
+    """The rule as a package's award rule, for the package reader to check. Pass lines are
+    read here, so that a bad number is named under its own field, and one on a component
+    that a trade of the rule lacks is refused (the reader refuses only a component that no
+    trade of the rule has): that trade's entrants could never be selected."""
     at = f"award_rules[{index}]"
-    node: dict[str, Any] = {
-        "code": rule.code,
-        "title": rule.title,
-        "select": dict(rule.select),
-        "min_total": rule.min_total,
-        "min_entrants": rule.min_entrants,
-        "max_age": rule.max_age,
-        "trades": rule.trades,
-        "group": rule.group,
-        "promote": dict(rule.promote) if rule.promote is not None else None,
-    }
-    found = Additions()
-    select = node["select"]
-    if select.get("manual"):
-        node["select"] = {"top": 1}  # (read for its shape only; replaced below)
-        found.select = award_rules.Selection(manual=True)
-    elif "percent" in select:
-        base = select.pop("of", None) or award_rules.Base.RANKED.value
-        if base not in {b.value for b in award_rules.Base}:
-            choices = ", ".join(b.value for b in award_rules.Base)
-            problems.append(problem(f"{at}.select.of", "not_choice", value=base, choices=choices))
-        else:
-            found.select = award_rules.Selection(of=award_rules.Base(base))  # percent: below
-    promote = node["promote"]
-    if promote is not None and promote.get("to") is not None:
-        to, cap = promote.pop("to"), promote.get("cap", SKILL_LADDER[-1])
-        promote.pop("levels", None)
-        if to not in SKILL_LADDER:
-            choices = ", ".join(SKILL_LADDER)
-            problems.append(problem(f"{at}.promote.to", "not_choice", value=to, choices=choices))
-        elif cap in SKILL_LADDER and SKILL_LADDER.index(cap) < SKILL_LADDER.index(to):
-            problems.append(problem(f"{at}.promote.cap", "cap_below_to", to=to))
-        else:
-            found.promote = award_rules.Promotion(cap=cap, to=to)
     applies = [t for t in (rule.trades or trades) if t in trades]
+    lines: dict[str, Decimal] = {}
     for j, given in enumerate(rule.min_components):
         path = f"{at}.min_components[{j}].line"
         line = check_decimal(problems, path, given.line, maximum=MAX_POINTS)
@@ -471,28 +434,21 @@ def _additions(
         lacking = [t for t in applies if given.code not in trades[t]]
         if lacking:
             problems.append(problem(path, "no_such_component", trade=lacking[0], code=given.code))
-        else:
-            found.min_components[given.code] = line
-    if rule.gender is not None and rule.gender not in ("F", "M"):
-        problems.append(problem(f"{at}.gender", "not_choice", value=rule.gender, choices="F, M"))
-    found.gender = rule.gender
-    return {k: v for k, v in node.items() if v is not None}, found
-
-
-def _with(rule: award_rules.AwardRule, found: Additions) -> award_rules.AwardRule:
-    """The rule the reader read, with its checked §7 additions."""
-    select = rule.select
-    if found.select is not None and found.select.manual:
-        select = found.select
-    elif found.select is not None and select.percent is not None:
-        select = replace(select, of=found.select.of)
-    return replace(
-        rule,
-        select=select,
-        promote=found.promote or rule.promote,
-        min_components=dict(found.min_components) or None,
-        gender=found.gender,
-    )
+        lines[given.code] = line
+    node: dict[str, Any] = {
+        "code": rule.code,
+        "title": rule.title,
+        "select": rule.select,
+        "min_total": rule.min_total,
+        "min_entrants": rule.min_entrants,
+        "max_age": rule.max_age,
+        "trades": rule.trades,
+        "group": rule.group,
+        "promote": rule.promote,
+        "min_components": {code: str(line) for code, line in lines.items()} or None,
+        "gender": rule.gender,
+    }
+    return {k: v for k, v in node.items() if v is not None}
 
 
 def replace_award_rules(
@@ -510,25 +466,26 @@ def replace_award_rules(
         raise Invalid(missing)
     trades = _trade_components(event)
     problems: list[Problem] = []
-    nodes, additions = [], []
-    for index, rule in enumerate(rules):
-        node, found = _additions(index, rule, trades, problems)
-        nodes.append(node)
-        additions.append(found)
+    nodes = [_node(index, rule, trades, problems) for index, rule in enumerate(rules)]
     document = {
         "event": {**STUB_EVENT, "award_rules": nodes},
         "trades": [
-            {"code": code, "name": code, "components": [{"code": "c", "name": "c", "weight": 1}]}
-            for code in trades
+            {
+                "code": code,
+                "name": code,
+                "components": [
+                    {"code": c, "name": c, "weight": 1} for c in components or [STUB_COMPONENT]
+                ],
+            }
+            for code, components in trades.items()
         ],
     }
     try:
-        read_rules = read(document, "event.").event.award_rules
+        checked = read(document, "event.").event.award_rules
     except Invalid as error:
         raise Invalid([*error.problems, *problems]) from None
     if problems:
         raise Invalid(problems)
-    checked = [_with(rule, found) for rule, found in zip(read_rules, additions, strict=True)]
     old = _rules(event)
     before = [rule_state(rule) for rule in old]
     for rule in old:

@@ -9,6 +9,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 
+import hypothesis
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -19,6 +20,11 @@ from contest.core.extensions import cache, db, limiter
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "secret-pass-1"
+
+# Examples are checked for what they compute, never for how fast: on a busy machine a
+# property test must not fail on Hypothesis's per-example deadline (speed is for bench/).
+hypothesis.settings.register_profile("contest", deadline=None)
+hypothesis.settings.load_profile("contest")
 
 
 def app_config(database_url: str, **overrides) -> dict:

@@ -101,6 +101,7 @@ class Invalid(PackageError):
         "penalty_needs_rule": N_(
             "give the points one violation takes, the number of violations that disqualify, or both"
         ),
+        "bad_team_tie_breaker": N_("“%(value)s” is not a tie-breaker of this trade"),
         "overtime_deducts_nothing": N_(
             "with 0 points a minute, give the time over the limit after which the component "
             "scores 0"

@@ -71,8 +71,8 @@ def _given(node: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in node.items() if value is not None}
 
 
-def _node(data: TradeInput, judge_codes: dict[int, str]) -> dict[str, Any]:
-    """The trade as a package's ``trades[]`` member."""
+def _node(data: TradeInput, rules: Rules, judge_codes: dict[int, str]) -> dict[str, Any]:
+    """The trade as a package's ``trades[]`` member, with its §7 settings as checked."""
     components = []
     for c in data.components:
         criteria = [
@@ -108,6 +108,10 @@ def _node(data: TradeInput, judge_codes: dict[int, str]) -> dict[str, Any]:
             "category": data.category,
             "components": components,
             "tie_breakers": data.tie_breakers or None,
+            "min_started": rules.min_started,
+            "team_tie_breakers": rules.team_tie_breakers or None,
+            "overtime": rules.overtime,
+            "disqualify_on": rules.disqualify_on or None,
             "min_entrants": data.min_entrants,
             "team_size": data.team_size,
             "recusal": data.recusal,
@@ -129,7 +133,9 @@ def trade_panel(trade: Trade | None) -> list[Judge]:
     )
 
 
-def _read_trade(data: TradeInput, panel: list[Judge]) -> tuple[TradeData, list[Problem]]:
+def _read_trade(
+    data: TradeInput, rules: Rules, panel: list[Judge]
+) -> tuple[TradeData, list[Problem]]:
     """The trade as the package reader reads it, and its warnings; ``Invalid`` if it fails."""
     codes = {j.id: j.code for j in panel}
     unknown = [
@@ -141,7 +147,7 @@ def _read_trade(data: TradeInput, panel: list[Judge]) -> tuple[TradeData, list[P
     if unknown:
         raise Invalid(unknown)
     trade_code = (data.code or "").strip() or "-"
-    document: dict[str, Any] = {"event": STUB_EVENT, "trades": [_node(data, codes)]}
+    document: dict[str, Any] = {"event": STUB_EVENT, "trades": [_node(data, rules, codes)]}
     if panel:
         document["judges"] = [
             {"code": j.code, "name": j.name, "trades": [trade_code]} for j in panel
@@ -215,36 +221,25 @@ def seconds(problems: list[Problem], path: str, value: str | None) -> Decimal | 
     return Decimal(total)
 
 
-def _check_team_breakers(
-    data: TradeInput, components: set[str], problems: list[Problem]
-) -> list[str]:
+def _check_team_breakers(data: TradeInput, problems: list[Problem]) -> list[str]:
     if data.team_tie_breakers and data.team_size is None:
         problems.append(problem("team_size", "team_breakers_need_team_size"))
     seen: list[str] = []
     for i, breaker in enumerate(data.team_tie_breakers):
-        kind, _, code = breaker.partition(":")
         path = f"team_tie_breakers[{i}]"
-        if not (breaker == "time" or (kind == "component" and code in components)):
-            problems.append(problem(path, "bad_tie_breaker", value=breaker))
-        elif breaker in seen:
+        if breaker in seen:
             problems.append(problem(path, "duplicate_breaker", value=breaker))
         else:
             seen.append(breaker)
     return seen
 
 
-def _check_overtime(
-    given: OvertimeInput, components: set[str], problems: list[Problem]
-) -> dict[str, Any] | None:
+def _check_overtime(given: OvertimeInput, problems: list[Problem]) -> dict[str, Any] | None:
     if not given.given():
         return None
     found = len(problems)
     if given.component is None:
         problems.append(problem("overtime.component", "required"))
-    elif given.component not in components:
-        problems.append(
-            problem("overtime.component", "dangling", what="component", ref=given.component)
-        )
     limit = seconds(problems, "overtime.limit", given.limit)
     if given.limit is None:
         problems.append(problem("overtime.limit", "required"))
@@ -300,12 +295,13 @@ def _check_penalties(
 
 
 def check_rules(data: TradeInput, problems: list[Problem]) -> Rules:
-    """The trade's §7 settings checked against the scheme as submitted (SCORING.md §7)."""
-    components = {c.code.strip() for c in data.components if c.code and c.code.strip()}
+    """The trade's §7 settings as the form gives them (SCORING.md §7): times typed in
+    minutes, kinds of penalty with their points and disqualifying counts, bounds. The
+    package reader then checks them with the scheme (the components they name)."""
     min_started = check_int(problems, "min_started", data.min_started, minimum=1,
                             maximum=MAX_STARTED)  # fmt: skip
-    team = _check_team_breakers(data, components, problems)
-    overtime = _check_overtime(data.overtime, components, problems)
+    team = _check_team_breakers(data, problems)
+    overtime = _check_overtime(data.overtime, problems)
     points, counts = _check_penalties(data.penalties, problems)
     return Rules(min_started, team, overtime, points, counts)
 
@@ -390,20 +386,12 @@ def _results_view(spec: TradeSpec) -> TradeSpec:
     return replace(spec, code="", judges=(), components=components)
 
 
-def _check_lock(trade: Trade, scheme: TradeData, rules: Rules, problems: list[Problem]) -> None:
+def _check_lock(trade: Trade, scheme: TradeData, problems: list[Problem]) -> None:
     """A locked (signed-off) trade keeps everything its results depend on."""
     if not trade.is_locked:
         return
     before = _results_view(results.trade_spec(trade))
-    after = _results_view(
-        replace(
-            package_reader.trade_spec(scheme, ()),
-            disqualify_on=rules.disqualify_on,
-            overtime=results.overtime_rule(rules.overtime),
-            team_tie_breakers=tuple(rules.team_tie_breakers),
-            min_started=rules.min_started,
-        )
-    )
+    after = _results_view(package_reader.trade_spec(scheme, ()))
     if before != after:
         problems.append(problem("", "trade_locked"))
 
@@ -419,19 +407,19 @@ def validate(
     if problems:
         raise Invalid(problems)
     panel = trade_panel(trade)
+    rules = check_rules(data, problems)
     try:
-        scheme, warnings = _read_trade(data, panel)
+        scheme, warnings = _read_trade(data, rules, panel)
     except Invalid as error:
         problems.extend(error.problems)
         scheme, warnings = None, []
     _check_limits(data, problems)
     _check_breakers(data, problems)
-    rules = check_rules(data, problems)
     if scheme is not None:
         _unique_code(event, scheme.code, trade, problems)
         if trade is not None:
             _check_scores(trade, data, scheme, problems)
-            _check_lock(trade, scheme, rules, problems)
+            _check_lock(trade, scheme, problems)
     if problems or scheme is None:
         raise Invalid(problems)
     spec = package_reader.trade_spec(scheme, ())

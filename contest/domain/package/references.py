@@ -14,7 +14,15 @@ from decimal import Decimal
 from typing import Any
 
 from contest.domain.awards import AwardRule
-from contest.domain.exams import Exam, Item, ItemType, Section, TooFewItems, draw_papers
+from contest.domain.exams import (
+    Exam,
+    Item,
+    ItemType,
+    Paper,
+    Section,
+    TooFewItems,
+    draw_papers,
+)
 from contest.domain.exams import paper_number as exam_paper_number
 from contest.domain.package.data import Package, ScoreData, TradeData
 from contest.domain.refusal import Problem
@@ -199,11 +207,7 @@ class References:
                 if all(code in exam.voided for code in paper.items):
                     self.problem(f"{path}.voided", "all_voided", paper=paper.number)
             self.exams[exam.trade] = exam
-            self.drawn[exam.trade] = [
-                {code: section for section, codes in zip(exam.sections, paper.sections, strict=True)
-                 for code in codes}
-                for paper in papers
-            ]  # fmt: skip
+            self.drawn[exam.trade] = [_sections(exam, paper) for paper in papers]
 
     def paper_item(self, path: str, entrant: str, code: str) -> tuple[Item, Section] | None:
         """The item ``code`` names and its section, if it is on the paper the entrant sits
@@ -270,9 +274,14 @@ class References:
             if item.type == ItemType.SHORT:
                 self.problem(f"{path}.item", "short_answer", item=code)
             elif response is not None and not _suits(item, response):
-                labels = ", ".join(item.options)
-                where = f"{path}.response"
-                self.problem(where, f"response_{item.type.value}", labels=labels, n=item.blanks)
+                details = (
+                    {"labels": ", ".join(item.options)}
+                    if item.type.has_options
+                    else {"n": item.blanks}
+                    if item.type == ItemType.FILL
+                    else {}
+                )
+                self.problem(f"{path}.response", f"response_{item.type.value}", **details)
         self.once("answers", [row[:2] for row in self.p.answers])
 
     def value_problem(
@@ -350,6 +359,15 @@ class References:
             if key in seen:
                 self.problem(f"{section}[{i}]", "duplicate_entry")
             seen.add(key)
+
+
+def _sections(exam: Exam, paper: Paper) -> dict[str, Section]:
+    """The section each item of a paper is drawn by."""
+    return {
+        code: section
+        for section, codes in zip(exam.sections, paper.sections, strict=True)
+        for code in codes
+    }
 
 
 def _suits(item: Item, response: Any) -> bool:

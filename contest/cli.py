@@ -122,8 +122,11 @@ def import_package(file: Path) -> None:
         click.echo(
             gettext("warning: %(text)s", text=describe_problem(PackageError, warning)), err=True
         )
-    with unit_of_work():
-        summary = importing.import_package(package)
+    try:
+        with unit_of_work():
+            summary = importing.import_package(package)
+    except Refused as error:
+        _fail(error)
     message = (
         gettext(
             "Replaced event %(slug)s: %(trades)d trades, %(units)d units, %(teams)d teams, "

@@ -299,3 +299,187 @@ def rules_package() -> dict:
         {"rule": "winner", "entrant": "E3"},
     ]
     return document
+
+
+def exam_package() -> dict:
+    """A trade whose theory component is fed by an exam (EXAMS.md §5): one paper of five
+    sections drawn from a bank of eight items (Q07 voided, Q08 left out by the judge
+    section's filter), the theory panel J1–J3 (J3 of U2 is recused for E2; J4 marks only the
+    practical), E1 and E2 sit the exam, E3 does not (incomplete), E4 is DNS. Worked results:
+    ``EXAM_EXPECTED``."""
+    single = {"A": "甲", "B": "乙", "C": "丙", "D": "丁"}
+    return copy.deepcopy(
+        {
+            "format": "contest-package/1",
+            "event": {"slug": "exam-games", "name": "理论考试测试赛", "starts_on": "2026-05-10"},
+            "units": [
+                {"code": "U1", "name": "一号区总工会", "kind": "district"},
+                {"code": "U2", "name": "二号产业工会", "kind": "industry"},
+                {"code": "JU", "name": "裁判单位", "kind": "other"},
+            ],
+            "trades": [
+                {
+                    "code": "WELD",
+                    "name": "焊工",
+                    "components": [
+                        {
+                            "code": "theory",
+                            "name": "理论",
+                            "weight": 0.5,
+                            "judges": ["J1", "J2", "J3"],
+                        },
+                        {
+                            "code": "practical",
+                            "name": "实操",
+                            "weight": 0.5,
+                            "judges": ["J1", "J2"],
+                            "criteria": [{"code": "P1", "name": "外观", "max": 100, "step": 1}],
+                        },
+                    ],
+                },
+                {
+                    "code": "ELEC",
+                    "name": "电工",
+                    "components": [{"code": "theory", "name": "理论", "weight": 1}],
+                },
+            ],
+            "entrants": [
+                {"code": "E1", "name": "张伟", "unit": "U1", "trade": "WELD"},
+                {"code": "E2", "name": "李娜", "unit": "U2", "trade": "WELD"},
+                {"code": "E3", "name": "王强", "unit": "U1", "trade": "WELD"},
+                {"code": "E4", "name": "赵敏", "unit": "U2", "trade": "WELD"},
+                {"code": "E5", "name": "钱进", "unit": "U1", "trade": "ELEC"},
+            ],
+            "judges": [
+                {"code": "J1", "name": "裁判甲", "unit": "JU", "trades": ["WELD"], "chief": True},
+                {"code": "J2", "name": "裁判乙", "unit": "JU", "trades": ["WELD"]},
+                {"code": "J3", "name": "裁判丙", "unit": "U2", "trades": ["WELD"]},
+                {"code": "J4", "name": "裁判丁", "unit": "JU", "trades": ["WELD", "ELEC"]},
+            ],
+            "question_bank": [
+                {
+                    "code": "Q01",
+                    "type": "single",
+                    "stem": "焊条电弧焊时……",
+                    "options": single,
+                    "key": "B",
+                    "tags": ["2.1.3"],
+                    "level": "高级工",
+                    "difficulty": 2,
+                },
+                {
+                    "code": "Q02",
+                    "type": "single",
+                    "stem": "坡口角度……",
+                    "options": single,
+                    "key": "A",
+                },
+                {
+                    "code": "Q03",
+                    "type": "multiple",
+                    "stem": "下列属于焊接缺陷的是",
+                    "options": {"A": "气孔", "B": "坡口", "C": "夹渣", "D": "裂纹", "E": "焊道"},
+                    "key": ["A", "C", "D"],
+                },
+                {
+                    "code": "Q04",
+                    "type": "judge",
+                    "stem": "氩气是惰性气体。",
+                    "key": True,
+                    "tags": ["1.2"],
+                },
+                {
+                    "code": "Q05",
+                    "type": "fill",
+                    "stem": "保护气体为____，电源为____",
+                    "key": [["氩气", "Ar"], ["直流正接"]],
+                    "marks": 2,
+                },
+                {
+                    "code": "Q06",
+                    "type": "short",
+                    "stem": "简述预热的作用。",
+                    "key": "降低冷却速度，防止冷裂纹。",
+                    "explanation": "见教材第三章。",
+                },
+                {
+                    "code": "Q07",
+                    "type": "single",
+                    "stem": "有争议的题",
+                    "options": single,
+                    "key": "C",
+                },
+                {
+                    "code": "Q08",
+                    "type": "judge",
+                    "stem": "不在试卷上的题",
+                    "key": False,
+                    "tags": ["9"],
+                },
+            ],
+            "exams": [
+                {
+                    "trade": "WELD",
+                    "component": "theory",
+                    "minutes": 60,
+                    "seed": "exam-games-WELD",
+                    "sections": [
+                        {"type": "single", "count": 3, "marks": 2},
+                        {"type": "multiple", "count": 1, "marks": 4, "partial": 0.5},
+                        {"type": "judge", "count": 1, "marks": 2, "filter": {"tags": ["1"]}},
+                        {"type": "fill", "count": 1, "marks": 4},
+                        {"type": "short", "count": 1, "marks": 10},
+                    ],
+                    "voided": ["Q07"],
+                }
+            ],
+            "answers": [
+                {"entrant": "E1", "item": "Q01", "response": "B"},
+                {"entrant": "E1", "item": "Q02", "response": "C"},
+                {"entrant": "E1", "item": "Q07", "response": "A"},
+                {"entrant": "E1", "item": "Q03", "response": ["A", "C"]},
+                {"entrant": "E1", "item": "Q04", "response": True},
+                {"entrant": "E1", "item": "Q05", "response": ["ＡＲ ", None]},
+                {"entrant": "E2", "item": "Q01", "response": "A"},
+                {"entrant": "E2", "item": "Q02", "response": "A"},
+                {"entrant": "E2", "item": "Q07", "response": None},
+                {"entrant": "E2", "item": "Q03", "response": ["D", "C", "A"]},
+                {"entrant": "E2", "item": "Q04", "response": False},
+                {"entrant": "E2", "item": "Q05", "response": ["氩气", "直流正接"]},
+            ],
+            "scores": [
+                {"entrant": "E1", "item": "Q06", "judge": "J1", "value": 7},
+                {"entrant": "E1", "item": "Q06", "judge": "J2", "value": 8},
+                {"entrant": "E1", "item": "Q06", "judge": "J3", "value": 8.5},
+                {"entrant": "E2", "item": "Q06", "judge": "J1", "value": 5},
+                {"entrant": "E2", "item": "Q06", "judge": "J2", "value": "6"},
+                {"entrant": "E1", "criterion": "P1", "judge": "J1", "value": 80},
+                {"entrant": "E1", "criterion": "P1", "judge": "J2", "value": 90},
+                {"entrant": "E2", "criterion": "P1", "judge": "J1", "value": 70},
+                {"entrant": "E2", "criterion": "P1", "judge": "J2", "value": 70},
+                {"entrant": "E3", "criterion": "P1", "judge": "J1", "value": 99},
+                {"entrant": "E3", "criterion": "P1", "judge": "J2", "value": 99},
+                {"entrant": "E5", "component": "theory", "value": 75},
+            ],
+            "statuses": [{"entrant": "E4", "status": "DNS"}],
+        }
+    )
+
+
+# Worked by hand from EXAMS.md §3. The paper: Q01, Q02, Q07 (2 marks each; Q07 voided),
+# Q03 (4), Q04 (2), Q05 (4, two blanks of 2), Q06 (10): paper total 2 + 2 + 4 + 2 + 4 + 10 = 24.
+#  E1: Q01 2; Q02 0; Q03 {A, C} ⊂ key, partial 0.5 × 4 = 2; Q04 2; Q05 "ＡＲ " → "ar" = "Ar"
+#      (NFKC, trimmed, case-folded) 2, the null blank 0; Q06 mean(7, 8, 8.5) = 47/6.
+#      raw = 8 + 47/6 = 95/6; theory = 95/6 / 24 × 100 = 65.972… → 65.97;
+#      practical mean(80, 90) = 85; total 0.5 × 65.972… + 0.5 × 85 = 75.486… → 75.49
+#  E2: J3 (U2) is recused, so Q06 is mean(5, 6) = 5.5 by J1 and J2. Q01 0; Q02 2; Q03 the key
+#      in another order 4; Q04 0; Q05 4; raw = 15.5; theory = 15.5 / 24 × 100 = 64.583… →
+#      64.58; practical 70; total 32.291… + 35 = 67.291… → 67.29
+#  E3 has no attempt: theory missing, incomplete. E4 DNS. ELEC: E5 theory 75 entered directly.
+#  T-scores: mean 71.39, sd 4.10 → E1 60.00, E2 40.00.
+EXAM_EXPECTED_WELD = [
+    ("E1", 1, "ok", "75.49", {"theory": "65.97", "practical": "85.00"}),
+    ("E2", 2, "ok", "67.29", {"theory": "64.58", "practical": "70.00"}),
+    ("E3", None, "incomplete", None, {"practical": "99.00"}),
+    ("E4", None, "DNS", None, {}),
+]

@@ -33,6 +33,7 @@ VOCABULARY: dict[str, dict[str, str]] = {
         "direct_component": N_("component scored directly"),
         "award_rule": N_("award rule"),
         "rule_component": N_("component of the trades the rule applies to"),
+        "item": N_("item of the question bank"),
     },
     "gender": {"M": N_("Male"), "F": N_("Female")},
     "reason": {

@@ -216,7 +216,8 @@ class EntrantInput:
     status: DeclaredStatus | None = None
     time: Decimal | None = None  # completion time in seconds
     values: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)  # (criterion, judge)
-    direct: Mapping[str, Decimal] = field(default_factory=dict)  # component → entered score
+    # component → entered score, or an exam's exact score (EXAMS.md §3)
+    direct: Mapping[str, Decimal | Fraction] = field(default_factory=dict)
     factors: Mapping[str, Decimal] = field(default_factory=dict)  # criterion → own factor
     excused: frozenset[str] = frozenset()  # judges excused from this entrant
     birth_date: date | None = None  # for age-limited awards

@@ -10,6 +10,8 @@ one: a fully scored event has a quarter of a million scores. The ids a later tab
 are read back by code, and the results are computed once, at the end.
 
 ``read_file`` reads the document first, bounded in size and nesting before it is parsed.
+Theory exams (EXAMS.md §5) are read and computed by the package reader but not stored yet:
+a package with any is refused (``ExamsNotImportable``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from contest.core import audit, uploads
 from contest.core.extensions import db
 from contest.core.types import utcnow
 from contest.domain.package import Package, PackageError, read_package
-from contest.domain.refusal import Problem, Refused
+from contest.domain.refusal import N_, Problem, Refused
 from contest.domain.stages import StageKind
 from contest.events.models import (
     Component,
@@ -72,6 +74,32 @@ def read_file(source: IO[bytes]) -> Package:
     return read_package(document)
 
 
+class ExamsNotImportable(PackageError):
+    """The package holds theory exams, which the database cannot store yet."""
+
+    reasons = {
+        "exams_not_importable": N_(
+            "theory exams (question bank, exams, answers and the judges' marks of their "
+            "items) cannot be imported into the database yet; remove question_bank, exams, "
+            "answers and the scores with item, then import again"
+        )
+    }
+
+
+def refuse_exams(package: Package) -> None:
+    """Refuse a package with a question bank, exams, answers or scores of exam items."""
+    problems = [
+        Problem(name, "exams_not_importable")
+        for name in ("question_bank", "exams", "answers")
+        if getattr(package, name)
+    ]
+    scored = next((i for i, s in enumerate(package.scores) if s.item is not None), None)
+    if scored is not None:
+        problems.append(Problem(f"scores[{scored}].item", "exams_not_importable"))
+    if problems:
+        raise ExamsNotImportable(problems)
+
+
 @dataclass(frozen=True)
 class ImportSummary:
     """What an import created."""
@@ -82,7 +110,9 @@ class ImportSummary:
 
 
 def import_package(package: Package, actor: User | None = None) -> ImportSummary:
-    """Create or replace the event of ``package`` and compute its results (caller commits)."""
+    """Create or replace the event of ``package`` and compute its results (caller commits).
+    A package with theory exams is refused before anything changes (``refuse_exams``)."""
+    refuse_exams(package)
     existing = db.session.execute(
         sa.select(Event).where(Event.slug == package.event.slug)
     ).scalar_one_or_none()

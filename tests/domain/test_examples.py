@@ -9,7 +9,7 @@ import pytest
 from contest.domain.package import read_package
 
 EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "examples"
-NAMES = ["demo-city-games", "diving-example", "ws-style-example", "edge-cases"]
+NAMES = ["demo-city-games", "diving-example", "ws-style-example", "edge-cases", "exam-example"]
 
 
 def load(path: Path):
@@ -24,6 +24,20 @@ def test_example_results(name):
     package = read_package(load(package_path))
     expected = json.loads((EXAMPLES / f"{name}.results.json").read_text(encoding="utf-8"))
     assert package.results() == expected
+
+
+@pytest.mark.parametrize(
+    ("suffix", "method"), [("papers", "exam_papers"), ("items", "exam_report")]
+)
+def test_exam_example(suffix, method):
+    """``exam-papers`` and ``exam-report`` of every trade of the exam example (EXAMS.md §5)."""
+    package_path = EXAMPLES / "exam-example.json"
+    if not package_path.exists():
+        pytest.skip(f"shared examples not available at {EXAMPLES}")
+    package = read_package(load(package_path))
+    expected = json.loads((EXAMPLES / f"exam-example.{suffix}.json").read_text(encoding="utf-8"))
+    assert {trade: getattr(package, method)(trade) for trade in expected} == expected
+    assert set(expected) == {exam.trade for exam in package.exams}
 
 
 OWN = Path(__file__).resolve().parents[1] / "examples"

@@ -8,10 +8,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
 from contest.domain.awards import AwardRule, Decisions
+from contest.domain.exams import (
+    Attempt,
+    Exam,
+    Item,
+    Marked,
+    Paper,
+    draw_papers,
+    item_analysis,
+    mark_attempt,
+)
 from contest.domain.refusal import Problem
 from contest.domain.results import EventSpec, compute_trade, results_document
 from contest.domain.scoring import (
@@ -24,6 +35,7 @@ from contest.domain.scoring import (
     Penalty,
     Recusal,
     TradeSpec,
+    is_recused,
 )
 
 
@@ -127,6 +139,7 @@ class ScoreData:
     criterion: str | None = None
     judge: str | None = None
     component: str | None = None
+    item: str | None = None  # EXAMS.md §5: a short item of the entrant's paper, by a judge
 
 
 @dataclass(frozen=True)
@@ -148,6 +161,10 @@ class Package:
     penalties: tuple[tuple[str, Penalty], ...] = ()  # (entrant, penalty)
     ineligible: tuple[tuple[str, str, str | None], ...] = ()  # (rule, entrant, reason)
     manual_awards: tuple[tuple[str, str], ...] = ()  # (rule, entrant)
+    # EXAMS.md §5: the question bank, the trades' exams and the entrants' responses
+    question_bank: tuple[Item, ...] = ()
+    exams: tuple[Exam, ...] = ()
+    answers: tuple[tuple[str, str, Any], ...] = ()  # (entrant, item, response or None)
     warnings: tuple[Problem, ...] = ()
 
     def event_spec(self) -> EventSpec:
@@ -183,16 +200,97 @@ class Package:
         """Everything entered for the entrants of one trade, for the scoring engine."""
         return self._inputs_by_trade.get(trade, [])
 
+    def exam_papers(self, trade: str) -> dict[str, Any]:
+        """Each paper of the trade's exam: its item codes section by section, in drawn order,
+        voided items included (``exam-papers``, EXAMS.md §5). KeyError: the trade has no exam."""
+        return {"papers": [list(paper.items) for paper in self._papers[trade]]}
+
+    def exam_report(self, trade: str) -> dict[str, Any]:
+        """The item analysis of the trade's exam over every attempt (``exam-report``,
+        EXAMS.md §3, §5); ``p`` and ``D`` with 2 places. KeyError: the trade has no exam."""
+        exam = self._exams[trade]
+        found = item_analysis(exam, self._papers[trade], self._marked.get(trade, []))
+        return {
+            "items": [
+                {
+                    "code": s.code,
+                    "p": str(s.p) if s.p is not None else None,
+                    "D": str(s.D) if s.D is not None else None,
+                    "flagged": s.flagged,
+                }
+                for s in found
+            ]
+        }
+
+    @cached_property
+    def _exams(self) -> dict[str, Exam]:
+        return {exam.trade: exam for exam in self.exams}
+
+    @cached_property
+    def _papers(self) -> dict[str, tuple[Paper, ...]]:
+        """Each exam's papers, drawn once, by trade."""
+        return {exam.trade: draw_papers(exam, self.question_bank) for exam in self.exams}
+
+    @cached_property
+    def _marked(self) -> dict[str, list[Marked]]:
+        """Every attempt at each trade's exam, marked (EXAMS.md §3): an entrant has one when
+        an answer names them; their short items are marked by the component's panel (its
+        judges, else the trade's) less recusal and excusals."""
+        bank = {item.code: item for item in self.question_bank}
+        responses: dict[str, dict[str, Any]] = defaultdict(dict)
+        for entrant, item, response in self.answers:
+            responses[entrant][item] = response
+        values: dict[str, dict[tuple[str, str], Decimal]] = defaultdict(dict)
+        for score in self.scores:
+            if score.item is not None and score.judge is not None:
+                values[score.entrant][(score.item, score.judge)] = score.value
+        excused: dict[str, set[str]] = defaultdict(set)
+        for entrant, judge, _ in self.excusals:
+            excused[entrant].add(judge)
+        trades = {t.code: t for t in self.trades}
+        marked: dict[str, list[Marked]] = defaultdict(list)
+        for exam in self.exams:
+            spec = self.trade_spec(trades[exam.trade])
+            component = spec.component(exam.component)
+            seats = (component.judges if component else ()) or spec.judge_codes
+            units = spec.judge_units
+            for e in self.entrants:
+                if e.trade != exam.trade or e.code not in responses:
+                    continue
+                panel = [
+                    j
+                    for j in seats
+                    if not is_recused(spec.recusal, units.get(j), e.unit)
+                    and j not in excused[e.code]
+                ]
+                attempt = Attempt(e.code, responses[e.code], values[e.code])
+                papers = self._papers[exam.trade]
+                marked[exam.trade].append(mark_attempt(exam, papers, bank, attempt, panel))
+        return marked
+
+    def _exam_scores(self) -> dict[str, dict[str, Fraction]]:
+        """The score each attempt gives the component its exam feeds, by entrant."""
+        scores: dict[str, dict[str, Fraction]] = defaultdict(dict)
+        maxima = {(t.code, c.code): c.max for t in self.trades for c in t.components}
+        for exam in self.exams:
+            for marked in self._marked.get(exam.trade, []):
+                score = marked.score(maxima[(exam.trade, exam.component)])
+                if score is not None:
+                    scores[marked.entrant][exam.component] = score
+        return scores
+
     @cached_property
     def _inputs_by_trade(self) -> dict[str, list[EntrantInput]]:
         """Every entrant's input, grouped by trade in one pass over the package."""
         values: dict[str, dict[tuple[str, str], Decimal]] = defaultdict(dict)
-        direct: dict[str, dict[str, Decimal]] = defaultdict(dict)
+        direct: dict[str, dict[str, Decimal | Fraction]] = defaultdict(dict)
         for score in self.scores:
             if score.component is not None:
                 direct[score.entrant][score.component] = score.value
             elif score.criterion is not None and score.judge is not None:
                 values[score.entrant][(score.criterion, score.judge)] = score.value
+        for entrant, exam_scores in self._exam_scores().items():
+            direct[entrant].update(exam_scores)
         factors: dict[str, dict[str, Decimal]] = defaultdict(dict)
         for entrant, criterion, factor in self.factors:
             factors[entrant][criterion] = factor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contest.domain.exams import TooFewItems
 from contest.domain.refusal import N_, Problem, Refused
 
 
@@ -59,7 +60,9 @@ class PackageError(Refused):
         "bad_id_number": N_("is not a valid resident ID number: %(reason)s"),
         "id_birth_mismatch": N_("does not match the birth date %(birth_date)s"),
         "id_gender_mismatch": N_("does not match the gender %(gender)s"),
-        "score_target": N_("a score names either criterion and judge, or component"),
+        "score_target": N_(
+            "a score names either criterion and judge, item and judge, or component"
+        ),
         "dangling": N_("refers to an unknown %(what)s “%(ref)s”"),
         "judge_not_on_trade": N_("judge “%(judge)s” is not on the panel of trade “%(trade)s”"),
         "team_of_other_unit": N_("team “%(team)s” belongs to another unit"),
@@ -76,6 +79,48 @@ class PackageError(Refused):
         "not_manual": N_("award rule “%(rule)s” does not select manually (manual: true)"),
         "manual_unranked": N_(
             "entrant “%(entrant)s” is not ranked, so the award rule does not select them"
+        ),
+        # EXAMS.md §5: the question bank, the exams and the answers
+        "no_options": N_("a “%(type)s” item has no options"),
+        "options_count": N_("must be 2–8 options (got %(n)s)"),
+        "options_labels": N_("options must be labelled A, B, C … in order (got %(labels)s)"),
+        "not_label": N_("must be the label of one option"),
+        "not_label_list": N_("must be a list of different option labels"),
+        "key_not_option": N_("“%(value)s” is not one of the item's options (%(labels)s)"),
+        "multiple_key_short": N_("a multiple-choice key names at least two options"),
+        "bad_fill_key": N_(
+            "must be a list of blanks, each a non-empty list of accepted answers (text)"
+        ),
+        "duplicate_stem": N_(
+            "item “%(code)s” has the same stem as item “%(other)s” (after normalisation)"
+        ),
+        "bad_difficulty_range": N_("must be two difficulties [a, b] with 1 ≤ a ≤ b ≤ 5"),
+        "section_key": N_("“%(key)s” applies only to a section of %(type)s items"),
+        "exam_with_criteria": N_(
+            "component “%(component)s” has criteria; an exam feeds a component without criteria"
+        ),
+        "duplicate_exam": N_("trade “%(trade)s” already has an exam (%(other)s)"),
+        "too_few_items": TooFewItems.reasons[TooFewItems.TOO_FEW],
+        "voided_not_on_paper": N_("item “%(item)s” is on none of the exam's papers"),
+        "all_voided": N_("voids every item of paper %(paper)s"),
+        "exam_component_scored": N_(
+            "component “%(component)s” is fed by its exam and takes no direct scores"
+        ),
+        "no_exam": N_("the trade “%(trade)s” of entrant “%(entrant)s” has no exam"),
+        "not_on_paper": N_("item “%(item)s” is not on paper %(paper)s, which this entrant sits"),
+        "short_answer": N_(
+            "item “%(item)s” is marked by judges: give its marks as scores with item, "
+            "not as an answer"
+        ),
+        "not_short": N_("item “%(item)s” is a %(type)s item; judges mark only short items"),
+        "score_not_on_exam_panel": N_("this judge is not on the panel that marks this exam"),
+        "response_single": N_("must be one of the item's option labels (%(labels)s) or null"),
+        "response_multiple": N_(
+            "must be a list of different option labels of the item (%(labels)s) or null"
+        ),
+        "response_judge": N_("must be true, false or null"),
+        "response_fill": N_(
+            "must be a list of %(n)s answers (text or null), one for each blank, or null"
         ),
     }
 

@@ -2,7 +2,9 @@
 that exists, a person is entered once per trade, and scores are checked exactly as if
 entered in the app (range, step, recusal, excusal and panel membership). Penalties name a
 criterion or component of the entrant's trade, and the organisers' decisions name award
-rules and entrants, each once (SCORING.md §7)."""
+rules and entrants, each once (SCORING.md §7). An exam feeds a component without criteria
+of its trade and draws its papers; answers and the judges' marks of short items name items
+on the entrant's paper (EXAMS.md §5)."""
 
 from __future__ import annotations
 
@@ -12,9 +14,25 @@ from decimal import Decimal
 from typing import Any
 
 from contest.domain.awards import AwardRule
-from contest.domain.package.data import Package, TradeData
+from contest.domain.exams import (
+    Exam,
+    Item,
+    ItemType,
+    Paper,
+    Section,
+    TooFewItems,
+    draw_papers,
+)
+from contest.domain.exams import paper_number as exam_paper_number
+from contest.domain.package.data import Package, ScoreData, TradeData
 from contest.domain.refusal import Problem
-from contest.domain.scoring import EntryError, check_judge_value, check_value, score_entrant
+from contest.domain.scoring import (
+    EntryError,
+    check_judge_value,
+    check_value,
+    is_recused,
+    score_entrant,
+)
 
 
 class References:
@@ -31,6 +49,11 @@ class References:
         self.judges = {j.code: j for j in package.judges}
         self.specs = {t.code: package.trade_spec(t) for t in package.trades}
         self.rules = {r.code: r for r in package.event.award_rules}
+        self.bank = {item.code: item for item in package.question_bank}
+        self.fed: set[tuple[str, str]] = set()  # (trade, component) an exam feeds
+        self.exams: dict[str, Exam] = {}  # the sound exams, by trade
+        self.drawn: dict[str, list[dict[str, Section]]] = {}  # each paper's items' sections
+        self.sitting: dict[str, int] = {}  # the paper each entrant sits
 
     def problem(self, path: str, code: str, /, **params: Any) -> None:
         self.problems.append(Problem(path, code, params))
@@ -69,8 +92,10 @@ class References:
             self.ref(f"judges[{i}].unit", judge.unit, self.units, "unit")
             for k, code in enumerate(judge.trades):
                 self.ref(f"judges[{i}].trades[{k}]", code, self.trades, "trade")
+        self.check_exams()
         self.check_scores()
         self.check_entrant_rows()
+        self.check_answers()
         self.check_penalties()
         self.check_decisions()
         if not self.problems:
@@ -112,12 +137,19 @@ class References:
             trade = self.entrant_trade(f"{path}.entrant", score.entrant)
             if trade is None:
                 continue
-            key = (score.entrant, score.criterion, score.judge, score.component)
+            key = (score.entrant, score.criterion, score.judge, score.component, score.item)
             if key in seen:
                 self.problem(path, "duplicate_score")
                 continue
             seen.add(key)
             spec = self.specs[trade.code]
+            if score.item is not None:
+                self.check_item_score(path, score, trade, frozenset(excused[score.entrant]))
+                continue
+            if score.component is not None and (trade.code, score.component) in self.fed:
+                where = f"{path}.component"
+                self.problem(where, "exam_component_scored", component=score.component)
+                continue
             if score.component is not None:
                 component = spec.component(score.component)
                 if component is None or not component.is_direct:
@@ -138,6 +170,119 @@ class References:
                 unit = self.entrants[score.entrant].unit
                 error = check_judge_value(spec, criterion, judge, unit, score.value, judges_excused)
                 self.value_problem(path, error, score.value, criterion.entry_max, criterion.step)
+
+    def check_exams(self) -> None:
+        """An exam feeds a component without criteria of a known trade, one exam a trade; its
+        sections draw enough items; its voided items are on a paper and leave every paper
+        something to mark (EXAMS.md §2, §3)."""
+        seen: dict[str, int] = {}
+        for i, exam in enumerate(self.p.exams):
+            path = f"exams[{i}]"
+            if not self.ref(f"{path}.trade", exam.trade, self.trades, "trade"):
+                continue
+            component = self.specs[exam.trade].component(exam.component)
+            if component is None:
+                self.ref(f"{path}.component", exam.component, (), "component")
+                continue
+            self.fed.add((exam.trade, exam.component))
+            if not component.is_direct:
+                self.problem(f"{path}.component", "exam_with_criteria", component=exam.component)
+                continue
+            if exam.trade in seen:
+                where, other = f"{path}.trade", f"exams[{seen[exam.trade]}]"
+                self.problem(where, "duplicate_exam", trade=exam.trade, other=other)
+                continue
+            seen[exam.trade] = i
+            try:
+                papers = draw_papers(exam, self.p.question_bank)
+            except TooFewItems as error:
+                where = f"{path}.sections[{error.params['section'] - 1}]"
+                self.problem(where, "too_few_items", **error.params)
+                continue
+            on_paper = {code for paper in papers for code in paper.items}
+            for code in sorted(exam.voided):
+                if self.ref(f"{path}.voided", code, self.bank, "item") and code not in on_paper:
+                    self.problem(f"{path}.voided", "voided_not_on_paper", item=code)
+            for paper in papers:
+                if all(code in exam.voided for code in paper.items):
+                    self.problem(f"{path}.voided", "all_voided", paper=paper.number)
+            self.exams[exam.trade] = exam
+            self.drawn[exam.trade] = [_sections(exam, paper) for paper in papers]
+
+    def paper_item(self, path: str, entrant: str, code: str) -> tuple[Item, Section] | None:
+        """The item ``code`` names and its section, if it is on the paper the entrant sits
+        (None, reported, if not)."""
+        trade = self.entrant_trade(f"{path}.entrant", entrant)
+        if trade is None:
+            return None
+        exam = self.exams.get(trade.code)
+        if exam is None:
+            if not any(e.trade == trade.code for e in self.p.exams):  # else said of the exam
+                self.problem(f"{path}.entrant", "no_exam", entrant=entrant, trade=trade.code)
+            return None
+        if not self.ref(f"{path}.item", code, self.bank, "item"):
+            return None
+        number = self.sitting.get(entrant)
+        if number is None:
+            number = self.sitting[entrant] = exam_paper_number(exam, entrant)
+        section = self.drawn[trade.code][number - 1].get(code)
+        if section is None:
+            self.problem(f"{path}.item", "not_on_paper", item=code, paper=number)
+            return None
+        return self.bank[code], section
+
+    def check_item_score(
+        self, path: str, score: ScoreData, trade: TradeData, excused: frozenset[str]
+    ) -> None:
+        """A judge's marks for a short item: on the exam's panel (the component's judges,
+        else the trade's), not recused nor excused, in 0..the section's marks on its step."""
+        found = self.paper_item(path, score.entrant, score.item or "")
+        if found is None:
+            return
+        item, section = found
+        if item.type != ItemType.SHORT:
+            self.problem(f"{path}.item", "not_short", item=item.code, type=item.type.value)
+            return
+        spec = self.specs[trade.code]
+        judge = spec.judge(score.judge or "")
+        if judge is None:
+            self.problem(f"{path}.judge", "dangling", what="panel_judge", ref=score.judge)
+            return
+        component = spec.component(self.exams[trade.code].component)
+        seats = (component.judges if component else ()) or spec.judge_codes
+        if judge.code not in seats:
+            self.problem(f"{path}.judge", "score_not_on_exam_panel")
+            return
+        error = None
+        if is_recused(spec.recusal, judge.unit, self.entrants[score.entrant].unit):
+            error = EntryError.RECUSED
+        elif judge.code in excused:
+            error = EntryError.EXCUSED
+        else:
+            error = check_value(score.value, section.marks, section.step)
+        self.value_problem(path, error, score.value, section.marks, section.step)
+
+    def check_answers(self) -> None:
+        """An answer names an objective item on the entrant's paper, once, and its response
+        suits the item (null: left blank)."""
+        for i, (entrant, code, response) in enumerate(self.p.answers):
+            path = f"answers[{i}]"
+            found = self.paper_item(path, entrant, code)
+            if found is None:
+                continue
+            item = found[0]
+            if item.type == ItemType.SHORT:
+                self.problem(f"{path}.item", "short_answer", item=code)
+            elif response is not None and not _suits(item, response):
+                details = (
+                    {"labels": ", ".join(item.options)}
+                    if item.type.has_options
+                    else {"n": item.blanks}
+                    if item.type == ItemType.FILL
+                    else {}
+                )
+                self.problem(f"{path}.response", f"response_{item.type.value}", **details)
+        self.once("answers", [row[:2] for row in self.p.answers])
 
     def value_problem(
         self, path: str, error: EntryError | None, value: Decimal, maximum: Decimal, step: Decimal
@@ -214,3 +359,31 @@ class References:
             if key in seen:
                 self.problem(f"{section}[{i}]", "duplicate_entry")
             seen.add(key)
+
+
+def _sections(exam: Exam, paper: Paper) -> dict[str, Section]:
+    """The section each item of a paper is drawn by."""
+    return {
+        code: section
+        for section, codes in zip(exam.sections, paper.sections, strict=True)
+        for code in codes
+    }
+
+
+def _suits(item: Item, response: Any) -> bool:
+    """Whether a response has the shape the item's type asks for (EXAMS.md §3)."""
+    if item.type == ItemType.SINGLE:
+        return isinstance(response, str) and response in item.options
+    if item.type == ItemType.MULTIPLE:
+        return (
+            isinstance(response, list)
+            and all(isinstance(label, str) and label in item.options for label in response)
+            and len(set(response)) == len(response)
+        )
+    if item.type == ItemType.JUDGE:
+        return isinstance(response, bool)
+    return (
+        isinstance(response, list)
+        and len(response) == item.blanks
+        and all(given is None or isinstance(given, str) for given in response)
+    )

@@ -35,6 +35,7 @@ from typing_extensions import TypedDict
 
 from contest.domain import idcard
 from contest.domain.awards import Base, Rounding
+from contest.domain.exams import LABELS, ItemType
 from contest.domain.package.fields import (
     Code,
     Day,
@@ -62,8 +63,9 @@ SLUG = re.compile(r"^[a-z0-9-]{3,64}$")
 UNIT_KINDS = ("district", "industry", "enterprise", "other")
 #: The ways an award rule selects entrants (``select``): exactly one is given.
 WAYS = ("top", "ranks", "percent", "top_by_field", "manual")
-#: What a score is given for: a criterion by a judge, or a component directly.
-TARGETS = ("criterion", "judge", "component")
+#: What a score is given for: a criterion or a short exam item by a judge, or a component
+#: directly.
+TARGETS = ("criterion", "judge", "component", "item")
 #: The genders an award rule may be limited to (SCORING.md §7).
 GENDERS = ("F", "M")
 
@@ -428,8 +430,12 @@ def _score_target(given: dict[str, Any], found: list[Fault]) -> list[Fault]:
     if found:  # a member that is wrong names nothing
         wrong = {f[0][0] for f in found if f[0]}
         given = {k: v for k, v in given.items() if k not in wrong}
-    criterion, judge, component = (given.get(k) is not None for k in TARGETS)
-    if (criterion and judge and not component) or (component and not (criterion or judge)):
+    criterion, judge, component, item = (given.get(k) is not None for k in TARGETS)
+    if (
+        (criterion and judge and not (component or item))
+        or (item and judge and not (component or criterion))
+        or (component and not (criterion or judge or item))
+    ):
         return found
     return [*found, ((), fault("score_target"), given)]
 
@@ -445,6 +451,7 @@ class ScoreRow(TypedDict):
     criterion: NotRequired[Code]
     judge: NotRequired[Code]
     component: NotRequired[Code]
+    item: NotRequired[Code]  # EXAMS.md §5: a short item of the entrant's exam paper
 
 
 def _score(data: Any, handler: Callable[[Any], ScoreRow]) -> ScoreRow:
@@ -512,6 +519,215 @@ class ManualAward(Node):
     entrant: Code
 
 
+# --- theory exams (EXAMS.md §5) -------------------------------------------------------------------
+
+Tag = Annotated[str, Strict(), text(32)]
+Long = Annotated[str, Strict(), text(5000)]
+
+
+def _label_list(key: Any) -> bool:
+    return (
+        isinstance(key, list)
+        and all(isinstance(label, str) for label in key)
+        and len(set(key)) == len(key)
+    )
+
+
+def _fill_key(key: Any) -> bool:
+    """A list of blanks, each a non-empty list of accepted answers (non-empty text)."""
+    return (
+        isinstance(key, list)
+        and bool(key)
+        and all(
+            isinstance(blank, list)
+            and bool(blank)
+            and all(isinstance(a, str) and a.strip() for a in blank)
+            for blank in key
+        )
+    )
+
+
+def _item_options(kind: ItemType, given: dict[str, Any], found: list[Fault]) -> list[Fault]:
+    """Options labelled A, B, C … in order, 2–8 of them, only on single and multiple items."""
+    options = given.get("options")
+    if not kind.has_options:
+        if options is not None:
+            found.append((("options",), fault("no_options", type=kind.value), options))
+        return found
+    if options is None:
+        found.append((("options",), fault("required"), None))
+    elif isinstance(options, dict):
+        if not 2 <= len(options) <= len(LABELS):
+            found.append((("options",), fault("options_count", n=len(options)), options))
+        elif list(options) != list(LABELS[: len(options)]):
+            labels = ", ".join(str(label) for label in options)
+            found.append((("options",), fault("options_labels", labels=labels), options))
+    return found
+
+
+def _item_key(kind: ItemType, given: dict[str, Any], labels: list[str] | None) -> list[Fault]:
+    """The key suits the item's type (EXAMS.md §1); ``labels`` are its options if sound."""
+    key = given.get("key")
+    if key is None:
+        return [] if kind == ItemType.SHORT else [(("key",), fault("required"), None)]
+    shown = ", ".join(labels or ())
+    if kind == ItemType.SINGLE:
+        if not isinstance(key, str):
+            return [(("key",), fault("not_label"), key)]
+        if labels is not None and key not in labels:
+            return [(("key",), fault("key_not_option", value=key, labels=shown), key)]
+    elif kind == ItemType.MULTIPLE:
+        if not _label_list(key):
+            return [(("key",), fault("not_label_list"), key)]
+        wrong: list[Fault] = [
+            (("key", i), fault("key_not_option", value=label, labels=shown), label)
+            for i, label in enumerate(key)
+            if labels is not None and label not in labels
+        ]
+        if wrong:
+            return wrong
+        if len(key) < 2:
+            return [(("key",), fault("multiple_key_short"), key)]
+    elif kind == ItemType.JUDGE:
+        if not isinstance(key, bool):
+            return [(("key",), fault("not_boolean"), key)]
+    elif kind == ItemType.FILL:
+        if not _fill_key(key):
+            return [(("key",), fault("bad_fill_key"), key)]
+    elif not isinstance(key, str) or not key.strip():
+        return [(("key",), fault("not_text"), key)]
+    return []
+
+
+def _question(given: dict[str, Any], found: list[Fault]) -> list[Fault]:
+    wrong = {f[0][0] for f in found if f[0]}
+    if "type" in wrong or given.get("type") is None:
+        return found
+    kind = ItemType(given["type"])
+    before = len(found)
+    found = _item_options(kind, given, list(found))
+    options = given.get("options")
+    sound = len(found) == before and "options" not in wrong and isinstance(options, dict)
+    labels = list(options) if sound and kind.has_options and options is not None else None
+    return [*found, *_item_key(kind, given, labels)]
+
+
+class QuestionItem(Node):
+    """An item of the question bank (EXAMS.md §1)."""
+
+    code: Code
+    type: Annotated[ItemType, member(ItemType)]
+    stem: Long
+    options: dict[str, Annotated[str, Strict(), text(1000)]] | None = None
+    key: Any = None  # as the type says (``_item_key``)
+    marks: Positive = Decimal(1)
+    tags: list[Tag] = []
+    level: Annotated[str, one_of(SKILL_LADDER)] | None = None
+    difficulty: Annotated[Whole, Field(ge=1, le=5)] | None = None
+    explanation: Long | None = None
+
+    together = _question
+
+
+def _levels(value: Any) -> tuple[str, ...]:
+    levels = [value] if isinstance(value, str) else value
+    if not isinstance(levels, list) or not levels:
+        raise fault("not_choice", value=str(value), choices=", ".join(SKILL_LADDER))
+    for level in levels:
+        if level not in SKILL_LADDER:
+            raise fault("not_choice", value=str(level), choices=", ".join(SKILL_LADDER))
+    return tuple(levels)
+
+
+def _difficulty_range(pair: Any) -> tuple[int, int]:
+    if not (
+        isinstance(pair, list)
+        and len(pair) == 2
+        and all(_is_int(x) for x in pair)
+        and 1 <= pair[0] <= pair[1] <= 5
+    ):
+        raise fault("bad_difficulty_range")
+    return pair[0], pair[1]
+
+
+class ItemFilter(Node):
+    """Which items a section draws: tags by prefix, levels exactly, a difficulty range."""
+
+    tags: list[Tag] = []
+    level: Annotated[tuple[str, ...], PlainValidator(_levels)] | None = None
+    difficulty: Annotated[tuple[int, int], PlainValidator(_difficulty_range)] | None = None
+
+
+#: The keys of a section that apply to one type of item only.
+SECTION_KEYS = {
+    "partial": ItemType.MULTIPLE,
+    "step": ItemType.SHORT,
+    "aggregation": ItemType.SHORT,
+    "trim": ItemType.SHORT,
+}
+
+
+def _section_keys(given: dict[str, Any], found: list[Fault]) -> list[Fault]:
+    kind = given.get("type")
+    if kind not in tuple(ItemType) or any(f[0][:1] == ("type",) for f in found):
+        return found
+    for key, only in SECTION_KEYS.items():
+        if given.get(key) is not None and kind != only:
+            found = [*(f for f in found if f[0][:1] != (key,))]
+            found.append(((key,), fault("section_key", key=key, type=only.value), given[key]))
+    return found
+
+
+def _share(number: Decimal) -> Decimal:
+    if number > 1:
+        raise fault("too_large", value=str(number), max="1")
+    return number
+
+
+class ExamSection(Node):
+    """A section of the blueprint (EXAMS.md §2)."""
+
+    type: Annotated[ItemType, member(ItemType)]
+    count: AtLeastOne
+    marks: Positive
+    filter: ItemFilter | None = None
+    partial: Annotated[Positive, AfterValidator(_share)] | None = None  # multiple (少选得分)
+    step: Positive | None = None  # short: 0.5 unless given
+    aggregation: Annotated[Aggregation, member(Aggregation)] | None = None  # short
+    trim: Annotated[Whole, Field(ge=0, le=10)] | None = None  # short
+
+    together = _section_keys
+
+
+class Exam(Node):
+    """A trade's theory exam feeding one of its components (EXAMS.md §2, §5)."""
+
+    trade: Code
+    component: Code
+    minutes: AtLeastOne
+    seed: Annotated[str, Strict(), text(100)]
+    papers: Annotated[Whole, Field(ge=1, le=26)] = 1
+    sections: Annotated[list[ExamSection], Field(min_length=1)]
+    voided: list[Code] = []
+
+
+@with_config(ConfigDict(extra="forbid"))
+class AnswerRow(TypedDict):
+    """An entrant's response to an item (null: left blank). Read as ``Answer``, a plain dict
+    as scores are: a mass knowledge contest has millions."""
+
+    entrant: Code
+    item: Code
+    response: NotRequired[Any]
+
+
+def _answer(data: Any, handler: Callable[[Any], AnswerRow]) -> AnswerRow:
+    return read_object(data, handler, AnswerRow.__annotations__, None, "Answer")
+
+
+Answer = Annotated[AnswerRow, WrapValidator(_answer)]
+
+
 class Document(Node):
     """A whole ``contest-package/1`` document."""
 
@@ -530,3 +746,7 @@ class Document(Node):
     penalties: list[Penalty] = []
     ineligible: list[Ineligible] = []
     manual_awards: list[ManualAward] = []
+    # EXAMS.md §5
+    question_bank: list[QuestionItem] = []
+    exams: list[Exam] = []
+    answers: list[Answer] = []

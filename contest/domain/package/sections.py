@@ -17,13 +17,14 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from contest.domain import exams
 from contest.domain.awards import AwardRule, Promotion, Selection
 from contest.domain.package import data, schema
 from contest.domain.package.data import Package
 from contest.domain.package.fields import problems_of
 from contest.domain.package.schema import PACKAGE_FORMAT
 from contest.domain.refusal import Problem
-from contest.domain.scoring import CriterionSpec, Overtime, Penalty
+from contest.domain.scoring import Aggregation, CriterionSpec, Overtime, Penalty
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -63,6 +64,7 @@ class Rows:
     teams: Sequence[schema.Team | None] = ()
     entrants: Sequence[schema.Entrant | None] = ()
     judges: Sequence[schema.Judge | None] = ()
+    question_bank: Sequence[schema.QuestionItem | None] = ()
 
     @classmethod
     def of(cls, doc: schema.Document) -> Rows:
@@ -74,6 +76,7 @@ class Rows:
             doc.teams,
             doc.entrants,
             doc.judges,
+            doc.question_bank,
         )
 
     @classmethod
@@ -93,6 +96,7 @@ class Rows:
             _each(schema.Team, _member(document, "teams")),
             _each(schema.Entrant, _member(document, "entrants")),
             _each(schema.Judge, _member(document, "judges")),
+            _each(schema.QuestionItem, _member(document, "question_bank")),
         )
 
 
@@ -126,8 +130,24 @@ class Rules:
             ("teams", (t.code if t else None for t in rows.teams)),
             ("entrants", (e.code if e else None for e in rows.entrants)),
             ("judges", (j.code if j else None for j in rows.judges)),
+            ("question_bank", (q.code if q else None for q in rows.question_bank)),
         ):
             self.unique(section, codes, self.duplicates)
+        self.same_stems(rows.question_bank)
+
+    def same_stems(self, items: Sequence[schema.QuestionItem | None]) -> None:
+        """Two items whose stems are equal after normalisation are reported, naming both,
+        not merged (EXAMS.md §1)."""
+        seen: dict[str, str] = {}
+        for i, item in enumerate(items):
+            if item is None:
+                continue
+            stem = exams.normalise(item.stem)
+            if stem in seen and seen[stem] != item.code:
+                where = f"question_bank[{i}].stem"
+                params = {"code": item.code, "other": seen[stem]}
+                self.duplicates.append(Problem(where, "duplicate_stem", params))
+            seen.setdefault(stem, item.code)
 
     def trade(self, path: str, row: TradeRows) -> schema.Trade | None:
         """Check one trade's lists; the trade if it is sound."""
@@ -330,6 +350,57 @@ def _overtime(node: schema.Overtime | None) -> Overtime | None:
     return Overtime(node.component, node.limit, node.per_minute, node.zero_after)
 
 
+def _item(node: schema.QuestionItem) -> exams.Item:
+    key: Any = node.key
+    if node.type == exams.ItemType.MULTIPLE:
+        key = frozenset(key)
+    elif node.type == exams.ItemType.FILL:
+        key = tuple(tuple(blank) for blank in key)
+    return exams.Item(
+        node.code,
+        node.type,
+        node.stem,
+        key,
+        node.marks,
+        dict(node.options or {}),
+        tuple(node.tags),
+        node.level,
+        node.difficulty,
+        node.explanation,
+    )
+
+
+def _section(node: schema.ExamSection) -> exams.Section:
+    found = node.filter
+    items = (
+        exams.ItemFilter(tuple(found.tags), found.level or (), found.difficulty)
+        if found is not None
+        else exams.ItemFilter()
+    )
+    return exams.Section(
+        node.type,
+        node.count,
+        node.marks,
+        items,
+        node.partial,
+        node.step if node.step is not None else Decimal("0.5"),
+        node.aggregation or Aggregation.MEAN,
+        node.trim if node.trim is not None else 1,
+    )
+
+
+def _exam(node: schema.Exam) -> exams.Exam:
+    return exams.Exam(
+        node.trade,
+        node.component,
+        node.minutes,
+        node.seed,
+        tuple(_section(s) for s in node.sections),
+        node.papers,
+        frozenset(node.voided),
+    )
+
+
 def package(doc: schema.Document) -> Package:
     """The data of a sound document."""
     return Package(
@@ -356,7 +427,12 @@ def package(doc: schema.Document) -> Package:
         ),
         scores=tuple(
             data.ScoreData(
-                s["entrant"], s["value"], s.get("criterion"), s.get("judge"), s.get("component")
+                s["entrant"],
+                s["value"],
+                s.get("criterion"),
+                s.get("judge"),
+                s.get("component"),
+                s.get("item"),
             )
             for s in doc.scores
         ),
@@ -370,4 +446,7 @@ def package(doc: schema.Document) -> Package:
         ),
         ineligible=tuple((x.rule, x.entrant, x.reason) for x in doc.ineligible),
         manual_awards=tuple((m.rule, m.entrant) for m in doc.manual_awards),
+        question_bank=tuple(_item(q) for q in doc.question_bank),
+        exams=tuple(_exam(e) for e in doc.exams),
+        answers=tuple((a["entrant"], a["item"], a.get("response")) for a in doc.answers),
     )

@@ -22,6 +22,7 @@ LAYERS = (
     "events",
     "stages",
     "registration",
+    "exams",
     "results",
     "publication",
     "appeals",

@@ -45,6 +45,7 @@ from contest.events.models import (
     Unit,
     component_judges,
 )
+from contest.exams import models as _exam_models  # noqa: F401
 from contest.registration.models import Entrant, RegistrationStatus, Team
 from contest.results.models import (
     AwardDecision,

@@ -33,6 +33,7 @@ from contest.domain.package import PackageError
 from contest.domain.refusal import Problem, Refused
 from contest.events import services as events
 from contest.events.models import Unit
+from contest.exams import services as exams
 from contest.packages import exporting, importing
 from contest.registration import roster
 from contest.results import exports
@@ -47,6 +48,8 @@ def register(app: Flask) -> None:
         import_package,
         export_results,
         export_package,
+        exam_papers,
+        exam_report,
         roster_template,
         import_roster,
         run_scheduler,
@@ -192,6 +195,46 @@ def export_package(slug: str, output: Path | None) -> None:
     event = _event_or_exit(slug)
     document = exporting.export_package(event)
     _write((json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8"), output)
+
+
+def _exam_or_exit(slug: str, code: str) -> exams.ExamRun:
+    """The exam of the event's trade, or a message and exit 1."""
+    event = _event_or_exit(slug)
+    trade = events.trade_by_code(event, code)
+    if trade is None:
+        click.echo(
+            gettext("No trade with the code “%(code)s” in %(slug)s.", code=code, slug=slug),
+            err=True,
+        )
+        sys.exit(1)
+    run = exams.exam_runs([trade.id]).get(trade.id)
+    if run is None:
+        click.echo(gettext("Trade %(code)s has no theory exam.", code=code), err=True)
+        sys.exit(1)
+    return run
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+@click.command("exam-papers")
+@click.argument("slug")
+@click.argument("trade")
+@localised
+def exam_papers(slug: str, trade: str) -> None:
+    """Print the sealed papers of the TRADE's exam as JSON: each paper's item codes."""
+    _echo_json(exams.papers_listing(_exam_or_exit(slug, trade)))
+
+
+@click.command("exam-report")
+@click.argument("slug")
+@click.argument("trade")
+@localised
+def exam_report(slug: str, trade: str) -> None:
+    """Print the item analysis of the TRADE's exam as JSON (difficulty p, discrimination D)."""
+    run = _exam_or_exit(slug, trade)
+    _echo_json(exams.report(run, results.exam_attempts(run)))
 
 
 def _write(data: bytes, output: Path | None) -> None:

@@ -10,8 +10,9 @@ one: a fully scored event has a quarter of a million scores. The ids a later tab
 are read back by code, and the results are computed once, at the end.
 
 ``read_file`` reads the document first, bounded in size and nesting before it is parsed.
-Theory exams (EXAMS.md §5) are read and computed by the package reader but not stored yet:
-a package with any is refused (``ExamsNotImportable``).
+Theory exams (EXAMS.md §5) go in with the event: its question bank (one bank per event, named
+after it, replaced with it), each trade's exam with its papers drawn and sealed now, the
+answers and the judges' marks of short items.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from contest.accounts.models import User
 from contest.core import audit, uploads
 from contest.core.extensions import db
 from contest.core.types import utcnow
+from contest.domain.exams import draw_papers
 from contest.domain.package import Package, PackageError, read_package
-from contest.domain.refusal import N_, Problem, Refused
+from contest.domain.refusal import Problem, Refused
 from contest.domain.stages import StageKind
 from contest.events.models import (
     Component,
@@ -40,6 +42,8 @@ from contest.events.models import (
     component_judges,
     unit_contacts,
 )
+from contest.exams import services as exams
+from contest.exams.models import ExamAnswer, ExamSetting, ItemScore, QuestionBank, QuestionItem
 from contest.registration.models import CheckIn, Entrant, Gender, RegistrationStatus, Team
 from contest.results import services as results
 from contest.results.models import (
@@ -74,32 +78,6 @@ def read_file(source: IO[bytes]) -> Package:
     return read_package(document)
 
 
-class ExamsNotImportable(PackageError):
-    """The package holds theory exams, which the database cannot store yet."""
-
-    reasons = {
-        "exams_not_importable": N_(
-            "theory exams (question bank, exams, answers and the judges' marks of their "
-            "items) cannot be imported into the database yet; remove question_bank, exams, "
-            "answers and the scores with item, then import again"
-        )
-    }
-
-
-def refuse_exams(package: Package) -> None:
-    """Refuse a package with a question bank, exams, answers or scores of exam items."""
-    problems = [
-        Problem(name, "exams_not_importable")
-        for name in ("question_bank", "exams", "answers")
-        if getattr(package, name)
-    ]
-    scored = next((i for i, s in enumerate(package.scores) if s.item is not None), None)
-    if scored is not None:
-        problems.append(Problem(f"scores[{scored}].item", "exams_not_importable"))
-    if problems:
-        raise ExamsNotImportable(problems)
-
-
 @dataclass(frozen=True)
 class ImportSummary:
     """What an import created."""
@@ -110,9 +88,7 @@ class ImportSummary:
 
 
 def import_package(package: Package, actor: User | None = None) -> ImportSummary:
-    """Create or replace the event of ``package`` and compute its results (caller commits).
-    A package with theory exams is refused before anything changes (``refuse_exams``)."""
-    refuse_exams(package)
+    """Create or replace the event of ``package`` and compute its results (caller commits)."""
     existing = db.session.execute(
         sa.select(Event).where(Event.slug == package.event.slug)
     ).scalar_one_or_none()
@@ -120,6 +96,7 @@ def import_package(package: Package, actor: User | None = None) -> ImportSummary
     if existing is not None:
         db.session.delete(existing)
         db.session.flush()
+    db.session.execute(sa.delete(QuestionBank).where(QuestionBank.name == package.event.slug))
 
     event = _event(package)
     db.session.add(event)
@@ -130,6 +107,7 @@ def import_package(package: Package, actor: User | None = None) -> ImportSummary
     judges = _judges(event, package, units, trades, components, links)
     entrants = _entrants(event, package, units, teams, trades, links)
     _entries(package, entrants, judges, criteria, components)
+    _exams(event, package, trades, components, entrants, judges)
     _penalties(package, entrants, criteria, components)
     _decisions(event, package, entrants)
     _windows(event, package, trades)
@@ -142,6 +120,9 @@ def import_package(package: Package, actor: User | None = None) -> ImportSummary
         "entrants": len(package.entrants),
         "judges": len(package.judges),
         "scores": len(package.scores),
+        "question_bank": len(package.question_bank),
+        "exams": len(package.exams),
+        "answers": len(package.answers),
     }
     audit.record(
         actor,
@@ -399,6 +380,8 @@ def _entries(package, entrants, judges, criteria, components) -> None:
     marks, direct = [], []
     for score in package.scores:
         trade = trade_of[score.entrant]
+        if score.item is not None:
+            continue  # a short item's marks (``_exams``)
         if score.component is not None:
             direct.append(
                 {
@@ -435,6 +418,73 @@ def _entries(package, entrants, judges, criteria, components) -> None:
         [
             {"entrant_id": entrants[code], "judge_id": judges[judge], "reason": reason}
             for code, judge, reason in package.excusals
+        ],
+    )
+
+
+def _exams(event, package, trades, components, entrants, judges) -> None:
+    """The event's question bank, each trade's exam with its papers drawn and sealed now,
+    the answers and the judges' marks of short items (EXAMS.md §5)."""
+    if not package.question_bank and not package.exams:
+        return
+    bank = QuestionBank(name=event.slug)
+    db.session.add(bank)
+    db.session.flush()
+    _insert(
+        QuestionItem,
+        [{"bank_id": bank.id, "version": 1, **exams.item_values(i)} for i in package.question_bank],
+    )
+    now = utcnow()
+    _insert(
+        ExamSetting,
+        [
+            {
+                "trade_id": trades[exam.trade],
+                "component_id": components[(exam.trade, exam.component)],
+                "bank_id": bank.id,
+                "minutes": exam.minutes,
+                "seed": exam.seed,
+                "papers": exam.papers,
+                "sections": [exams.section_json(s) for s in exam.sections],
+                "voided": sorted(exam.voided),
+                "sealed_papers": exams.sealed(draw_papers(exam, package.question_bank)),
+                "sealed_at": now,
+            }
+            for exam in package.exams
+        ],
+    )
+    by_trade = _ids(
+        sa.select(Trade.code, ExamSetting.id)
+        .join(ExamSetting, ExamSetting.trade_id == Trade.id)
+        .where(Trade.event_id == event.id)
+    )
+    trade_of = {e.code: e.trade for e in package.entrants}
+    _insert(
+        ExamAnswer,
+        [
+            {
+                "exam_id": by_trade[trade_of[entrant]],
+                "entrant_id": entrants[entrant],
+                "item_code": item,
+                "response": response,
+                "answered_at": now,
+            }
+            for entrant, item, response in package.answers
+        ],
+    )
+    _insert(
+        ItemScore,
+        [
+            {
+                "exam_id": by_trade[trade_of[score.entrant]],
+                "entrant_id": entrants[score.entrant],
+                "item_code": score.item,
+                "judge_id": judges[score.judge],
+                "value": score.value,
+                "updated_at": now,
+            }
+            for score in package.scores
+            if score.item is not None
         ],
     )
 

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import fields
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +23,7 @@ from contest.core.extensions import db
 from contest.core.types import utcnow
 from contest.domain import awards as award_rules
 from contest.domain import snapshot
+from contest.domain.exams import Attempt, Marked, mark_attempt
 from contest.domain.ranking import ranks_by_criteria
 from contest.domain.results import EventSpec, TradeResult, compute_trade, results_document
 from contest.domain.scoring import (
@@ -45,7 +47,7 @@ from contest.events.models import (
     Unit,
     component_judges,
 )
-from contest.exams import models as _exam_models  # noqa: F401
+from contest.exams import services as exams
 from contest.registration.models import Entrant, RegistrationStatus, Team
 from contest.results.models import (
     AwardDecision,
@@ -301,7 +303,7 @@ def _inputs(
         values[entrant_id][(codes["c", criterion_id], codes["j", judge_id])] = value
     # The rarer rows in one query: directly entered component scores, entrants' own factors
     # and excusals (each a code and perhaps a value, told apart by their kind).
-    direct: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    direct: dict[int, dict[str, Decimal | Fraction]] = defaultdict(dict)
     factors: dict[int, dict[str, Decimal]] = defaultdict(dict)
     excused: dict[int, set[str]] = defaultdict(set)
     kind = sa.literal_column("'d'").label("kind")
@@ -330,6 +332,17 @@ def _inputs(
             factors[entrant_id][code] = value
         else:
             excused[entrant_id].add(code)
+    runs = exams.exam_runs(sa.select(Entrant.trade_id).where(where).distinct())
+    if runs:  # a component fed by an exam carries the marked attempt's score (EXAMS.md §3)
+        sitters = [
+            (entrant_id, trade_id, code, unit) for entrant_id, trade_id, code, unit, *_ in rows
+        ]
+        for trade_id, attempts in _marked(runs, sitters, approved, excused).items():
+            run = runs[trade_id]
+            for entrant_id, marked in attempts:
+                score = marked.score(run.maximum)
+                if score is not None:
+                    direct[entrant_id][run.exam.component] = score
     penalties: dict[int, list[Penalty]] = defaultdict(list)
     for entrant_id, kind, points, reason, criterion, component in connection.execute(
         sa.select(
@@ -362,6 +375,57 @@ def _inputs(
             )
         )
     return inputs
+
+
+def _marked(
+    runs: dict[int, exams.ExamRun],
+    sitters: Sequence[tuple[int, int, str, str]],
+    approved: sa.Select,
+    excused: dict[int, set[str]],
+) -> dict[int, list[tuple[int, Marked]]]:
+    """The attempts of the ``sitters`` (entrant id, trade id, code, unit code) whom
+    ``approved`` selects, marked, by trade id: the short items by the exam's panel less
+    recusal and the entrant's excusals (two queries)."""
+    attempts = exams.stored_attempts(approved)
+    found: dict[int, list[tuple[int, Marked]]] = defaultdict(list)
+    for entrant_id, trade_id, code, unit in sitters:
+        run, stored = runs.get(trade_id), attempts.get(entrant_id)
+        if run is None or stored is None:
+            continue
+        attempt = Attempt(code, stored.responses, stored.values)
+        panel = run.panel(unit, excused.get(entrant_id, ()))
+        found[trade_id].append(
+            (entrant_id, mark_attempt(run.exam, run.papers, run.bank, attempt, panel))
+        )
+    return found
+
+
+def exam_attempts(run: exams.ExamRun) -> list[Marked]:
+    """Every attempt at the exam by the approved entrants of its trade, marked, in entrant
+    order (the item analysis is over them all)."""
+    db.session.flush()
+    where = sa.and_(
+        Entrant.trade_id == run.trade_id, Entrant.registration_status == RegistrationStatus.APPROVED
+    )
+    sitters = [
+        (entrant_id, run.trade_id, code, unit)
+        for entrant_id, code, unit in db.session.execute(
+            sa.select(Entrant.id, Entrant.code, Unit.code)
+            .join(Unit, Unit.id == Entrant.unit_id)
+            .where(where)
+            .order_by(Entrant.id)
+        )
+    ]
+    approved = sa.select(Entrant.id).where(where)
+    excused: dict[int, set[str]] = defaultdict(set)
+    for entrant_id, judge in db.session.execute(
+        sa.select(Excusal.entrant_id, Judge.code)
+        .join(Judge, Judge.id == Excusal.judge_id)
+        .where(Excusal.entrant_id.in_(approved))
+    ):
+        excused[entrant_id].add(judge)
+    marked = _marked({run.trade_id: run}, sitters, approved, excused)
+    return [m for _, m in marked[run.trade_id]]
 
 
 def recompute_trade(trade: Trade, spec: EventSpec | None = None) -> TradeResult:

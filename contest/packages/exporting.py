@@ -12,6 +12,7 @@ from contest.core.extensions import db
 from contest.domain.package import PACKAGE_FORMAT
 from contest.domain.stages import StageKind
 from contest.events.models import AwardRule, Component, Criterion, Event, Judge, Trade, Unit
+from contest.exams.models import ExamAnswer, ExamSetting, ItemScore, QuestionBank, QuestionItem
 from contest.registration.models import Entrant, Team
 from contest.results import services as results
 from contest.results.models import (
@@ -98,6 +99,7 @@ def export_package(event: Event) -> dict[str, Any]:
         ],
         "statuses": [{"entrant": e.code, "status": e.status.value} for e in entrants if e.status],
         "penalties": _export_penalties(ids, entrant_codes),
+        **_export_exams(event, trade_codes, entrant_codes),
         **_export_decisions(event, entrant_codes),
     }
     document.update({key: rows for key, rows in optional.items() if rows})
@@ -319,9 +321,94 @@ def _export_scores(event: Event, entrants: dict[int, str], judges: dict[int, str
         .where(Entrant.event_id == event.id, Score.state == ScoreState.SUBMITTED)
         .order_by(Score.entrant_id, Criterion.position, Score.judge_id)
     ).all()
-    return [
-        {"entrant": entrants[e], "component": c, "value": json_number(v)} for e, c, v in direct
-    ] + [
-        {"entrant": entrants[e], "criterion": c, "judge": judges[j], "value": json_number(v)}
-        for e, c, j, v in marks
-    ]
+    items = db.session.execute(
+        sa.select(ItemScore.entrant_id, ItemScore.item_code, ItemScore.judge_id, ItemScore.value)
+        .join(Entrant, Entrant.id == ItemScore.entrant_id)
+        .where(Entrant.event_id == event.id)
+        .order_by(ItemScore.entrant_id, ItemScore.item_code, ItemScore.judge_id)
+    ).all()
+    return (
+        [{"entrant": entrants[e], "component": c, "value": json_number(v)} for e, c, v in direct]
+        + [
+            {"entrant": entrants[e], "criterion": c, "judge": judges[j], "value": json_number(v)}
+            for e, c, j, v in marks
+        ]
+        + [
+            {"entrant": entrants[e], "item": i, "judge": judges[j], "value": json_number(v)}
+            for e, i, j, v in items
+        ]
+    )
+
+
+#: The keys of a stored section that hold decimals as text.
+SECTION_DECIMALS = ("marks", "partial", "step")
+
+
+def _export_exams(
+    event: Event, trades: dict[int, str], entrants: dict[int, str]
+) -> dict[str, list[dict[str, Any]]]:
+    """The event's question bank, its trades' exams (with the voided items) and the answers
+    (EXAMS.md §5); the judges' marks of short items are among the scores."""
+    bank = db.session.execute(
+        sa.select(QuestionItem)
+        .join(QuestionBank, QuestionBank.id == QuestionItem.bank_id)
+        .where(QuestionBank.name == event.slug)
+        .order_by(QuestionItem.id)
+    ).scalars()
+    latest: dict[str, QuestionItem] = {}
+    for item in bank:
+        if item.code not in latest or item.version > latest[item.code].version:
+            latest[item.code] = item
+    settings = db.session.execute(
+        sa.select(ExamSetting, Component.code)
+        .join(Component, Component.id == ExamSetting.component_id)
+        .where(ExamSetting.trade_id.in_(list(trades)))
+        .order_by(ExamSetting.id)
+    ).all()
+    answers = db.session.execute(
+        sa.select(ExamAnswer.entrant_id, ExamAnswer.item_code, ExamAnswer.response)
+        .where(ExamAnswer.entrant_id.in_(list(entrants)))
+        .order_by(ExamAnswer.id)
+    ).all()
+    return {
+        "question_bank": [_export_item(item) for item in latest.values()],
+        "exams": [
+            {
+                "trade": trades[setting.trade_id],
+                "component": component,
+                "minutes": setting.minutes,
+                "seed": setting.seed,
+                "papers": setting.papers,
+                "sections": [_export_section(section) for section in setting.sections],
+                **({"voided": list(setting.voided)} if setting.voided else {}),
+            }
+            for setting, component in settings
+        ],
+        "answers": [
+            {"entrant": entrants[e], "item": item, "response": response}
+            for e, item, response in answers
+        ],
+    }
+
+
+def _export_item(item: QuestionItem) -> dict[str, Any]:
+    found = {
+        "code": item.code,
+        "type": item.type.value,
+        "stem": item.stem,
+        "options": item.options,
+        "key": item.key,
+        "marks": json_number(item.marks),
+        "tags": item.tags or None,
+        "level": item.level,
+        "difficulty": item.difficulty,
+        "explanation": item.explanation,
+    }
+    return {key: value for key, value in found.items() if value is not None}
+
+
+def _export_section(stored: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: json_number(Decimal(value)) if key in SECTION_DECIMALS else value
+        for key, value in stored.items()
+    }

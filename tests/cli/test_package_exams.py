@@ -157,3 +157,35 @@ def test_the_shared_exam_example_papers_and_items(runner, command, name):
     expected = json.loads((EXAMPLES / f"exam-example.{name}.json").read_text(encoding="utf-8"))
     for trade, listing in expected.items():
         assert printed(runner, command, "exam-example", trade) == listing, trade
+
+
+# --- export-package ------------------------------------------------------------------------
+
+
+def test_export_package_round_trips_the_exam(runner, tmp_path):
+    """import → export → import gives the same results, papers and report, and exporting
+    again gives the same document."""
+    imported(runner, tmp_path)
+    before = [
+        results_json(runner, "exam-games"),
+        printed(runner, "exam-papers", "exam-games", "WELD"),
+        printed(runner, "exam-report", "exam-games", "WELD"),
+    ]
+    exported = printed(runner, "export-package", "exam-games")
+    assert [len(exported[k]) for k in ("question_bank", "exams", "answers")] == [8, 1, 12]
+    assert sum(1 for s in exported["scores"] if "item" in s) == 5
+    assert exported["exams"][0]["voided"] == ["Q07"]
+    imported(runner, tmp_path, exported)
+    after = [
+        results_json(runner, "exam-games"),
+        printed(runner, "exam-papers", "exam-games", "WELD"),
+        printed(runner, "exam-report", "exam-games", "WELD"),
+    ]
+    assert after == before
+    assert printed(runner, "export-package", "exam-games") == exported
+    original = {item["code"]: item for item in exam_package()["question_bank"]}
+    again = {item["code"]: item for item in exported["question_bank"]}
+    assert (
+        again["Q06"] == {"marks": 1, **original["Q06"]}
+        and again["Q05"]["key"] == original["Q05"]["key"]
+    )

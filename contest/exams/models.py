@@ -8,8 +8,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from contest.core import labels
 from contest.core.extensions import db
 from contest.core.types import ExactDecimal, UTCDateTime, enum_type, utcnow
 from contest.domain.exams import ItemType
@@ -138,3 +140,15 @@ class ItemScore(db.Model):
     exam: Mapped[ExamSetting] = relationship()
     entrant: Mapped[Entrant] = relationship()
     judge: Mapped[Judge] = relationship()
+
+
+labels.register(
+    ItemType,
+    {
+        ItemType.SINGLE: _l("Single choice"),
+        ItemType.MULTIPLE: _l("Multiple choice"),
+        ItemType.JUDGE: _l("True or false"),
+        ItemType.FILL: _l("Fill in the blanks"),
+        ItemType.SHORT: _l("Short answer"),
+    },
+)

@@ -3,11 +3,14 @@ delete and order."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.accounts.access import STAFF, object_required, roles_required
+from contest.core.files import XLSX
 from contest.core.refusals import describe_problem
 from contest.core.web import on_refusal
 from contest.events.access import can_manage_event
@@ -26,7 +29,8 @@ from contest.organise.trade_forms import (
     without_blank_rows,
 )
 from contest.organise.trade_scheme import ComponentInput, CriterionInput, TradeInput
-from contest.results import rules_text
+from contest.results import exam_analysis, rules_text
+from contest.results.exam_analysis import ExamAnalysis
 
 bp = Blueprint("trades", __name__, url_prefix="/events/<int:event_id>/trades")
 
@@ -127,6 +131,7 @@ def _editor(event: Event, trade: Trade | None, form: TradeForm, status: int = 20
         "organise/trade.html",
         event=event,
         trade=trade,
+        has_exam=trade is not None and exam_analysis.has_exam(trade),
         form=form,
         panel=panel,
         warnings=warnings,
@@ -256,3 +261,37 @@ def move(event: Event, trade: Trade):
         abort(400)
     trade_list.move_trade(current_user, trade, offset)
     return redirect(url_for("organise.event", event_id=event.id, _anchor="trades"))
+
+
+def _analysis(trade: Trade) -> ExamAnalysis:
+    """The item analysis of the trade's exam; 404 if the trade has none."""
+    found = exam_analysis.exam_analysis(trade)
+    if found is None:
+        abort(404, _("Trade %(code)s has no theory exam.", code=trade.code))
+    return found
+
+
+@bp.get("/<int:trade_id>/exam")
+@roles_required(*STAFF)
+@object_required(Event, "event_id", can_manage_event)
+@in_event(Trade, "trade_id")
+def exam(event: Event, trade: Trade):
+    """The item analysis of the trade's exam: attempts, score distribution, items."""
+    return render_template(
+        "organise/exam_analysis.html", event=event, trade=trade, analysis=_analysis(trade)
+    )
+
+
+@bp.get("/<int:trade_id>/exam.xlsx")
+@roles_required(*STAFF)
+@object_required(Event, "event_id", can_manage_event)
+@in_event(Trade, "trade_id")
+def exam_xlsx(event: Event, trade: Trade):
+    """The item table as an Excel workbook."""
+    data = exam_analysis.analysis_workbook(trade, _analysis(trade))
+    return send_file(
+        io.BytesIO(data),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"{event.slug}-{trade.code}-items.xlsx",
+    )

@@ -6,6 +6,7 @@ import copy
 from datetime import date
 
 from contest.domain import idcard
+from contest.domain.package import PackageError, read_package
 
 
 def small_package() -> dict:
@@ -483,3 +484,12 @@ EXAM_EXPECTED_WELD = [
     ("E3", None, "incomplete", None, {"practical": "99.00"}),
     ("E4", None, "DNS", None, {}),
 ]
+
+
+def problems_found(document: dict) -> list[tuple[str, str, dict]]:
+    """Every problem the package reader finds in ``document``, as (path, code, params)."""
+    try:
+        read_package(document)
+    except PackageError as error:
+        return [(p.path, p.code, dict(p.params)) for p in error.problems]
+    return []

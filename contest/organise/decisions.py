@@ -94,6 +94,26 @@ def _ranked(entrant: Entrant) -> bool:
     return any(e.code == entrant.code and e.placing.rank is not None for e in computed.entrants)
 
 
+def _by_code(
+    model: type[AwardRule] | type[Entrant],
+    event: Event,
+    field: str,
+    code: str | None,
+    problems: list[Problem],
+) -> Any:
+    """The event's award rule or entrant with ``code``, or None with a problem under
+    ``field`` (none given, or none such)."""
+    if not code:
+        problems.append(problem(field, "required"))
+        return None
+    found = db.session.execute(
+        sa.select(model).where(model.event_id == event.id, model.code == code)
+    ).scalar_one_or_none()
+    if found is None:
+        problems.append(problem(field, f"unknown_{field}", code=code))
+    return found
+
+
 def _check(
     event: Event, data: DecisionInput
 ) -> tuple[AwardDecisionKind, AwardRule, Entrant, str | None]:
@@ -106,26 +126,10 @@ def _check(
     reason = check_text(problems, "reason", data.reason, REASON_LENGTH)
     if kind == AwardDecisionKind.INELIGIBLE and reason is None and not problems:
         problems.append(problem("reason", "required"))
-    rule = None
-    if not data.rule:
-        problems.append(problem("rule", "required"))
-    else:
-        rule = db.session.execute(
-            sa.select(AwardRule).where(AwardRule.event_id == event.id, AwardRule.code == data.rule)
-        ).scalar_one_or_none()
-        if rule is None:
-            problems.append(problem("rule", "unknown_rule", code=data.rule))
-        elif kind == AwardDecisionKind.NAMED and not rule.select.get("manual"):
-            problems.append(problem("rule", "rule_not_manual", rule=rule.title))
-    entrant = None
-    if not data.entrant:
-        problems.append(problem("entrant", "required"))
-    else:
-        entrant = db.session.execute(
-            sa.select(Entrant).where(Entrant.event_id == event.id, Entrant.code == data.entrant)
-        ).scalar_one_or_none()
-        if entrant is None:
-            problems.append(problem("entrant", "unknown_entrant", code=data.entrant))
+    rule = _by_code(AwardRule, event, "rule", data.rule, problems)
+    if rule is not None and kind == AwardDecisionKind.NAMED and not rule.select.get("manual"):
+        problems.append(problem("rule", "rule_not_manual", rule=rule.title))
+    entrant = _by_code(Entrant, event, "entrant", data.entrant, problems)
     if problems:
         raise Invalid(problems)
     assert kind is not None and rule is not None and entrant is not None

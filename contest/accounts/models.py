@@ -32,6 +32,7 @@ class Role(StrEnum):
     CHIEF_JUDGE = "chief_judge"
     JUDGE = "judge"
     ENTRANT = "entrant"
+    PROCTOR = "proctor"
 
 
 def new_session_token() -> str:
@@ -115,5 +116,6 @@ labels.register(
         Role.CHIEF_JUDGE: _l("Chief judge"),
         Role.JUDGE: _l("Judge"),
         Role.ENTRANT: _l("Entrant"),
+        Role.PROCTOR: _l("Proctor"),
     },
 )

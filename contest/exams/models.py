@@ -4,6 +4,7 @@ the judges' marks of ``short`` items (EXAMS.md §1–3, §5)."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +64,9 @@ class QuestionItem(db.Model):
     level: Mapped[str | None] = mapped_column(sa.String(32))
     difficulty: Mapped[int | None]
     explanation: Mapped[str | None] = mapped_column(sa.Text)
+    image: Mapped[str | None] = mapped_column(sa.String(200))  # a stored file shown with the stem
+    public: Mapped[bool] = mapped_column(default=False)  # offered for practice (模拟练习)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     bank: Mapped[QuestionBank] = relationship(back_populates="items")
 
@@ -91,7 +95,11 @@ class ExamSetting(db.Model):
     sections: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON)
     voided: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     sealed_papers: Mapped[list[list[list[str]]] | None] = mapped_column(sa.JSON)
+    #: The version of each sealed item (code → version): later edits make new versions.
+    sealed_versions: Mapped[dict[str, int] | None] = mapped_column(sa.JSON)
     sealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # entrants may start
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # no one may start
 
     trade: Mapped[Trade] = relationship()
     component: Mapped[Component] = relationship()
@@ -114,6 +122,10 @@ class ExamAnswer(db.Model):
     item_code: Mapped[str] = mapped_column(sa.String(32))
     response: Mapped[Any] = mapped_column(sa.JSON(none_as_null=True), nullable=True)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Bumped on every change; a device's save names the revision it changed, so that a
+    #: save queued offline never overwrites a later answer given on another device.
+    revision: Mapped[int] = mapped_column(default=1)
+    save_key: Mapped[str | None] = mapped_column(sa.String(64))  # the last save's key
 
     exam: Mapped[ExamSetting] = relationship()
     entrant: Mapped[Entrant] = relationship()
@@ -140,6 +152,61 @@ class ItemScore(db.Model):
     exam: Mapped[ExamSetting] = relationship()
     entrant: Mapped[Entrant] = relationship()
     judge: Mapped[Judge] = relationship()
+
+
+class SittingEnd(StrEnum):
+    """How a sitting ended."""
+
+    SUBMITTED = "submitted"  # by the entrant
+    TIME = "time"  # the time ran out
+    PROCTOR = "proctor"  # force-submitted by a proctor, with a reason
+
+
+class ExamSitting(db.Model):
+    """An entrant's sitting of a trade's exam (EXAMS.md §4): the server's clock only. The
+    time allowed is the exam's minutes plus the proctors' extensions plus the time spent
+    paused; ``paused_at`` is set while a pause lasts."""
+
+    __tablename__ = "exam_sittings"
+    __table_args__ = (
+        sa.UniqueConstraint("exam_id", "entrant_id"),
+        sa.CheckConstraint("extra_seconds >= 0", name="extra_non_negative"),
+        sa.CheckConstraint("paused_seconds >= 0", name="paused_non_negative"),
+        sa.CheckConstraint("(ended_at IS NULL) = (ended_how IS NULL)", name="ended_with_how"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(sa.ForeignKey("exam_settings.id", ondelete="CASCADE"))
+    entrant_id: Mapped[int] = mapped_column(sa.ForeignKey("entrants.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    extra_seconds: Mapped[int] = mapped_column(default=0)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_seconds: Mapped[int] = mapped_column(default=0)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_how: Mapped[SittingEnd | None] = mapped_column(enum_type(SittingEnd, "sitting_end"))
+
+    exam: Mapped[ExamSetting] = relationship()
+    entrant: Mapped[Entrant] = relationship()
+
+
+#: The proctors (监考) of an exam: each sees and acts on that exam's room only.
+exam_proctors = sa.Table(
+    "exam_proctors",
+    db.metadata,
+    sa.Column("exam_id", sa.ForeignKey("exam_settings.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+labels.register(
+    SittingEnd,
+    {
+        SittingEnd.SUBMITTED: _l("Submitted"),
+        SittingEnd.TIME: _l("Time ran out"),
+        SittingEnd.PROCTOR: _l("Submitted by the proctor"),
+    },
+)
 
 
 labels.register(

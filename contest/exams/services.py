@@ -196,13 +196,11 @@ def exam_runs(trades: sa.Select | Sequence[int]) -> dict[int, ExamRun]:
     if not rows:
         return {}
     banks = {row[0].bank_id for row in rows}
-    items: dict[int, dict[str, Item]] = defaultdict(dict)
+    versions: dict[int, dict[str, dict[int, QuestionItem]]] = defaultdict(lambda: defaultdict(dict))
     for item in db.session.execute(
-        sa.select(QuestionItem)
-        .where(QuestionItem.bank_id.in_(banks))
-        .order_by(QuestionItem.bank_id, QuestionItem.code, QuestionItem.version)
+        sa.select(QuestionItem).where(QuestionItem.bank_id.in_(banks))
     ).scalars():
-        items[item.bank_id][item.code] = item_of(item)  # the latest version
+        versions[item.bank_id][item.code][item.version] = item
     components = [row[0].component_id for row in rows]
     trade_ids = [row[0].trade_id for row in rows]
     unit = Unit.code
@@ -234,12 +232,23 @@ def exam_runs(trades: sa.Select | Sequence[int]) -> dict[int, ExamRun]:
             trade_id=setting.trade_id,
             exam=exam,
             papers=papers_of(setting.sealed_papers or ()),
-            bank=items[setting.bank_id],
+            bank=sealed_items(versions[setting.bank_id], setting.sealed_versions or {}),
             maximum=maximum,
             recusal=recusal,
             seats=tuple(own.get(setting.component_id) or panel.get(setting.trade_id, ())),
         )
     return runs
+
+
+def sealed_items(
+    versions: Mapping[str, Mapping[int, QuestionItem]], sealed: Mapping[str, int]
+) -> dict[str, Item]:
+    """A bank's items by code as an exam marks them: the version its papers were sealed
+    with, else the latest (EXAMS.md §1)."""
+    return {
+        code: item_of(by_version.get(sealed.get(code, 0)) or by_version[max(by_version)])
+        for code, by_version in versions.items()
+    }
 
 
 @dataclass

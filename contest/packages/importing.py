@@ -447,7 +447,8 @@ def _exams(event, package, trades, components, entrants, judges) -> None:
                 "papers": exam.papers,
                 "sections": [exams.section_json(s) for s in exam.sections],
                 "voided": sorted(exam.voided),
-                "sealed_papers": exams.sealed(draw_papers(exam, package.question_bank)),
+                "sealed_papers": exams.sealed(papers := draw_papers(exam, package.question_bank)),
+                "sealed_versions": {code: 1 for paper in papers for code in paper.items},
                 "sealed_at": now,
             }
             for exam in package.exams

@@ -97,6 +97,8 @@ def register_blueprints(app: Flask) -> None:
     from contest.accounts.admin import bp as admin_bp
     from contest.accounts.views import bp as auth_bp
     from contest.appeals.views import bp as appeals_bp
+    from contest.exams.proctor import bp as proctor_bp
+    from contest.exams.views import bp as exam_bp
     from contest.judging.api import bp as api_bp
     from contest.judging.chief_views import bp as chief_bp
     from contest.judging.draw_views import bp as draw_bp
@@ -115,6 +117,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(unit_bp, url_prefix="/unit")
     app.register_blueprint(registration_bp, url_prefix="/registration")
+    app.register_blueprint(exam_bp, url_prefix="/exam")  # /exam/<slug>/…
+    app.register_blueprint(proctor_bp, url_prefix="/proctor")
     app.register_blueprint(results_bp, url_prefix="/results")
     app.register_blueprint(main_bp)
     app.register_blueprint(public_bp)  # /e/<slug>/…
@@ -134,6 +138,7 @@ def register_reactions() -> None:
     results and the publications when a stage is reached, the results when a trade's field
     changes, judging when an appeal is upheld."""
     from contest.appeals.services import appeal_upheld
+    from contest.exams.sitting import attempt_ended
     from contest.judging import chief
     from contest.publication import final
     from contest.registration.services import entrants_changed
@@ -141,6 +146,7 @@ def register_reactions() -> None:
     from contest.stages.services import stage_reached
 
     stage_reached.connect(results.on_stage_reached)
+    attempt_ended.connect(results.recompute_trade)
     entrants_changed.connect(results.recompute_trade)
     stage_reached.connect(final.on_stage_reached)
     appeal_upheld.connect(chief.on_appeal_upheld)

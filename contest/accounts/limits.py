@@ -19,9 +19,14 @@ def failed(response: Response) -> bool:
     return response.status_code == 401
 
 
-def account_key() -> str:
-    """The account tried, as the login form named it (known or not: both count alike)."""
-    return "account:" + request.form.get("username", "").strip().lower()[:64]
+def account_key(field: str = "username") -> Callable[[], str]:
+    """The account tried, as the form's ``field`` named it (known or not: both count
+    alike)."""
+
+    def key() -> str:
+        return "account:" + request.form.get(field, "").strip().lower()[:64]
+
+    return key
 
 
 def account_limit() -> str:
@@ -44,10 +49,11 @@ def at_venue() -> bool:
     return any(address in network for network in current_app.config["VENUE_ADDRESSES"])
 
 
-def failed_logins(view: Callable) -> Callable:
-    """Limit the failed attempts of a login view per account and per address."""
+def failed_logins(view: Callable, field: str = "username") -> Callable:
+    """Limit the failed attempts of a login view per account (named by the form's
+    ``field``) and per address."""
     per_address = limiter.limit(address_limit, methods=["POST"], deduct_when=failed)
     per_account = limiter.limit(
-        account_limit, key_func=account_key, methods=["POST"], deduct_when=failed
+        account_limit, key_func=account_key(field), methods=["POST"], deduct_when=failed
     )
     return per_account(per_address(view))

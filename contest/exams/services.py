@@ -29,7 +29,7 @@ from contest.domain.exams import (
 )
 from contest.domain.scoring import Aggregation, Recusal, is_recused
 from contest.events.models import Component, Judge, PanelMember, Trade, Unit, component_judges
-from contest.exams.models import ExamAnswer, ExamSetting, ItemScore, QuestionItem
+from contest.exams.models import ExamAnswer, ExamSetting, ExamSitting, ItemScore, QuestionItem
 
 # --- rows and the pure rules' values --------------------------------------------------------
 
@@ -262,11 +262,21 @@ class StoredAttempt:
 
 def stored_attempts(entrants: sa.Select | Sequence[int]) -> dict[int, StoredAttempt]:
     """The attempts of the entrants (ids, or a query selecting them) by entrant id, in two
-    queries; an entrant has one when an answer names them (EXAMS.md §5)."""
+    queries; an entrant has one when an answer names them (EXAMS.md §5) and no sitting of
+    theirs is still going on (an attempt counts once it ends, §3)."""
     found: dict[int, StoredAttempt] = {}
+    sitting = (
+        sa.select(ExamSitting.id)
+        .where(
+            ExamSitting.exam_id == ExamAnswer.exam_id,
+            ExamSitting.entrant_id == ExamAnswer.entrant_id,
+            ExamSitting.ended_at.is_(None),
+        )
+        .exists()
+    )
     for entrant_id, item, response in db.session.execute(
         sa.select(ExamAnswer.entrant_id, ExamAnswer.item_code, ExamAnswer.response).where(
-            ExamAnswer.entrant_id.in_(entrants)
+            ExamAnswer.entrant_id.in_(entrants), ~sitting
         )
     ):
         found.setdefault(entrant_id, StoredAttempt()).responses[item] = response

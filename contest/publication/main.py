@@ -31,6 +31,7 @@ ROLE_HOMES = {
     Role.CHIEF_JUDGE: "judging.home",
     Role.JUDGE: "judging.home",
     Role.ENTRANT: "entrant.home",
+    Role.PROCTOR: "proctor.home",
 }
 
 

@@ -1,0 +1,598 @@
+"""Sitting a trade's exam (EXAMS.md §4): signing in with the admission number and the ID
+number's last 4 characters, the paper as the entrant sees it, the server's clock, every
+answer saved at once (exactly once, never over a later one — ``contest.domain.sitting``),
+submitting, the time running out, and the proctors' extensions, pauses and forced submits,
+each with a reason and audited.
+
+An attempt counts once its sitting has ended (EXAMS.md §3): submitted, forced, or out of
+time. When one ends, ``attempt_ended`` is sent with the trade, whose results are computed
+again.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from blinker import Namespace
+
+from contest.accounts.models import Role, User
+from contest.core import audit
+from contest.core.extensions import db
+from contest.core.types import utcnow
+from contest.domain import sitting as rules
+from contest.domain.exams import Item, ItemType, item_order, option_order, paper_number
+from contest.domain.refusal import N_, Refused
+from contest.events.access import can_manage_event
+from contest.events.models import Event, Trade
+from contest.exams import services as exams
+from contest.exams.models import (
+    ExamAnswer,
+    ExamSetting,
+    ExamSitting,
+    QuestionItem,
+    SittingEnd,
+    exam_proctors,
+)
+from contest.registration.models import Entrant, RegistrationStatus
+
+#: Sent with the trade when an attempt at its exam ends (its results change).
+attempt_ended = Namespace().signal("exam-attempt-ended")
+
+#: A device not heard from for this long has lost its connection, as proctors see it.
+SILENCE = timedelta(seconds=45)
+#: The longest extension a proctor may grant at once, in minutes.
+LONGEST_EXTENSION = 120
+
+
+class SittingError(Refused):
+    """An exam action the rules refuse."""
+
+    SIGN_IN = "sign_in"
+    NO_EXAM = "no_exam"
+    NOT_OPEN = "not_open"
+    CLOSED = "closed"
+    ENDED = "ended"
+    TIME_UP = "time_up"
+    PAUSED = "paused"
+    NOT_PAUSED = "not_paused"
+    NOT_STARTED = "not_started"
+    NOT_ON_PAPER = "not_on_paper"
+    STALE = "stale"
+    BAD_KEY = "bad_key"
+    REASON = "reason"
+    MINUTES = "minutes"
+    reasons = {
+        SIGN_IN: N_("The admission number or the last 4 characters of the ID number are wrong."),
+        NO_EXAM: N_("Your trade has no theory exam."),
+        NOT_OPEN: N_("The exam has not opened yet. Wait for the proctor's word."),
+        CLOSED: N_("The exam is closed."),
+        ENDED: N_("Your paper has been handed in; answers can no longer change."),
+        TIME_UP: N_("Time is up: no more answers are accepted."),
+        PAUSED: N_("The exam is paused by the proctor; answers wait until it goes on."),
+        NOT_PAUSED: N_("The sitting is not paused."),
+        NOT_STARTED: N_("%(name)s has not started the exam."),
+        NOT_ON_PAPER: N_("Question %(item)s is not on your paper."),
+        STALE: N_(
+            "Question %(item)s was answered again on another device; the later answer is kept."
+        ),
+        BAD_KEY: N_("Every save needs an idempotency key."),
+        REASON: N_("Give a reason."),
+        MINUTES: N_("Give between 1 and %(limit)s minutes."),
+    }
+    statuses = {
+        SIGN_IN: 401,
+        NO_EXAM: 404,
+        NOT_OPEN: 409,
+        CLOSED: 409,
+        ENDED: 409,
+        TIME_UP: 409,
+        PAUSED: 409,
+        NOT_PAUSED: 409,
+        NOT_STARTED: 409,
+        STALE: 409,
+    }
+
+
+# --- signing in and the paper -----------------------------------------------------------------
+
+
+def sign_in(event: Event, admission: str, last4: str) -> Entrant:
+    """The approved entrant of the event with that admission number (the entrant code) whose
+    ID number ends with ``last4`` (an X in either case), else ``SittingError``; the same
+    answer for an unknown number and a wrong ID, so neither can be probed."""
+    entrant = db.session.scalar(
+        sa.select(Entrant).where(
+            Entrant.event_id == event.id,
+            Entrant.code == admission.strip().upper(),
+            Entrant.registration_status == RegistrationStatus.APPROVED,
+        )
+    )
+    given = last4.strip().upper().encode()
+    expected = (entrant.id_number or "")[-4:].upper().encode() if entrant else b"\0"
+    if entrant is None or len(given) != 4 or not hmac.compare_digest(given, expected):
+        raise SittingError(SittingError.SIGN_IN)
+    return entrant
+
+
+def exam_of(entrant: Entrant) -> ExamSetting:
+    """The exam of the entrant's trade, else ``SittingError``."""
+    setting = db.session.scalar(
+        sa.select(ExamSetting).where(ExamSetting.trade_id == entrant.trade_id)
+    )
+    if setting is None or not setting.sealed_papers:
+        raise SittingError(SittingError.NO_EXAM)
+    return setting
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An item as the entrant sees it: its number on the paper, its section, and its
+    options' bank labels in the order shown (the positions are lettered A, B, … on screen;
+    responses name the bank's labels)."""
+
+    number: int
+    section: int
+    item: Item
+    marks: Any
+    options: tuple[tuple[str, str], ...]
+
+    @property
+    def code(self) -> str:
+        return self.item.code
+
+
+@dataclass(frozen=True)
+class Part:
+    """A section of the paper as the entrant sees it."""
+
+    number: int
+    type: ItemType
+    marks: Any
+    items: tuple[Shown, ...]
+
+
+def paper(setting: ExamSetting, entrant: Entrant) -> tuple[Part, ...]:
+    """The entrant's paper: their parallel paper's sections, each section's items and each
+    item's options in the entrant's own order (EXAMS.md §2). Voided items are left out."""
+    run = exams.exam_runs([setting.trade_id])[setting.trade_id]
+    exam = run.exam
+    drawn = run.papers[paper_number(exam, entrant.code) - 1]
+    parts, number = [], 0
+    for index, (section, codes) in enumerate(zip(exam.sections, drawn.sections, strict=True)):
+        shown = []
+        for code in item_order(exam, entrant.code, codes):
+            if code in exam.voided:
+                continue
+            item = run.bank[code]
+            number += 1
+            labels = option_order(exam, entrant.code, code, item.options)
+            shown.append(
+                Shown(
+                    number,
+                    index + 1,
+                    item,
+                    section.marks,
+                    tuple((label, item.options[label]) for label in labels),
+                )
+            )
+        if shown:
+            parts.append(Part(index + 1, section.type, section.marks, tuple(shown)))
+    return tuple(parts)
+
+
+def paper_codes(setting: ExamSetting, entrant: Entrant) -> frozenset[str]:
+    """The codes of the items on the entrant's paper, voided ones included."""
+    exam = exams.exam_of(setting, "", "")
+    sealed = setting.sealed_papers or []
+    drawn = sealed[paper_number(exam, entrant.code) - 1]
+    return frozenset(code for codes in drawn for code in codes)
+
+
+# --- the clock -----------------------------------------------------------------------------------
+
+
+def clock(sitting: ExamSitting, minutes: int) -> rules.Clock:
+    return rules.Clock(
+        sitting.started_at,
+        minutes,
+        sitting.extra_seconds,
+        sitting.paused_seconds,
+        sitting.paused_at,
+    )
+
+
+def start(setting: ExamSetting, entrant: Entrant, now: datetime | None = None) -> ExamSitting:
+    """The entrant's sitting, begun now if it has not begun (a second device resumes it);
+    refused before the exam opens and, for a sitting not yet begun, after it closes."""
+    now = now or utcnow()
+    found = db.session.scalar(
+        sa.select(ExamSitting).where(
+            ExamSitting.exam_id == setting.id, ExamSitting.entrant_id == entrant.id
+        )
+    )
+    if found is not None:
+        return found
+    if setting.opened_at is None:
+        raise SittingError(SittingError.NOT_OPEN)
+    if setting.closed_at is not None:
+        raise SittingError(SittingError.CLOSED)
+    found = ExamSitting(exam_id=setting.id, entrant_id=entrant.id, started_at=now, last_seen_at=now)
+    db.session.add(found)
+    db.session.flush()
+    return found
+
+
+def ended_if_over(sitting: ExamSitting, setting: ExamSetting, now: datetime) -> bool:
+    """End the sitting if its time has run out (at its deadline); whether it has ended."""
+    if sitting.ended_at is None and clock(sitting, setting.minutes).over(now):
+        _end(sitting, SittingEnd.TIME, clock(sitting, setting.minutes).deadline(now))
+    return sitting.ended_at is not None
+
+
+def _end(sitting: ExamSitting, how: SittingEnd, at: datetime) -> None:
+    sitting.ended_at = at
+    sitting.ended_how = how
+    sitting.paused_at = None
+    db.session.flush()
+    attempt_ended.send(db.session.get(Trade, sitting.exam.trade_id))
+
+
+# --- answers -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class State:
+    """What a device shows: seconds left, whether paused or ended (and how), and the stored
+    answers by item code with their revisions."""
+
+    left: int
+    paused: bool
+    ended: SittingEnd | None
+    answers: dict[str, tuple[Any, int]]
+
+
+def state(sitting: ExamSitting, setting: ExamSetting, now: datetime | None = None) -> State:
+    """The sitting as it stands (ending it if its time has run out); the device is heard."""
+    now = now or utcnow()
+    ended_if_over(sitting, setting, now)
+    sitting.last_seen_at = now
+    answers = {
+        code: (response, revision)
+        for code, response, revision in db.session.execute(
+            sa.select(ExamAnswer.item_code, ExamAnswer.response, ExamAnswer.revision).where(
+                ExamAnswer.exam_id == setting.id, ExamAnswer.entrant_id == sitting.entrant_id
+            )
+        )
+    }
+    return State(
+        clock(sitting, setting.minutes).left(now) if sitting.ended_at is None else 0,
+        sitting.paused_at is not None,
+        sitting.ended_how,
+        answers,
+    )
+
+
+@dataclass(frozen=True)
+class Saved:
+    """The stored answer after a save, and whether the save was a replay."""
+
+    item: str
+    response: Any
+    revision: int
+    replay: bool
+
+
+def _sitting_for_update(sitting_id: int) -> ExamSitting:
+    """The sitting, locked to the end of the transaction: one entrant's saves take turns."""
+    found = db.session.scalar(
+        sa.select(ExamSitting).where(ExamSitting.id == sitting_id).with_for_update()
+    )
+    assert found is not None
+    return found
+
+
+def save_answer(
+    sitting_id: int,
+    item_code: str,
+    response: Any,
+    base: int,
+    key: str,
+    now: datetime | None = None,
+) -> Saved:
+    """Store a device's answer to an item of the entrant's paper, made on revision ``base``
+    of the stored answer (0: none yet), once per idempotency ``key``."""
+    now = now or utcnow()
+    sitting = _sitting_for_update(sitting_id)
+    setting = sitting.exam
+    answer = db.session.scalar(
+        sa.select(ExamAnswer).where(
+            ExamAnswer.exam_id == setting.id,
+            ExamAnswer.entrant_id == sitting.entrant_id,
+            ExamAnswer.item_code == item_code,
+        )
+    )
+    current = answer.revision if answer else 0
+    verdict = rules.judge_save(current, answer.save_key if answer else None, base, key)
+    if verdict == rules.Save.REPLAY:
+        assert answer is not None
+        return Saved(item_code, answer.response, answer.revision, True)
+    if ended_if_over(sitting, setting, now):
+        raise SittingError(
+            SittingError.TIME_UP if sitting.ended_how == SittingEnd.TIME else SittingError.ENDED
+        )
+    if sitting.paused_at is not None:
+        raise SittingError(SittingError.PAUSED)
+    if item_code not in paper_codes(setting, sitting.entrant):
+        raise SittingError(SittingError.NOT_ON_PAPER, item=item_code)
+    stored = rules.checked_response(_item(setting, item_code), response)
+    if verdict == rules.Save.STALE:
+        raise SittingError(SittingError.STALE, item=item_code)
+    sitting.last_seen_at = now
+    if answer is None:
+        answer = ExamAnswer(
+            exam_id=setting.id, entrant_id=sitting.entrant_id, item_code=item_code, revision=0
+        )
+        db.session.add(answer)
+    answer.response = stored
+    answer.revision = current + 1
+    answer.save_key = key
+    answer.answered_at = now
+    db.session.flush()
+    return Saved(item_code, stored, answer.revision, False)
+
+
+def _item(setting: ExamSetting, code: str) -> Item:
+    """The version of the item the exam's papers were sealed with."""
+    version = (setting.sealed_versions or {}).get(code)
+    query = sa.select(QuestionItem).where(
+        QuestionItem.bank_id == setting.bank_id, QuestionItem.code == code
+    )
+    query = (
+        query.where(QuestionItem.version == version)
+        if version
+        else query.order_by(QuestionItem.version.desc()).limit(1)
+    )
+    row = db.session.scalar(query)
+    assert row is not None, code
+    return exams.item_of(row)
+
+
+def submit(sitting: ExamSitting, now: datetime | None = None) -> ExamSitting:
+    """The entrant hands the paper in (a second submit changes nothing)."""
+    now = now or utcnow()
+    if not ended_if_over(sitting, sitting.exam, now):
+        _end(sitting, SittingEnd.SUBMITTED, now)
+    return sitting
+
+
+def end_overdue(now: datetime | None = None) -> int:
+    """End every sitting whose time has run out (the scheduler's periodic job); how many."""
+    now = now or utcnow()
+    ended = 0
+    for sitting in db.session.scalars(
+        sa.select(ExamSitting).where(
+            ExamSitting.ended_at.is_(None), ExamSitting.paused_at.is_(None)
+        )
+    ):
+        if clock(sitting, sitting.exam.minutes).over(now):
+            ended_if_over(sitting, sitting.exam, now)
+            ended += 1
+    return ended
+
+
+# --- proctors ------------------------------------------------------------------------------------
+
+
+def proctors_exams(user: User) -> list[ExamSetting]:
+    """The exams a proctor watches (an organiser or administrator: every exam)."""
+    query = sa.select(ExamSetting).join(Trade, Trade.id == ExamSetting.trade_id)
+    if user.role == Role.PROCTOR:
+        query = query.join(exam_proctors, exam_proctors.c.exam_id == ExamSetting.id).where(
+            exam_proctors.c.user_id == user.id
+        )
+    return list(db.session.scalars(query.order_by(Trade.event_id.desc(), Trade.code)))
+
+
+def can_proctor(user: User, setting: ExamSetting) -> bool:
+    """Whether the account watches the exam's room: its proctors, and the event's
+    organisers."""
+    if user.role == Role.PROCTOR:
+        return bool(
+            db.session.scalar(
+                sa.select(sa.literal(True)).where(
+                    exam_proctors.c.exam_id == setting.id, exam_proctors.c.user_id == user.id
+                )
+            )
+        )
+    return can_manage_event(user, setting.trade.event)
+
+
+@dataclass(frozen=True)
+class Seat:
+    """An entrant of the room as the proctor sees them."""
+
+    entrant: Entrant
+    sitting: ExamSitting | None
+    answered: int
+    items: int
+    left: int | None
+    silent: bool
+
+    @property
+    def status(self) -> str:
+        if self.sitting is None:
+            return "waiting"
+        if self.sitting.ended_how is not None:
+            return self.sitting.ended_how.value
+        return "paused" if self.sitting.paused_at is not None else "sitting"
+
+
+def room(setting: ExamSetting, now: datetime | None = None) -> list[Seat]:
+    """Every approved entrant of the exam's trade, by station then code, with their sitting:
+    answered count, seconds left, connection lost. Sittings out of time end here."""
+    now = now or utcnow()
+    entrants = list(
+        db.session.scalars(
+            sa.select(Entrant)
+            .where(
+                Entrant.trade_id == setting.trade_id,
+                Entrant.registration_status == RegistrationStatus.APPROVED,
+            )
+            .order_by(Entrant.station_no.is_(None), Entrant.station_no, Entrant.code)
+        )
+    )
+    sittings = {
+        s.entrant_id: s
+        for s in db.session.scalars(sa.select(ExamSitting).where(ExamSitting.exam_id == setting.id))
+    }
+    counts = dict(
+        db.session.execute(
+            sa.select(ExamAnswer.entrant_id, sa.func.count())
+            .where(ExamAnswer.exam_id == setting.id, ExamAnswer.response.is_not(None))
+            .group_by(ExamAnswer.entrant_id)
+        ).all()
+    )
+    exam = exams.exam_of(setting, "", "")
+    sealed = setting.sealed_papers or []
+    seats = []
+    for entrant in entrants:
+        sitting = sittings.get(entrant.id)
+        items = 0
+        if sealed:
+            drawn = sealed[paper_number(exam, entrant.code) - 1]
+            items = sum(1 for codes in drawn for code in codes if code not in exam.voided)
+        left = None
+        if sitting is not None:
+            ended_if_over(sitting, setting, now)
+            if sitting.ended_at is None:
+                left = clock(sitting, setting.minutes).left(now)
+        silent = bool(
+            sitting is not None
+            and sitting.ended_at is None
+            and (sitting.last_seen_at is None or now - sitting.last_seen_at > SILENCE)
+        )
+        seats.append(Seat(entrant, sitting, counts.get(entrant.id, 0), items, left, silent))
+    return seats
+
+
+def _reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise SittingError(SittingError.REASON)
+    return text
+
+
+def _open_sitting(sitting: ExamSitting | None, entrant: Entrant) -> ExamSitting:
+    if sitting is None:
+        raise SittingError(SittingError.NOT_STARTED, name=entrant.name)
+    if sitting.ended_at is not None:
+        raise SittingError(SittingError.ENDED)
+    return sitting
+
+
+def _record(actor: User, action: str, sitting: ExamSitting, reason: str, **new: Any) -> None:
+    audit.record(
+        actor,
+        action,
+        "exam_sitting",
+        sitting.id,
+        new={"entrant": sitting.entrant.code, **new},
+        reason=reason,
+        event=sitting.entrant.event,
+    )
+
+
+def sitting_of(setting: ExamSetting, entrant: Entrant) -> ExamSitting | None:
+    return db.session.scalar(
+        sa.select(ExamSitting).where(
+            ExamSitting.exam_id == setting.id, ExamSitting.entrant_id == entrant.id
+        )
+    )
+
+
+def extend(
+    actor: User, setting: ExamSetting, entrant: Entrant, minutes: int, reason: str | None
+) -> ExamSitting:
+    """Give the entrant ``minutes`` more (延时), with a reason, audited."""
+    text = _reason(reason)
+    if not 1 <= minutes <= LONGEST_EXTENSION:
+        raise SittingError(SittingError.MINUTES, limit=LONGEST_EXTENSION)
+    sitting = _open_sitting(sitting_of(setting, entrant), entrant)
+    if ended_if_over(sitting, setting, utcnow()):
+        raise SittingError(SittingError.ENDED)
+    sitting.extra_seconds += minutes * 60
+    _record(actor, "exam.extend", sitting, text, minutes=minutes)
+    return sitting
+
+
+def pause(
+    actor: User, setting: ExamSetting, entrants: Sequence[Entrant], reason: str | None
+) -> int:
+    """Pause the running sittings of ``entrants`` for an incident, with a reason, audited;
+    how many were paused."""
+    text = _reason(reason)
+    now = utcnow()
+    paused = 0
+    for entrant in entrants:
+        sitting = sitting_of(setting, entrant)
+        if sitting is None or sitting.paused_at is not None:
+            continue
+        if ended_if_over(sitting, setting, now):
+            continue
+        sitting.paused_at = now
+        _record(actor, "exam.pause", sitting, text)
+        paused += 1
+    return paused
+
+
+def resume(
+    actor: User, setting: ExamSetting, entrants: Sequence[Entrant], reason: str | None
+) -> int:
+    """Let the paused sittings of ``entrants`` go on, their time held; how many."""
+    text = _reason(reason)
+    now = utcnow()
+    resumed = 0
+    for entrant in entrants:
+        sitting = sitting_of(setting, entrant)
+        if sitting is None or sitting.paused_at is None or sitting.ended_at is not None:
+            continue
+        held = max(int((now - sitting.paused_at).total_seconds()), 0)
+        sitting.paused_seconds += held
+        sitting.paused_at = None
+        _record(actor, "exam.resume", sitting, text, paused_seconds=held)
+        resumed += 1
+    return resumed
+
+
+def force_submit(
+    actor: User, setting: ExamSetting, entrant: Entrant, reason: str | None
+) -> ExamSitting:
+    """Hand the entrant's paper in for them (收卷), with a reason, audited."""
+    text = _reason(reason)
+    sitting = _open_sitting(sitting_of(setting, entrant), entrant)
+    if ended_if_over(sitting, setting, utcnow()):
+        raise SittingError(SittingError.ENDED)
+    _end(sitting, SittingEnd.PROCTOR, utcnow())
+    _record(actor, "exam.force_submit", sitting, text)
+    return sitting
+
+
+def entrants_of(setting: ExamSetting, ids: Iterable[int]) -> list[Entrant]:
+    """The approved entrants of the exam's trade among ``ids``."""
+    wanted = list(ids)
+    if not wanted:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Entrant).where(
+                Entrant.trade_id == setting.trade_id,
+                Entrant.id.in_(wanted),
+                Entrant.registration_status == RegistrationStatus.APPROVED,
+            )
+        )
+    )

@@ -138,15 +138,17 @@ def register_reactions() -> None:
     results and the publications when a stage is reached, the results when a trade's field
     changes, judging when an appeal is upheld."""
     from contest.appeals.services import appeal_upheld
-    from contest.exams.sitting import attempt_ended
+    from contest.exams.sitting import attempt_ended, end_overdue
     from contest.judging import chief
     from contest.publication import final
     from contest.registration.services import entrants_changed
     from contest.results import services as results
+    from contest.stages.scheduler import tick
     from contest.stages.services import stage_reached
 
     stage_reached.connect(results.on_stage_reached)
     attempt_ended.connect(results.recompute_trade)
+    tick.connect(end_overdue)
     entrants_changed.connect(results.recompute_trade)
     stage_reached.connect(final.on_stage_reached)
     appeal_upheld.connect(chief.on_appeal_upheld)

@@ -25,6 +25,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from blinker import Namespace
 from flask import Flask
 
 from contest.core.extensions import db
@@ -32,6 +33,10 @@ from contest.core.transaction import unit_of_work
 from contest.stages import services as stages
 
 log = logging.getLogger(__name__)
+
+#: Sent with the time on every run of the periodic job, inside its unit of work: a feature
+#: with work due by the clock connects to it (the exams end the sittings out of time).
+tick = Namespace().signal("scheduler-tick")
 JOB_TABLE = "apscheduler_jobs"
 ADVISORY_LOCK = 7_265_183_340  # any fixed number; the same in every process of the product
 RECONCILE = "reconcile"
@@ -52,6 +57,7 @@ def run_due() -> list[stages.Applied]:
     assert _app is not None, "the scheduler's app is not set"
     with _app.app_context(), unit_of_work():
         applied = stages.apply_due(now())
+        tick.send(now())
     for item in applied:
         log.info(
             "stage %s %s %s → %s", item.event, item.kind.value, item.trade or "", item.to.value

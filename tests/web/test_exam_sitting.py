@@ -17,6 +17,7 @@ from contest.core.types import utcnow
 from contest.domain import idcard
 from contest.exams.models import ExamAnswer, ExamSetting, ExamSitting, SittingEnd, exam_proctors
 from contest.registration.models import Entrant
+from contest.stages.scheduler import tick
 from tests.cli.test_package_exams import imported
 from tests.cli.test_packages import results_json
 from tests.conftest import csrf_token, login
@@ -281,3 +282,19 @@ def test_only_the_rooms_proctors_and_organisers_see_it(app, client, exam, userna
     token = csrf_token(client, "/")
     refused = client.post(f"/proctor/exams/{exam}/pause", data={"csrf_token": token, "reason": "x"})
     assert refused.status_code == 403
+
+
+def test_the_schedulers_tick_hands_in_the_papers_out_of_time(app, client, runner, exam):
+    sign_in(client)
+    client.get("/exam/exam-games/paper")
+    assert save(client, "Q01", "B", key="in-time-0001").status_code == 200
+    with app.app_context():
+        found = db.session.execute(sa.select(ExamSitting)).scalar_one()
+        found.started_at -= timedelta(minutes=60, seconds=1)
+        db.session.commit()
+        tick.send(utcnow())
+        db.session.commit()
+    assert sitting(app).ended_how == SittingEnd.TIME
+    trade = results_json(runner, "exam-games")["trades"][0]
+    e3 = next(e for e in trade["entrants"] if e["code"] == "E3")
+    assert e3["components"]["theory"] == "14.29"  # the answers saved in time count: 2 of 14

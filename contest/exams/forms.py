@@ -45,3 +45,21 @@ class ExtendForm(ProctorForm):
         _l("Minutes"), validators=[DataRequired(), NumberRange(1, LONGEST_EXTENSION)], default=5
     )
     submit = SubmitField(_l("Extend"))
+
+
+class GiveRoomForm(FlaskForm):
+    """An exam room given to a proctor: an existing proctor account, or a new one (one form
+    per exam on the page, prefixed ``e<exam id>``)."""
+
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    name = StringField(
+        _l("Name"),
+        validators=[Length(max=100)],
+        description=_l("For a new account only."),
+    )
+    password = StringField(
+        _l("Password"),
+        validators=[Length(max=200)],
+        description=_l("For a new account only; hand it to the proctor."),
+        render_kw={"autocomplete": "new-password"},
+    )

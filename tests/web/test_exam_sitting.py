@@ -298,3 +298,31 @@ def test_the_schedulers_tick_hands_in_the_papers_out_of_time(app, client, runner
     trade = results_json(runner, "exam-games")["trades"][0]
     e3 = next(e for e in trade["entrants"] if e["code"] == "E3")
     assert e3["components"]["theory"] == "14.29"  # the answers saved in time count: 2 of 14
+
+
+def test_the_organiser_gives_rooms_to_proctors(app, client, exam):
+    with app.app_context():
+        make_user(Role.ORGANISER, username="organiser")
+        db.session.commit()
+        event_id = db.session.get(ExamSetting, exam).trade.event_id
+    login(client, "organiser")
+    page = client.get(f"/organise/events/{event_id}/proctors")
+    assert page.status_code == 200 and "焊工" in page.text and "proctor" in page.text
+    token = csrf_token(client, f"/organise/events/{event_id}/proctors")
+
+    def give(**data):
+        fields = {f"e{exam}-{k}": v for k, v in data.items()}
+        return client.post(
+            f"/organise/events/{event_id}/proctors/{exam}", data={"csrf_token": token, **fields}
+        )
+
+    refused = give(username="new-proctor")  # a new account needs a name and a password
+    assert refused.status_code == 400 and "请填写姓名和密码" in refused.text
+    assert give(username="judge").status_code == 400  # not a proctor's account
+    assert give(username="proctor").status_code == 409  # already there
+    made = give(username="new-proctor", name="孙监考", password="room-pass-2026")
+    assert made.status_code == 302
+    proctor = client.application.test_client()
+    login(proctor, "new-proctor", "room-pass-2026")
+    assert proctor.get(f"/proctor/exams/{exam}").status_code == 200
+    assert "焊工" in proctor.get("/proctor/").text

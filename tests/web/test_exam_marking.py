@@ -290,3 +290,16 @@ def test_a_value_changed_on_another_device_is_not_overwritten(app, w):
     late = save(tablet, w, {"E1": "9"}, seen={"E1": ""})  # the tablet's page showed no value
     assert late.status_code == 422 and "另一台设备" in late.text
     assert marks(app) == {(w.E1, "J1"): Decimal("7")}
+
+
+def test_the_chief_judges_desk_shows_the_marking_progress(app, w):
+    chief = as_judge(app, "chief")
+    save(chief, w, {"E1": "7", "E2": "5"})
+    desk = chief.get(f"/chief/trades/{w.weld}")
+    assert desk.status_code == 200
+    section = desk.text.split('id="exam-marking"', 1)[1].split("</section>", 1)[0]
+    assert ENTRY in section
+    whole = section.split('data-exam-progress="Q06"', 1)[1]
+    assert "2 / 5" in whole.split("</td>", 1)[0]
+    for name in NAMES:
+        assert name not in section

@@ -22,6 +22,7 @@ from contest.domain.snapshot import load_trade
 from contest.events.models import Judge, Trade
 from contest.exams.models import ExamAnswer, ExamSetting, ItemScore
 from contest.exams.services import exam_runs, stored_attempts
+from contest.publication.models import Publication
 from contest.registration.models import Entrant
 from contest.results.models import TradeResultRecord
 from tests.cli.test_package_exams import imported
@@ -261,6 +262,19 @@ def test_the_marking_closes_when_the_trade_is_signed_off(app, w):
     assert marks(app) == {(w.E1, "J1"): Decimal("7")}
 
 
+def test_the_marking_closes_when_the_results_are_published(app, w):
+    chief = as_judge(app, "chief")
+    with app.app_context():
+        event_id = db.session.get(Trade, w.weld).event_id
+        db.session.add(Publication(event_id=event_id, kind="results", payload={}))
+        db.session.commit()
+    assert 'id="marking-closed"' in chief.get(path(w)).text
+    token = csrf_token(chief, "/judging/")
+    refused = chief.post(path(w), data={"csrf_token": token, f"value-{w.E1}": "9"})
+    assert refused.status_code == 423 and "成绩已公布" in refused.text
+    assert marks(app) == {}
+
+
 def test_a_change_is_audited_with_the_old_and_new_value(app, w):
     chief = as_judge(app, "chief")
     save(chief, w, {"E1": "7"})
@@ -303,3 +317,36 @@ def test_the_chief_judges_desk_shows_the_marking_progress(app, w):
     assert "2 / 5" in whole.split("</td>", 1)[0]
     for name in NAMES:
         assert name not in section
+
+
+def test_an_excused_judge_leaves_the_entrants_panel(app, w):
+    chief, j2, j3 = (as_judge(app, name) for name in ("chief", "j2", "j3"))
+    with app.app_context():
+        j2_id = db.session.execute(sa.select(Judge.id).where(Judge.code == "J2")).scalar_one()
+    token = csrf_token(chief, "/judging/")
+    excused = chief.post(
+        f"/chief/trades/{w.weld}/excuse",
+        data={
+            "csrf_token": token,
+            "excuse-entrant": w.E1,
+            "excuse-judge": j2_id,
+            "excuse-reason": "身体不适",
+        },
+    )
+    assert excused.status_code == 302
+    page = j2.get(path(w)).text
+    assert LABELS["E1"] not in page and LABELS["E2"] in page
+    refused = save(j2, w, {"E1": "8"})
+    assert refused.status_code == 403 and "裁判长已免除" in refused.text
+    save(chief, w, {"E1": "7"})
+    save(j3, w, {"E1": "8"})
+    # E1's panel is J1 and J3 now: mean(7, 8) = 7.5.
+    assert theory(app, w, "E1") is not None
+    with app.app_context():
+        run = exam_runs([w.weld])[w.weld]
+        stored = stored_attempts([w.E1])[w.E1]
+        attempt = Attempt("E1", stored.responses, stored.values)
+        expected = mark_attempt(
+            run.exam, run.papers, run.bank, attempt, run.panel("U1", {"J2"})
+        ).score(run.maximum)
+    assert theory(app, w, "E1") == expected

@@ -17,6 +17,7 @@ value changed, as a sheet's submit does (``sheets.recompute``).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Mapping
@@ -357,6 +358,11 @@ def page(user: User, trade: Trade, item_code: str) -> Page:
 # --- saving ------------------------------------------------------------------------------------
 
 
+#: A value as a judge types it: digits with at most one decimal point, perhaps signed (a
+#: negative one is then refused as out of range); no exponents, no NaN or infinity.
+NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
 def _typed(raw: str) -> str:
     """A typed value as compared: full-width digits and points made half-width, trimmed."""
     return unicodedata.normalize("NFKC", raw).strip()
@@ -409,13 +415,12 @@ def save(
             continue
         label = script.entrant.judge_label
         where = {"entrant": label, "item": item.code}
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
+        if NUMBER.fullmatch(text) is None:
             problems.append(
                 Problem(str(entrant_id), MarkingError.NOT_A_NUMBER, {**where, "value": raw[:20]})
             )
             continue
+        value = Decimal(text)
         found = check_value(value, maximum, step)
         if found is not None:
             code = (

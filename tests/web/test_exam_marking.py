@@ -200,6 +200,8 @@ def test_the_progress_counts_every_panel_value_needed(app, w):
         ("-1", "请输入 0 至 10 之间的分值"),
         ("7.25", "请输入 0.5 的整数倍"),
         ("七", "不是数字"),
+        ("1e1", "不是数字"),
+        ("NaN", "不是数字"),
     ],
 )
 def test_a_value_out_of_range_or_off_step_saves_nothing(app, w, value, message):

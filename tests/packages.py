@@ -467,6 +467,15 @@ def exam_package() -> dict:
     )
 
 
+def exam_marking_package() -> dict:
+    """``exam_package`` with its short item Q06 still to be marked (the judges' marks of it
+    left out, so E1 and E2 are incomplete) and J5, a judge of ELEC only."""
+    document = exam_package()
+    document["scores"] = [s for s in document["scores"] if "item" not in s]
+    document["judges"].append({"code": "J5", "name": "裁判戊", "unit": "JU", "trades": ["ELEC"]})
+    return document
+
+
 # Worked by hand from EXAMS.md §3. The paper: Q01, Q02, Q07 (2 marks each; Q07 voided),
 # Q03 (4), Q04 (2), Q05 (4, two blanks of 2), Q06 (10): paper total 2 + 2 + 4 + 2 + 4 + 10 = 24.
 #  E1: Q01 2; Q02 0; Q03 {A, C} ⊂ key, partial 0.5 × 4 = 2; Q04 2; Q05 "ＡＲ " → "ar" = "Ar"

@@ -52,6 +52,7 @@ class Action(StrEnum):
     CHECK_IN = "check_in"
     SCORE = "score"  # a judge's value, on a tablet or through the API
     PAPER = "paper"  # a clerk's value from a paper sheet (double entry)
+    MARK = "mark"  # a judge's mark of a short item of the trade's theory exam (EXAMS.md §3)
     NOTICE = "notice"  # put the trade's results and nominations on public notice
     PUBLISH = "publish"
     # The chief judge's corrections of a trade's results: re-score orders, excusals,
@@ -187,6 +188,9 @@ RULES: Mapping[Action, tuple[Guard, ...]] = {
         no("locked"),
         Guard("scoring_closed", ("scoring_open", "rescore"), lambda a, b: a or b),
     ),
+    # The exam is sat apart from the practical's scoring window and check-in: a short item
+    # is marked until the trade is signed off.
+    Action.MARK: (no("published"), no("locked")),
     Action.NOTICE: (given("locked", "unlocked"), no("incomplete")),
     Action.PUBLISH: (given("locked", "unlocked"), no("incomplete"), no("published")),
     Action.DESK: (no("published"), no("locked")),

@@ -27,7 +27,7 @@ from contest.domain.scoring import DeclaredStatus
 from contest.domain.stages import StageKind
 from contest.events.access import can_run_trade
 from contest.events.models import Judge, Trade
-from contest.judging import chief, desk, double_entry, paper_views, penalties
+from contest.judging import chief, desk, double_entry, exam_marking, paper_views, penalties
 from contest.judging.chart import chart
 from contest.judging.desk import who
 from contest.judging.forms import (
@@ -191,6 +191,7 @@ def _desk(
             names=_names(trade),
             ledger=ledger,
             disqualified=_disqualified(trade, computed, approved, ledger),
+            exam=exam_marking.load(trade),
         ),
         status,
     )

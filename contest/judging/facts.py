@@ -167,3 +167,26 @@ def check_desk(trade: Trade) -> None:
     event whose results are published; read after the caller locked the trade."""
     facts = Facts(published=published(trade.event), locked=trade.is_locked)
     lifecycle.check(Action.DESK, facts, trade=trade.name)
+
+
+def _mark_facts(trade: Trade, locked: bool) -> Facts:
+    return Facts(published=published(trade.event), locked=locked)
+
+
+def check_mark(trade: Trade) -> None:
+    """Refuse a judge's mark of a short exam item (``Action.MARK``: the results published,
+    the trade signed off), read under a shared lock on the trade row as a sheet's save
+    reads it: a sign-off waits for the write, and a write for a sign-off; ``trade`` is
+    brought up to the state read."""
+    begin_write(trade)
+    locked_at = db.session.execute(
+        sa.select(Trade.locked_at).where(Trade.id == trade.id).with_for_update(read=True)
+    ).scalar_one()
+    set_committed_value(trade, "locked_at", locked_at)
+    lifecycle.check(Action.MARK, _mark_facts(trade, locked_at is not None), trade=trade.name)
+
+
+def mark_refusal(trade: Trade) -> NotNow | None:
+    """Why a judge cannot mark the trade's short exam items now, or None: read without the
+    write's lock, for the page."""
+    return lifecycle.refusal(Action.MARK, _mark_facts(trade, trade.is_locked), trade=trade.name)

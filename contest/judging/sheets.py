@@ -373,13 +373,13 @@ def save(
         )
 
     if amending:
-        _recompute(trade, entrant, entry)
+        recompute(trade, entrant, entry)
     else:
         entry()
     return score
 
 
-def _recompute(trade: Trade, entrant: Entrant, entry: Callable[[], object]) -> None:
+def recompute(trade: Trade, entrant: Entrant, entry: Callable[[], object]) -> None:
     """Recompute the trade after a change to the ``entrant``'s marks and add the audit
     ``entry``, holding the audit chain's lock (which every writer takes in turn) only for
     the storing: the judges' writes recomputing one trade take turns
@@ -467,7 +467,7 @@ def submit(user: User, trade: Trade, entrant: Entrant) -> Sheet:
     if order is not None:
         order.resolved_at = now  # fulfilled: the sheet closes again
     if changed:
-        _recompute(
+        recompute(
             trade,
             entrant,
             lambda: audit.record(

@@ -18,12 +18,18 @@ from contest.domain.refusal import Refused
 from contest.domain.stages import StageKind
 from contest.events.access import can_chief_trade, can_judge_trade
 from contest.events.models import Trade
-from contest.judging import facts, sheets
+from contest.judging import exam_marking, exam_marking_views, facts, sheets
 from contest.judging import services as judging
 from contest.registration.models import CheckIn, Entrant
 from contest.stages import services as stages
 
 bp = Blueprint("judging", __name__)
+
+# Marking the short items of a trade's theory exam (exam_marking_views), on this blueprint.
+_EXAM = "/trades/<int:trade_id>/exam-marking"
+bp.add_url_rule(_EXAM, "exam_marking", exam_marking_views.marking, methods=["GET"])
+bp.add_url_rule(f"{_EXAM}/<code>", "exam_item", exam_marking_views.item, methods=["GET"])
+bp.add_url_rule(f"{_EXAM}/<code>", "save_exam_item", exam_marking_views.save, methods=["POST"])
 
 
 @bp.get("/")
@@ -42,6 +48,7 @@ def home():
         progress=progress,
         sessions=sessions,
         paper=judging.clerk_trades(current_user),
+        marking=exam_marking.entries(current_user),
     )
 
 

@@ -54,6 +54,13 @@ def test_a_rescore_order_opens_that_sheet_whatever_the_window():
     assert refused.value.code == "absent" and refused.value.status == 409
 
 
+def test_short_exam_items_are_marked_until_sign_off_whatever_the_window():
+    assert code(Action.MARK, Facts(published=False, locked=False)) is None
+    assert code(Action.MARK, Facts(published=False, locked=True)) == "locked"
+    assert code(Action.MARK, Facts(published=True, locked=True)) == "published"
+    assert refusal(Action.MARK, Facts(published=False, locked=True)).status == 423
+
+
 def test_publication_needs_every_trade_locked_and_complete():
     assert code(Action.PUBLISH, Facts(locked=False, incomplete=0, published=False)) == "unlocked"
     assert code(Action.PUBLISH, Facts(locked=True, incomplete=2, published=False)) == "incomplete"

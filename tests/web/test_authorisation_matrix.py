@@ -67,6 +67,9 @@ RULES: dict[str, frozenset] = {
     "judging.trade": WELD_PANEL,
     "judging.sheet": WELD_PANEL,
     "judging.save_sheet": WELD_PANEL,
+    "judging.exam_marking": WELD_PANEL,  # and then only the exam's panel (test_exam_marking)
+    "judging.exam_item": WELD_PANEL,
+    "judging.save_exam_item": WELD_PANEL,
     "api.load_sheet": WELD_PANEL,
     "api.save_value": WELD_PANEL,
     "api.submit_sheet": WELD_PANEL,

@@ -53,6 +53,7 @@ class SittingError(Refused):
     """An exam action the rules refuse."""
 
     SIGN_IN = "sign_in"
+    SIGNED_OUT = "signed_out"
     NO_EXAM = "no_exam"
     NOT_OPEN = "not_open"
     CLOSED = "closed"
@@ -68,6 +69,10 @@ class SittingError(Refused):
     MINUTES = "minutes"
     reasons = {
         SIGN_IN: N_("The admission number or the last 4 characters of the ID number are wrong."),
+        SIGNED_OUT: N_(
+            "You are not signed in to the exam on this device. Sign in again: your answers are "
+            "kept."
+        ),
         NO_EXAM: N_("Your trade has no theory exam."),
         NOT_OPEN: N_("The exam has not opened yet. Wait for the proctor's word."),
         CLOSED: N_("The exam is closed."),
@@ -86,6 +91,7 @@ class SittingError(Refused):
     }
     statuses = {
         SIGN_IN: 401,
+        SIGNED_OUT: 401,
         NO_EXAM: 404,
         NOT_OPEN: 409,
         CLOSED: 409,

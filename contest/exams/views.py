@@ -38,21 +38,25 @@ def _event(slug: str) -> Event:
     return db.first_or_404(sa.select(Event).where(Event.slug == slug))
 
 
-def signed_in(view):
-    """The signed-in entrant of the event and the exam of their trade, passed to the view
-    (to the sign-in page when nobody of this event is signed in)."""
+def signed_in(page: bool = False):
+    """The signed-in entrant of the event and the exam of their trade, passed to the view;
+    when nobody of this event is signed in on this device, a page goes to the sign-in page
+    and a call is answered 401."""
 
-    @wraps(view)
-    def wrapped(slug: str):
-        event = _event(slug)
-        entrant = db.session.get(Entrant, session.get(SESSION) or 0)
-        if entrant is None or entrant.event_id != event.id:
-            if request.method == "GET" and not request.is_json:
-                return redirect(url_for(".sign_in", slug=slug))
-            raise sittings.SittingError(sittings.SittingError.SIGN_IN)
-        return view(event, entrant, sittings.exam_of(entrant))
+    def decorator(view):
+        @wraps(view)
+        def wrapped(slug: str):
+            event = _event(slug)
+            entrant = db.session.get(Entrant, session.get(SESSION) or 0)
+            if entrant is None or entrant.event_id != event.id:
+                if page:
+                    return redirect(url_for(".sign_in", slug=slug))
+                raise sittings.SittingError(sittings.SittingError.SIGNED_OUT)
+            return view(event, entrant, sittings.exam_of(entrant))
 
-    return wrapped
+        return wrapped
+
+    return decorator
 
 
 def _sign_in_page(event: Event, form: SignInForm, status: int = 200) -> ResponseReturnValue:
@@ -76,7 +80,7 @@ def sign_in(slug: str):
 
 
 @bp.get("/<slug>/paper")
-@signed_in
+@signed_in(page=True)
 def paper(event: Event, entrant: Entrant, setting: ExamSetting):
     """The entrant's paper; the sitting starts (or resumes) on opening it."""
     if setting.opened_at is None and sittings.sitting_of(setting, entrant) is None:
@@ -119,7 +123,7 @@ def _sitting(setting: ExamSetting, entrant: Entrant) -> ExamSitting:
 
 
 @bp.get("/<slug>/state")
-@signed_in
+@signed_in()
 def state(event: Event, entrant: Entrant, setting: ExamSetting):
     """Seconds left by the server's clock, paused or ended, and the stored answers."""
     found = _sitting(setting, entrant)
@@ -127,7 +131,7 @@ def state(event: Event, entrant: Entrant, setting: ExamSetting):
 
 
 @bp.post("/<slug>/answers")
-@signed_in
+@signed_in()
 def save(event: Event, entrant: Entrant, setting: ExamSetting):
     """Save one answer: ``{"item", "response", "base"}`` with an ``Idempotency-Key``."""
     key = request.headers.get("Idempotency-Key", "")
@@ -158,7 +162,7 @@ def save(event: Event, entrant: Entrant, setting: ExamSetting):
 
 
 @bp.post("/<slug>/submit")
-@signed_in
+@signed_in()
 def submit(event: Event, entrant: Entrant, setting: ExamSetting):
     """Hand the paper in (JSON from the page; a form post goes to the end page)."""
     found = sittings.submit(_sitting(setting, entrant))
@@ -168,7 +172,7 @@ def submit(event: Event, entrant: Entrant, setting: ExamSetting):
 
 
 @bp.get("/<slug>/done")
-@signed_in
+@signed_in(page=True)
 def done(event: Event, entrant: Entrant, setting: ExamSetting):
     """The end of the sitting: how it ended and how many questions were answered."""
     found = _sitting(setting, entrant)

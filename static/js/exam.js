@@ -170,6 +170,9 @@
       entries = entries.filter((e) => e.item !== entry.item);
       say(format(text.stale, { n: el.dataset.number }));
       refresh();
+    } else if (answer.status === 401) {
+      say(answer.data.message || ""); // signed out on this device: kept until signed in again
+      return false;
     } else if (answer.data.error === "paused") {
       setPaused(true);
       return false; // kept; sent once the exam goes on

@@ -82,7 +82,19 @@ RULES: dict[str, frozenset] = {
     "results.trade_xlsx": WELD_DESK,
     "appeals.unit": UNIT_A,
     "appeals.file_appeal": UNIT_A,
+    # The exam pages: the sign-in is anyone's; the paper's calls answer only an entrant
+    # signed in to the exam on this device (test_exam_sitting), never an account as such.
+    "exam.sign_in": EVERYONE,
+    "exam.paper": EVERYONE,  # to the sign-in page
+    "exam.done": EVERYONE,  # to the sign-in page
+    "exam.leave": EVERYONE,
+    "exam.state": frozenset(),
+    "exam.save": frozenset(),
+    "exam.submit": frozenset(),
 }
+PROCTORS = STAFF | {"proctor"}  # and then only the exam's proctors (test_exam_sitting)
+for endpoint in ("home", "room", "extend", "pause", "resume", "hand_in"):
+    RULES[f"proctor.{endpoint}"] = PROCTORS
 for endpoint in ("desk", "live", "entrant_page", "cell_page", "rescore", "excuse", "set_time",
                  "set_status", "lock_trade", "unlock_trade", "set_double_entry", "add_clerk",
                  "remove_clerk", "paper", "enter_paper", "decide_paper", "add_penalty",
@@ -139,7 +151,7 @@ def refused(response, role) -> bool:
     if role is None:
         to_login = response.status_code == 302 and "/login" in response.headers.get("Location", "")
         return to_login or response.status_code == 401
-    return response.status_code == 403
+    return response.status_code in (401, 403)
 
 
 @pytest.mark.parametrize("role", [None, *ROLES], ids=lambda r: r or "anonymous")

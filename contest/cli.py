@@ -109,6 +109,18 @@ def seed_demo() -> None:
     click.echo(gettext("Demo logins (password: %(password)s)", password=demo.DEMO_PASSWORD))
     for login in demo.demo_logins():
         click.echo(f"  {login.username:<12} {LABELS[Role][login.role]}")
+    sitter = demo.exam_sitter()
+    if sitter is not None:
+        click.echo(
+            gettext(
+                "Theory exam of %(trade)s: /exam/%(slug)s/ — admission number %(code)s, "
+                "last 4 of the ID number %(last4)s",
+                trade=sitter.trade.name,
+                slug=demo.DEMO_SLUG,
+                code=sitter.code,
+                last4=(sitter.id_number or "")[-4:],
+            )
+        )
 
 
 @click.command("import-package")

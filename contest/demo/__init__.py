@@ -22,6 +22,8 @@ from contest.accounts.models import Role, User
 from contest.core.extensions import db
 from contest.demo.data import (
     AWARD_RULES,
+    BRICK_BANK,
+    BRICK_EXAM,
     EMPLOYERS,
     GIVEN_F,
     GIVEN_M,
@@ -33,6 +35,7 @@ from contest.demo.data import (
 )
 from contest.domain import draw as lots
 from contest.domain import idcard
+from contest.domain.exams import Exam, Item, ItemType, Section, draw_papers
 from contest.domain.scoring import Aggregation, CriterionKind, Recusal, is_recused
 from contest.domain.skills import SKILL_LADDER
 from contest.domain.stages import StageKind, StageState
@@ -46,6 +49,8 @@ from contest.events.models import (
     Trade,
     Unit,
 )
+from contest.exams import services as exam_rows
+from contest.exams.models import ExamSetting, QuestionBank, QuestionItem, exam_proctors
 from contest.judging.models import DrawKind, DrawRound
 from contest.publication import final
 from contest.publication import services as publications
@@ -82,7 +87,24 @@ def demo_logins() -> list[DemoLogin]:
         DemoLogin(Role.CHIEF_JUDGE, "chief-weld", JUDGE_NAMES[0]),
         DemoLogin(Role.JUDGE, "judge-weld", JUDGE_NAMES[1]),
         DemoLogin(Role.ENTRANT, "entrant", "王建华"),
+        DemoLogin(Role.PROCTOR, "proctor", "砌筑工考场监考 周敏"),
     ]
+
+
+def exam_sitter() -> Entrant | None:
+    """A 砌筑工 entrant of this year's games who can sit the demo's theory exam."""
+    return db.session.execute(
+        db.select(Entrant)
+        .join(Event, Event.id == Entrant.event_id)
+        .join(Trade, Trade.id == Entrant.trade_id)
+        .where(
+            Event.slug == DEMO_SLUG,
+            Trade.code == "BRICK",
+            Entrant.registration_status == RegistrationStatus.APPROVED,
+        )
+        .order_by(Entrant.station_no, Entrant.code)
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def has_events() -> bool:
@@ -160,9 +182,60 @@ def _games(
     db.session.add_all(entrant for rows in entrants.values() for entrant in rows)
     db.session.flush()
     _scores(trades, entrants, judges, rng, finished)
+    if users is not None:
+        _exam(event, trades, users[Role.PROCTOR])
     db.session.flush()
     results.recompute_event(event)
     return event
+
+
+def _exam(event: Event, trades: list[Trade], proctor: User) -> None:
+    """This year's 砌筑工 theory exam, its papers sealed and the room open, with its proctor
+    (entrants sign in at /exam/<slug>/ with their entrant code and the ID's last 4)."""
+    brick = next(t for t in trades if t.code == "BRICK")
+    items = [
+        Item(
+            row["code"],
+            ItemType(row["type"]),
+            row["stem"],
+            frozenset(row["key"]) if row["type"] == "multiple"
+            else tuple(tuple(b) for b in row["key"]) if row["type"] == "fill"
+            else row["key"],
+            Decimal(1),
+            row.get("options", {}),
+            tuple(row.get("tags", ())),
+            row.get("level"),
+            row.get("difficulty"),
+        )
+        for row in BRICK_BANK
+    ]  # fmt: skip
+    bank = QuestionBank(name=f"{event.name} · 砌筑工题库")
+    bank.items = [QuestionItem(version=1, **exam_rows.item_values(item)) for item in items]
+    sections = [
+        Section(ItemType(s["type"]), s["count"], Decimal(s["marks"]),
+                partial=Decimal(str(s["partial"])) if "partial" in s else None)
+        for s in BRICK_EXAM["sections"]
+    ]  # fmt: skip
+    exam = Exam("BRICK", "theory", BRICK_EXAM["minutes"], BRICK_EXAM["seed"], tuple(sections))
+    papers = draw_papers(exam, items)
+    now = datetime.now(UTC)
+    setting = ExamSetting(
+        trade=brick,
+        component=brick.components[0],
+        bank=bank,
+        minutes=exam.minutes,
+        seed=exam.seed,
+        papers=exam.papers,
+        sections=[exam_rows.section_json(s) for s in sections],
+        voided=[],
+        sealed_papers=exam_rows.sealed(papers),
+        sealed_versions={code: 1 for paper in papers for code in paper.items},
+        sealed_at=now,
+        opened_at=now,
+    )
+    db.session.add_all([bank, setting])
+    db.session.flush()
+    db.session.execute(exam_proctors.insert().values(exam_id=setting.id, user_id=proctor.id))
 
 
 def _award_rules(event: Event) -> None:

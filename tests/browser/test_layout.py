@@ -48,6 +48,7 @@ ROLE_HOMES = {
     "chief-weld": ("/judging/", "我的裁判组"),
     "judge-weld": ("/judging/", "我的裁判组"),
     "entrant": ("/me/", "我的参赛"),
+    "proctor": ("/proctor/", "监考"),
 }
 
 
@@ -110,6 +111,14 @@ def check_home(screen, username: str, facts) -> None:
         expect(card).to_contain_text("江城区总工会")
         expect(card.locator("dd.mono")).to_have_text(MASKED_ID_NUMBER)
         assert FULL_ID_NUMBER.findall(screen.text()) == []
+    elif username == "proctor":
+        room = content.get_by_role("link", name=re.compile("砌筑工"))
+        expect(room).to_have_count(1)
+        expect(room).to_contain_text(EVENT_NAME)
+        room.click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("考场")
+        expect(page.locator("table.proctor-room tbody tr").first).to_contain_text("未开始")
+        page.go_back()
 
 
 def test_language_switch_to_english_and_back(open_screen, screenshot):

@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.accounts.admin import bp as admin_bp
     from contest.accounts.views import bp as auth_bp
     from contest.appeals.views import bp as appeals_bp
+    from contest.exams.practice_views import bp as practice_bp
     from contest.exams.proctor import bp as proctor_bp
     from contest.exams.views import bp as exam_bp
     from contest.judging.api import bp as api_bp
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)  # /e/<slug>/…
     app.register_blueprint(documents_bp)  # /e/<slug>/awards.pdf, /verify/<code>, …
     app.register_blueprint(entrant_bp, url_prefix="/me")
+    app.register_blueprint(practice_bp, url_prefix="/me/practice")
     app.register_blueprint(publishing_bp, url_prefix="/publication")
     app.register_blueprint(appeals_bp, url_prefix="/appeals")
     app.register_blueprint(judging_bp, url_prefix="/judging")

@@ -61,6 +61,9 @@ RULES: dict[str, frozenset] = {
     "admin.sign_out": ADMIN,
     "organise.home": STAFF,
     "entrant.home": frozenset({"entrant"}),
+    "practice.home": frozenset({"entrant"}),
+    "practice.start": frozenset({"entrant"}),  # and then only their banks (test_exam_practice)
+    "practice.check": frozenset({"entrant"}),
     "unit.home": frozenset({"unit_contact"}),
     "judging.home": WELD_PANEL,
     # Per object.

@@ -111,6 +111,8 @@ class Defaults:
     # The stage scheduler: run inside this process (development) and how often it reconciles.
     SCHEDULER_IN_PROCESS = False
     SCHEDULER_INTERVAL = 60
+    #: Seconds an exam's public board by unit is kept between computations.
+    QUIZ_BOARD_SECONDS = 30
 
 
 def apply_environment(config: dict) -> None:

@@ -212,9 +212,15 @@ def clock(sitting: ExamSitting, minutes: int) -> rules.Clock:
     )
 
 
+def has_opened(setting: ExamSetting, now: datetime) -> bool:
+    """Whether entrants may start: the exam was opened, or its window has begun (an online
+    round opens and closes at set times; a sitting begun goes on for its own time)."""
+    return setting.opened_at is not None and setting.opened_at <= now
+
+
 def start(setting: ExamSetting, entrant: Entrant, now: datetime | None = None) -> ExamSitting:
     """The entrant's sitting, begun now if it has not begun (a second device resumes it);
-    refused before the exam opens and, for a sitting not yet begun, after it closes."""
+    refused before the exam opens and, for a sitting not yet begun, once it has closed."""
     now = now or utcnow()
     found = db.session.scalar(
         sa.select(ExamSitting).where(
@@ -223,9 +229,9 @@ def start(setting: ExamSetting, entrant: Entrant, now: datetime | None = None) -
     )
     if found is not None:
         return found
-    if setting.opened_at is None:
+    if not has_opened(setting, now):
         raise SittingError(SittingError.NOT_OPEN)
-    if setting.closed_at is not None:
+    if setting.closed_at is not None and setting.closed_at <= now:
         raise SittingError(SittingError.CLOSED)
     found = ExamSitting(exam_id=setting.id, entrant_id=entrant.id, started_at=now, last_seen_at=now)
     db.session.add(found)

@@ -83,7 +83,7 @@ def sign_in(slug: str):
 @signed_in(page=True)
 def paper(event: Event, entrant: Entrant, setting: ExamSetting):
     """The entrant's paper; the sitting starts (or resumes) on opening it."""
-    if setting.opened_at is None and sittings.sitting_of(setting, entrant) is None:
+    if not sittings.has_opened(setting, utcnow()) and sittings.sitting_of(setting, entrant) is None:
         return render_template(
             "exams/waiting.html", event=event, entrant=entrant, setting=setting, bare=True
         )

@@ -21,19 +21,22 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from contest.core.extensions import limiter
+from contest.core.extensions import cache, limiter
 from contest.core.labels import label
 from contest.core.refusals import describe
+from contest.core.types import utcnow
 from contest.core.web import on_refusal
 from contest.domain.refusal import Refused
 from contest.domain.scoring import DeclaredStatus
 from contest.domain.stages import StageKind, StageState, WindowClosed
 from contest.events import services as events
 from contest.events.models import Event
+from contest.exams import sitting as sittings
 from contest.publication import caching, notice, public, stamps
 from contest.publication import services as publications
 from contest.publication.forms import LookupForm, ObjectionForm
 from contest.publication.models import Publication
+from contest.results import quiz_board as quiz_board_rows
 from contest.stages import services as stages
 
 bp = Blueprint("public", __name__)
@@ -289,4 +292,26 @@ def lookup(slug: str):
         status,
     )
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/e/<slug>/quiz/<trade_code>")
+def quiz_board(slug: str, trade_code: str):
+    """The board by unit of a trade's exam once it has opened (an online round): the
+    participation rate live, the mean scores once the round has closed; kept for
+    ``QUIZ_BOARD_SECONDS`` between computations."""
+    event = events.event_by_slug(slug) or abort(404)
+    trade = next((t for t in event.trades if t.code == trade_code), None) or abort(404)
+    by_mean = request.args.get("by") == "mean"
+    now = utcnow()
+    key = f"quiz-board:{trade.id}:{int(by_mean)}"
+    body = cache.get(key)
+    if body is None:
+        found = quiz_board_rows.board(trade, now, by_mean)
+        if found is None or not sittings.has_opened(found.setting, now):
+            abort(404)
+        body = render_template("public/quiz_board.html", event=event, board=found)
+        cache.set(key, body, timeout=current_app.config["QUIZ_BOARD_SECONDS"])
+    response = make_response(body)
+    response.headers["Cache-Control"] = "no-cache"
     return response

@@ -43,6 +43,7 @@ RULES: dict[str, frozenset] = {
     "public.notice_page": EVERYONE,
     "public.lookup": EVERYONE,
     "public.screen": EVERYONE,
+    "public.quiz_board": EVERYONE,
     "documents.awards_pdf": EVERYONE,
     "documents.awards_xlsx": EVERYONE,
     "documents.certificate_pdf": EVERYONE,

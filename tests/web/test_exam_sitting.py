@@ -5,6 +5,7 @@ running out, and the proctor's extensions, pauses and hand-ins with reasons in t
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -105,9 +106,11 @@ def test_sign_in_needs_the_admission_number_and_the_id_numbers_last_four(client,
     assert "降低冷却速度" not in page.text  # no key on the page
 
 
-def test_before_the_exam_opens_the_entrant_waits(app, client, exam):
+@pytest.mark.parametrize("opens", [None, timedelta(minutes=5)])
+def test_before_the_exam_opens_the_entrant_waits(app, client, exam, opens):
+    """Not opened yet, or an online round's window still to come."""
     with app.app_context():
-        db.session.get(ExamSetting, exam).opened_at = None
+        db.session.get(ExamSetting, exam).opened_at = opens and utcnow() + opens
         db.session.commit()
     sign_in(client)
     page = client.get("/exam/exam-games/paper")
@@ -115,6 +118,17 @@ def test_before_the_exam_opens_the_entrant_waits(app, client, exam):
     refused = save(client, "Q01", "B")
     assert refused.status_code == 409
     assert answers(app) == {}
+    if opens:
+        assert client.get("/e/exam-games/quiz/WELD").status_code == 404
+
+
+def test_once_the_round_has_closed_no_one_starts(app, client, exam):
+    with app.app_context():
+        db.session.get(ExamSetting, exam).closed_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    sign_in(client)
+    closed = client.get("/exam/exam-games/paper")
+    assert closed.status_code == 409 and "考试已结束" in closed.text
 
 
 def test_an_answer_is_saved_once_per_key_and_never_over_a_later_one(app, client, exam):
@@ -326,3 +340,22 @@ def test_the_organiser_gives_rooms_to_proctors(app, client, exam):
     login(proctor, "new-proctor", "room-pass-2026")
     assert proctor.get(f"/proctor/exams/{exam}").status_code == 200
     assert "焊工" in proctor.get("/proctor/").text
+
+
+def test_the_board_by_unit_shows_participation_live_and_scores_once_closed(app, client, exam):
+    """U1: E1 and E3 registered, E1 sat (imported); U2: E2 and E4, E2 sat. Without the
+    short section E1 scores 8 of 14 → 57.14, E2 10 of 14 → 71.43."""
+    board = client.get("/e/exam-games/quiz/WELD")
+    assert board.status_code == 200
+    rows = re.findall(r"<tr><td class=\"num\">(\d+)</td><td>([^<]+)</td>", board.text)
+    assert [name for _, name in rows] == ["一号区总工会", "二号产业工会"]
+    assert "50.0%" in board.text and "71.43" not in board.text  # no scores while open
+    with app.app_context():
+        db.session.get(ExamSetting, exam).closed_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    by_mean = client.get("/e/exam-games/quiz/WELD?by=mean")
+    assert by_mean.status_code == 200
+    ranked = re.findall(r"<tr><td class=\"num\">(\d+)</td><td>([^<]+)</td>", by_mean.text)
+    assert [name for _, name in ranked] == ["二号产业工会", "一号区总工会"]
+    assert "71.43" in by_mean.text and "57.14" in by_mean.text
+    assert client.get("/e/exam-games/quiz/ELEC").status_code == 404  # no exam

@@ -10,6 +10,7 @@ from contest.core.refusals import has_errors
 from contest.events.access import can_manage_event
 from contest.events.models import Event
 from contest.organise import events as event_screens
+from contest.organise import exam_setup as exam_screens
 from contest.organise import people as people_screens
 from contest.organise import trade_list
 from contest.organise import trades as trade_screens
@@ -22,6 +23,7 @@ bp = Blueprint("organise", __name__)
 bp.register_blueprint(event_screens.bp)
 bp.register_blueprint(trade_screens.bp)
 bp.register_blueprint(people_screens.bp)
+bp.register_blueprint(exam_screens.bp)
 
 
 @bp.context_processor

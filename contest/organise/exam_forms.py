@@ -33,7 +33,7 @@ ROWS = 4
 class SectionForm(SubForm):
     """A section of the blueprint."""
 
-    type = SelectField(_l("Item type"))
+    type = SelectField(_l("Item type"), validate_choice=False)
     count = StringField(_l("Items"))
     marks = StringField(_l("Marks each"))
     tags = StringField(_l("Knowledge points (prefixes)"))
@@ -42,7 +42,7 @@ class SectionForm(SubForm):
     difficulty_to = StringField(_l("Difficulty to"))
     partial = StringField(_l("Share for a partial answer"))
     step = StringField(_l("Step"))
-    aggregation = SelectField(_l("Aggregation"))
+    aggregation = SelectField(_l("Aggregation"), validate_choice=False)
     trim = StringField(_l("Trim"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -55,8 +55,8 @@ class ExamForm(OrganiseForm):
     """A trade's exam: the component it feeds, the bank, the time, the seed, the number of
     parallel papers and the sections."""
 
-    component = SelectField(_l("Component fed by the exam"))
-    bank = SelectField(_l("Question bank"))
+    component = SelectField(_l("Component fed by the exam"), validate_choice=False)
+    bank = SelectField(_l("Question bank"), validate_choice=False)
     minutes = StringField(_l("Minutes"))
     seed = StringField(
         _l("Seed"), description=_l("Anyone can draw the same papers again from this seed.")

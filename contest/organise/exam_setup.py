@@ -123,7 +123,7 @@ def _state_change(action: Callable, confirmed: bool, message: str) -> Callable:
             form = SealForm()
             if not form.validate_on_submit():
                 abort(400, _("Tick the box to confirm."))
-        on_refusal(lambda refused: redirect(_exam_page(event, trade)))
+        on_refusal(lambda refused: exam_page(event, trade))
         action(current_user, setting)
         flash(message, "success")
         return redirect(_exam_page(event, trade))

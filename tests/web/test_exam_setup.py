@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from contest.accounts.models import Role
 from contest.core.audit import AuditEntry
 from contest.core.extensions import db
+from contest.domain.exams import ItemType
 from contest.events.models import Component, Event, Trade
 from contest.exams import setup
 from contest.exams.models import ExamSetting, QuestionBank, QuestionItem
@@ -458,3 +459,45 @@ def test_actions_need_the_csrf_token(app, client, games):
     assert response.status_code == 400
     with app.app_context():
         assert db.session.execute(sa.select(ExamSetting)).scalars().first().voided == ["Q07"]
+
+
+def test_an_unsealed_exam_is_edited_with_the_change_audited(app, client, games):
+    login(client, "organiser")
+    filtered = {**JUDGE, "tags": "1, 9", "difficulty_from": "", "level": ""}
+    post(client, f"{games['ELEC']}/exam/setup", blueprint(games, SINGLE, filtered))
+    page = client.get(f"{games['ELEC']}/exam/setup").text
+    assert 'name="sections-1-tags" type="text" value="1, 9"' in page
+    assert 'name="sections-2-type"' in page  # blank rows to add sections
+    response = post(
+        client, f"{games['ELEC']}/exam/setup", blueprint(games, SINGLE, minutes="50", papers="1")
+    )
+    assert response.status_code == 302
+    setting = elec_exam(app, games)
+    assert (setting.minutes, setting.papers, len(setting.sections)) == (50, 1, 1)
+    action, old, new, _ = audit_actions(app)[-1]
+    assert action == "exam.update"
+    assert (old["minutes"], new["minutes"], old["papers"], new["papers"]) == (45, 50, 2, 1)
+    assert old["sections"][1]["filter"] == {"tags": ["1", "9"]}
+
+
+def test_keys_are_read_as_typed(app):
+    with app.test_request_context():
+        read = setup.key_from_text
+        assert read(ItemType.SINGLE, " b ") == "B"
+        assert read(ItemType.MULTIPLE, "a, c；D") == ["A", "C", "D"]
+        assert [read(ItemType.JUDGE, w) for w in ("对", "×", "T", "wrong", "也许")] == [
+            True,
+            False,
+            True,
+            False,
+            "也许",
+        ]
+        assert read(ItemType.FILL, "氩气 / Ar\n直流正接；DCEN\n") == [
+            ["氩气", "Ar"],
+            ["直流正接", "DCEN"],
+        ]
+        assert read(ItemType.SHORT, "  ") is None
+        assert (
+            setup.key_text(ItemType.FILL, (("氩气", "Ar"), ("直流正接",))) == "氩气 / Ar\n直流正接"
+        )
+        assert setup.key_text(ItemType.MULTIPLE, frozenset("DCA")) == "ACD"

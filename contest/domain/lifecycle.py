@@ -62,6 +62,8 @@ class Action(StrEnum):
     # An organiser's decision on an award rule (SCORING.md §7: an entrant who does not meet
     # its conditions, an entrant a manual rule names), or its withdrawal.
     DECIDE = "decide"
+    # An organiser's correction of a sat exam (EXAMS.md §3): a key corrected, an item voided.
+    AMEND_EXAM = "amend_exam"
 
 
 class Reopen(StrEnum):
@@ -196,6 +198,7 @@ RULES: Mapping[Action, tuple[Guard, ...]] = {
     Action.DESK: (no("published"), no("locked")),
     Action.UNLOCK: (no("published"),),
     Action.DECIDE: (no("published"),),
+    Action.AMEND_EXAM: (no("published"),),
 }
 
 

@@ -15,7 +15,14 @@ from contest.core.refusals import describe_problem
 from contest.core.web import on_refusal
 from contest.events.access import can_manage_event
 from contest.events.models import Event, Judge, Trade
-from contest.organise import event_setup, trade_checks, trade_list, trade_scheme, trade_setup
+from contest.organise import (
+    event_setup,
+    exam_setup,
+    trade_checks,
+    trade_list,
+    trade_scheme,
+    trade_setup,
+)
 from contest.organise.base import event_page, in_event, rebuild, submitted
 from contest.organise.forms import options, row_id, text
 from contest.organise.setup import Invalid
@@ -276,10 +283,9 @@ def _analysis(trade: Trade) -> ExamAnalysis:
 @object_required(Event, "event_id", can_manage_event)
 @in_event(Trade, "trade_id")
 def exam(event: Event, trade: Trade):
-    """The item analysis of the trade's exam: attempts, score distribution, items."""
-    return render_template(
-        "organise/exam_analysis.html", event=event, trade=trade, analysis=_analysis(trade)
-    )
+    """The trade's exam: its state and actions, the item analysis (attempts, score
+    distribution, items) and the corrections made after the exam."""
+    return exam_setup.exam_page(event, trade)
 
 
 @bp.get("/<int:trade_id>/exam.xlsx")

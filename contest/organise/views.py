@@ -10,6 +10,7 @@ from contest.core.refusals import has_errors
 from contest.events.access import can_manage_event
 from contest.events.models import Event
 from contest.organise import events as event_screens
+from contest.organise import exam_setup as exam_screens
 from contest.organise import people as people_screens
 from contest.organise import proctors as proctor_screens
 from contest.organise import trade_list
@@ -24,6 +25,7 @@ bp.register_blueprint(event_screens.bp)
 bp.register_blueprint(trade_screens.bp)
 bp.register_blueprint(people_screens.bp)
 bp.register_blueprint(proctor_screens.bp)
+bp.register_blueprint(exam_screens.bp)
 
 
 @bp.context_processor

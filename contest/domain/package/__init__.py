@@ -29,7 +29,7 @@ from contest.domain.package.data import (
     trade_spec,
 )
 from contest.domain.package.errors import PackageError
-from contest.domain.package.reader import read_package
+from contest.domain.package.reader import read_exam, read_item, read_package
 from contest.domain.package.schema import PACKAGE_FORMAT
 from contest.domain.refusal import Problem
 
@@ -48,6 +48,8 @@ __all__ = [
     "TradeData",
     "UnitData",
     "Window",
+    "read_exam",
+    "read_item",
     "read_package",
     "trade_spec",
 ]

@@ -350,7 +350,8 @@ def _overtime(node: schema.Overtime | None) -> Overtime | None:
     return Overtime(node.component, node.limit, node.per_minute, node.zero_after)
 
 
-def _item(node: schema.QuestionItem) -> exams.Item:
+def item_of(node: schema.QuestionItem) -> exams.Item:
+    """A bank item of the package as the pure rules take it."""
     key: Any = node.key
     if node.type == exams.ItemType.MULTIPLE:
         key = frozenset(key)
@@ -389,7 +390,8 @@ def _section(node: schema.ExamSection) -> exams.Section:
     )
 
 
-def _exam(node: schema.Exam) -> exams.Exam:
+def exam_of(node: schema.Exam) -> exams.Exam:
+    """An exam of the package as the pure rules take it."""
     return exams.Exam(
         node.trade,
         node.component,
@@ -446,7 +448,7 @@ def package(doc: schema.Document) -> Package:
         ),
         ineligible=tuple((x.rule, x.entrant, x.reason) for x in doc.ineligible),
         manual_awards=tuple((m.rule, m.entrant) for m in doc.manual_awards),
-        question_bank=tuple(_item(q) for q in doc.question_bank),
-        exams=tuple(_exam(e) for e in doc.exams),
+        question_bank=tuple(item_of(q) for q in doc.question_bank),
+        exams=tuple(exam_of(e) for e in doc.exams),
         answers=tuple((a["entrant"], a["item"], a.get("response")) for a in doc.answers),
     )

@@ -57,7 +57,7 @@ class ExamForm(OrganiseForm):
 
     component = SelectField(_l("Component fed by the exam"), validate_choice=False)
     bank = SelectField(_l("Question bank"), validate_choice=False)
-    minutes = StringField(_l("Minutes"))
+    minutes = StringField(_l("Exam length (minutes)"))
     seed = StringField(
         _l("Seed"), description=_l("Anyone can draw the same papers again from this seed.")
     )

@@ -51,7 +51,7 @@ def test_a_round_is_marked_at_once_and_stored_nowhere(app, client, bank):
     client.get(f"/me/practice/{bank}")  # a new round: the same single item
     marked = client.post(f"/me/practice/{bank}", data={"csrf_token": token, "q-Q08": "true"})
     assert marked.status_code == 200
-    assert "1 题中答对 0 题" in marked.text and "错误" in marked.text
+    assert "1 题中答对 0 题" in marked.text and "回答错误" in marked.text
     assert "答案：错（×）" in marked.text and "见安全规程第二章。" in marked.text
     right = client.post(f"/me/practice/{bank}", data={"csrf_token": token, "q-Q08": "false"})
     assert "1 题中答对 1 题" in right.text

@@ -16,6 +16,7 @@ from flask_login import current_user
 from contest.accounts.access import object_required, roles_required
 from contest.accounts.models import Role
 from contest.core.web import on_refusal
+from contest.exams import setup
 from contest.exams import sitting as sittings
 from contest.exams.forms import ExtendForm, ProctorForm
 from contest.exams.models import ExamSetting
@@ -136,4 +137,26 @@ def hand_in(setting: ExamSetting):
     _refused_again(setting, form)
     sittings.force_submit(current_user, setting, entrant, form.reason.data)
     flash(_("The paper of %(name)s is handed in.", name=entrant.name), "success")
+    return _back(setting)
+
+
+@bp.post("/exams/<int:exam_id>/open")
+@roles_required(*PROCTORS)
+@watches
+def open_room(setting: ExamSetting):
+    """开考: entrants may start from now (the papers are sealed first if they are not)."""
+    on_refusal(lambda refused: _room(setting))
+    setup.open_exam(current_user, setting)
+    flash(_("The exam is open: entrants may start."), "success")
+    return _back(setting)
+
+
+@bp.post("/exams/<int:exam_id>/close")
+@roles_required(*PROCTORS)
+@watches
+def close_room(setting: ExamSetting):
+    """结束考试: no one may start from now; sittings begun go on for their own time."""
+    on_refusal(lambda refused: _room(setting))
+    setup.close_exam(current_user, setting)
+    flash(_("The exam is closed: no one may start now."), "success")
     return _back(setting)

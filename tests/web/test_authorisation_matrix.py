@@ -97,7 +97,7 @@ RULES: dict[str, frozenset] = {
     "exam.submit": frozenset(),
 }
 PROCTORS = STAFF | {"proctor"}  # and then only the exam's proctors (test_exam_sitting)
-for endpoint in ("home", "room", "extend", "pause", "resume", "hand_in"):
+for endpoint in ("home", "room", "extend", "pause", "resume", "hand_in", "open_room", "close_room"):
     RULES[f"proctor.{endpoint}"] = PROCTORS
 for endpoint in ("desk", "live", "entrant_page", "cell_page", "rescore", "excuse", "set_time",
                  "set_status", "lock_trade", "unlock_trade", "set_double_entry", "add_clerk",

@@ -359,3 +359,22 @@ def test_the_board_by_unit_shows_participation_live_and_scores_once_closed(app, 
     assert [name for _, name in ranked] == ["二号产业工会", "一号区总工会"]
     assert "71.43" in by_mean.text and "57.14" in by_mean.text
     assert client.get("/e/exam-games/quiz/ELEC").status_code == 404  # no exam
+
+
+def test_the_proctor_opens_and_closes_the_room(app, client, exam):
+    with app.app_context():
+        db.session.get(ExamSetting, exam).opened_at = None
+        db.session.commit()
+    login(client, "proctor")
+    assert post_room(client, exam, "close").status_code == 409  # never opened
+    assert post_room(client, exam, "open").status_code == 302
+    entrant = client.application.test_client()
+    sign_in(entrant)
+    assert "王强" in entrant.get("/exam/exam-games/paper").text
+    assert post_room(client, exam, "open").status_code == 409  # opened already
+    assert post_room(client, exam, "close").status_code == 302
+    with app.app_context():
+        actions = db.session.scalars(
+            sa.select(AuditEntry.action).where(AuditEntry.action.in_(["exam.open", "exam.close"]))
+        ).all()
+        assert sorted(actions) == ["exam.close", "exam.open"]

@@ -4,8 +4,8 @@ the judges' marks of ``short`` items (EXAMS.md §1–3, §5)."""
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from decimal import Decimal
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa

@@ -379,8 +379,8 @@ def search(bank: QuestionBank, filters: ItemFilters, page: int) -> Pagination:
     if filters.text:
         query = query.where(
             sa.or_(
-                QuestionItem.stem.contains(filters.text, autoescape=True),
-                QuestionItem.code.contains(filters.text, autoescape=True),
+                QuestionItem.stem.icontains(filters.text, autoescape=True),
+                QuestionItem.code.icontains(filters.text, autoescape=True),
             )
         )
     if filters.type is not None:
@@ -444,17 +444,24 @@ def _snapshot(row: QuestionItem) -> dict[str, Any]:
     return found
 
 
-def edit_item(actor: Any, row: QuestionItem, item: Item, image: Any = KEEP) -> QuestionItem | None:
+def edit_item(
+    actor: Any,
+    row: QuestionItem,
+    item: Item,
+    image: Any = KEEP,
+    upload: IO[bytes] | None = None,
+) -> QuestionItem | None:
     """Save a checked item over the latest version ``row``: a new version if a sealed paper
-    uses ``row`` (left untouched), else in place. None if nothing changed. ``image`` is a
-    stored image's name, None to remove it, or ``KEEP``."""
-    image = row.image if image is KEEP else image
-    if exam_bank.same_content(item_of(row), item) and image == row.image:
-        return None
+    uses ``row`` (left untouched), else in place. None if nothing changed. ``image`` is
+    None to remove the image, or ``KEEP``; an ``upload`` (PNG or JPEG) replaces it, stored
+    once the item is known to be sound."""
     stem = normalise(item.stem)
     for code, other in latest_items(row.bank).items():
         if code != row.code and normalise(other.stem) == stem:
             raise BankRefused("same_stem", other=code)
+    image = store_image(upload) if upload is not None else row.image if image is KEEP else image
+    if exam_bank.same_content(item_of(row), item) and image == row.image:
+        return None
     old = _snapshot(row)
     values = item_values(item)
     values.pop("code")
@@ -499,8 +506,10 @@ def set_public(actor: Any, row: QuestionItem, public: bool) -> None:
 
 
 def image_folder() -> Path:
-    """Where the stems' images are kept: in the instance folder, never served as static."""
-    return Path(current_app.instance_path) / IMAGE_FOLDER
+    """Where the stems' images are kept: ``QUESTION_IMAGE_FOLDER``, by default in the
+    instance folder; never served as static files."""
+    folder = current_app.config.get("QUESTION_IMAGE_FOLDER")
+    return Path(folder) if folder else Path(current_app.instance_path) / IMAGE_FOLDER
 
 
 def store_image(source: IO[bytes]) -> str:

@@ -203,12 +203,9 @@ def item(bank_id: int, item_id: int):
     if checked is None:
         return page(), 400
     on_refusal(page, form, field="stem")
-    image: object = banks.KEEP
-    if form.image.data:
-        image = banks.store_image(form.image.data.stream)
-    elif form.remove_image.data:
-        image = None
-    saved = banks.edit_item(current_user, row, checked, image)
+    upload = form.image.data.stream if form.image.data else None
+    image = None if form.remove_image.data else banks.KEEP
+    saved = banks.edit_item(current_user, row, checked, image, upload)
     if saved is None:
         flash(_("Nothing changed."), "info")
     elif saved is row:

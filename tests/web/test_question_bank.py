@@ -490,3 +490,37 @@ def test_only_staff(app, staff, path):
     assert response.status_code == 200
     response.close()
     assert items(app, staff) == []
+
+
+def test_images_are_bounded_and_items_belong_to_their_bank(app, client, staff, tmp_path):
+    app.config["QUESTION_IMAGE_FOLDER"] = str(tmp_path)
+    login(client, "organiser")
+    upload(client, staff, workbook(GOOD))
+    q1 = row_id(app, staff, "Q1")
+    big = b"\xff\xd8\xff" + b"\x00" * (2 * 1024 * 1024)
+    response = edit(client, staff, q1, image=(io.BytesIO(big), "big.jpg"))
+    assert response.status_code == 400 and "图片超过 2 MB" in response.text
+    assert list(tmp_path.iterdir()) == []
+    jpeg = edit(client, staff, q1, image=(io.BytesIO(b"\xff\xd8\xff\xe0" + b"\x00" * 32), "a.jpg"))
+    assert jpeg.status_code == 302
+    removed = edit(client, staff, q1, remove_image="y")
+    assert removed.status_code == 302
+    with app.app_context():
+        assert db.session.get(QuestionItem, q1).image is None
+    post(client, "/organise/banks/", {"name": "另一个"})
+    with app.app_context():
+        other = db.session.execute(
+            sa.select(QuestionBank.id).where(QuestionBank.name == "另一个")
+        ).scalar_one()
+    assert client.get(f"/organise/banks/{other}/items/{q1}").status_code == 404
+    assert client.get("/organise/banks/999").status_code == 404
+
+
+def test_the_pages_in_english(client, staff):
+    login(client, "organiser")
+    post(client, "/lang", {"lang": "en"})
+    bad = [row("Q1", "单选题", "题", ["甲", "乙"], "C")]
+    response = upload(client, staff, workbook(bad))
+    assert response.status_code == 400
+    assert "1 problem(s); nothing was imported." in response.text
+    assert "row 2 答案: “C” is not one of the item&#39;s options (A, B)" in response.text

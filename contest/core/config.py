@@ -101,6 +101,9 @@ class Defaults:
     PUBLIC_CACHE_TIMEOUT = 300
     #: Rows a page of a long list shows (registrations, entrants, the audit log).
     PAGE_SIZE = 50
+    #: Where the images of question bank stems are kept (default: ``instance/item-images``);
+    #: every application host must see the same folder.
+    QUESTION_IMAGE_FOLDER: str | None = None
     #: The event home also shows live figures (entrants per trade), so it is kept briefly.
     PUBLIC_HOME_CACHE_TIMEOUT = 60
     #: Seconds a worker reuses what it last read of an event's state (publications, last

@@ -9,6 +9,7 @@ from contest.core.labels import selection_text
 from contest.core.refusals import has_errors
 from contest.events.access import can_manage_event
 from contest.events.models import Event
+from contest.organise import banks as bank_screens
 from contest.organise import events as event_screens
 from contest.organise import exam_setup as exam_screens
 from contest.organise import people as people_screens
@@ -26,6 +27,7 @@ bp.register_blueprint(trade_screens.bp)
 bp.register_blueprint(people_screens.bp)
 bp.register_blueprint(proctor_screens.bp)
 bp.register_blueprint(exam_screens.bp)
+bp.register_blueprint(bank_screens.bp)
 
 
 @bp.context_processor

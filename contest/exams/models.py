@@ -18,6 +18,7 @@ from contest.core.types import ExactDecimal, UTCDateTime, enum_type, utcnow
 from contest.domain.exams import ItemType
 
 if TYPE_CHECKING:
+    from contest.accounts.models import User
     from contest.events.models import Component, Judge, Trade
     from contest.registration.models import Entrant
 
@@ -188,6 +189,27 @@ class ExamSitting(db.Model):
 
     exam: Mapped[ExamSetting] = relationship()
     entrant: Mapped[Entrant] = relationship()
+
+
+class ExamKeying(db.Model):
+    """One keying of an entrant's paper answer sheet by a clerk (round 1 or 2), kept as
+    keyed (item code → response) after the answers count."""
+
+    __tablename__ = "exam_keyings"
+    __table_args__ = (
+        sa.UniqueConstraint("exam_id", "entrant_id", "round"),
+        sa.CheckConstraint("round IN (1, 2)", name="round_one_or_two"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(sa.ForeignKey("exam_settings.id", ondelete="CASCADE"))
+    entrant_id: Mapped[int] = mapped_column(sa.ForeignKey("entrants.id", ondelete="CASCADE"))
+    round: Mapped[int]
+    clerk_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    responses: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    clerk: Mapped[User] = relationship()
 
 
 #: The proctors (监考) of an exam: each sees and acts on that exam's room only.

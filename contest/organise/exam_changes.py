@@ -5,6 +5,7 @@ results are published, each re-marking every attempt by recomputing the trade.""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,9 +16,10 @@ from contest.domain import lifecycle
 from contest.domain.lifecycle import Action, Facts
 from contest.domain.package import Problem
 from contest.events.models import Component, Trade
-from contest.exams import setup
+from contest.exams import paper_entry, setup
 from contest.exams.models import ExamSetting
 from contest.publication import services as publications
+from contest.registration.models import Entrant
 from contest.results import services as results
 from contest.results.models import ComponentScore
 
@@ -62,3 +64,26 @@ def void_item(
     _not_published(trade)
     setup.void_item(actor, setting, code, reason)
     results.recompute_trade(trade)
+
+
+def key_sheet(
+    actor: User, trade: Trade, setting: ExamSetting, entrant: Entrant, typed: Mapping[str, str]
+) -> paper_entry.Sheet:
+    """Key a paper answer sheet (``paper_entry.key``); refused once the results are
+    published."""
+    _not_published(trade)
+    return paper_entry.key(actor, setting, entrant, typed)
+
+
+def decide_sheet(
+    actor: User,
+    trade: Trade,
+    setting: ExamSetting,
+    entrant: Entrant,
+    typed: Mapping[str, str],
+    reason: str,
+) -> paper_entry.Sheet:
+    """Decide where a sheet's keyings differ (``paper_entry.decide``); refused once the
+    results are published."""
+    _not_published(trade)
+    return paper_entry.decide(actor, setting, entrant, typed, reason)

@@ -11,6 +11,7 @@ from contest.events.access import can_manage_event
 from contest.events.models import Event
 from contest.organise import banks as bank_screens
 from contest.organise import events as event_screens
+from contest.organise import exam_keying as keying_screens
 from contest.organise import exam_setup as exam_screens
 from contest.organise import people as people_screens
 from contest.organise import proctors as proctor_screens
@@ -27,6 +28,7 @@ bp.register_blueprint(trade_screens.bp)
 bp.register_blueprint(people_screens.bp)
 bp.register_blueprint(proctor_screens.bp)
 bp.register_blueprint(exam_screens.bp)
+bp.register_blueprint(keying_screens.bp)
 bp.register_blueprint(bank_screens.bp)
 
 

@@ -146,6 +146,7 @@ class Shown:
     item: Item
     marks: Any
     options: tuple[tuple[str, str], ...]
+    image: str | None = None  # the stem's image, as the sealed version shows it
 
     @property
     def code(self) -> str:
@@ -168,6 +169,7 @@ def paper(setting: ExamSetting, entrant: Entrant) -> tuple[Part, ...]:
     run = exams.exam_runs([setting.trade_id])[setting.trade_id]
     exam = run.exam
     drawn = run.papers[paper_number(exam, entrant.code) - 1]
+    images = paper_images(setting, drawn.items)
     parts, number = [], 0
     for index, (section, codes) in enumerate(zip(exam.sections, drawn.sections, strict=True)):
         shown = []
@@ -184,11 +186,29 @@ def paper(setting: ExamSetting, entrant: Entrant) -> tuple[Part, ...]:
                     item,
                     section.marks,
                     tuple((label, item.options[label]) for label in labels),
+                    images.get(code),
                 )
             )
         if shown:
             parts.append(Part(index + 1, section.type, section.marks, tuple(shown)))
     return tuple(parts)
+
+
+def paper_images(setting: ExamSetting, codes: Iterable[str]) -> dict[str, str]:
+    """The images of the items' stems (code → stored name), in the versions sealed."""
+    wanted = set(codes)
+    sealed = setting.sealed_versions or {}
+    found: dict[str, tuple[int, str]] = {}
+    for code, version, image in db.session.execute(
+        sa.select(QuestionItem.code, QuestionItem.version, QuestionItem.image).where(
+            QuestionItem.bank_id == setting.bank_id, QuestionItem.code.in_(wanted)
+        )
+    ):
+        if version == sealed.get(code) or (
+            code not in sealed and version > found.get(code, (0,))[0]
+        ):
+            found[code] = (version, image)
+    return {code: image for code, (_, image) in found.items() if image}
 
 
 def paper_codes(setting: ExamSetting, entrant: Entrant) -> frozenset[str]:

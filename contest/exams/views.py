@@ -13,7 +13,17 @@ from functools import partial, wraps
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
 from contest.accounts.limits import failed_logins
@@ -22,6 +32,7 @@ from contest.core.refusals import as_json
 from contest.core.types import utcnow
 from contest.core.web import on_refusal
 from contest.events.models import Event
+from contest.exams import bank
 from contest.exams import sitting as sittings
 from contest.exams.forms import SignInForm
 from contest.exams.models import ExamSetting, ExamSitting, SittingEnd
@@ -45,14 +56,14 @@ def signed_in(page: bool = False):
 
     def decorator(view):
         @wraps(view)
-        def wrapped(slug: str):
+        def wrapped(slug: str, **kwargs):
             event = _event(slug)
             entrant = db.session.get(Entrant, session.get(SESSION) or 0)
             if entrant is None or entrant.event_id != event.id:
                 if page:
                     return redirect(url_for(".sign_in", slug=slug))
                 raise sittings.SittingError(sittings.SittingError.SIGNED_OUT)
-            return view(event, entrant, sittings.exam_of(entrant))
+            return view(event, entrant, sittings.exam_of(entrant), **kwargs)
 
         return wrapped
 
@@ -190,3 +201,16 @@ def leave(slug: str):
     """Sign the entrant out of this device (the sitting goes on)."""
     session.pop(SESSION, None)
     return redirect(url_for(".sign_in", slug=slug))
+
+
+@bp.get("/<slug>/images/<name>")
+@signed_in()
+def image(event: Event, entrant: Entrant, setting: ExamSetting, name: str):
+    """The image of a stem on the entrant's paper (404 for any other)."""
+    codes = sittings.paper_codes(setting, entrant)
+    if name not in sittings.paper_images(setting, codes).values():
+        abort(404)
+    path = bank.image_folder() / name
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="image/png" if name.endswith(".png") else "image/jpeg")

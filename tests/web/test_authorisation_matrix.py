@@ -92,6 +92,7 @@ RULES: dict[str, frozenset] = {
     "exam.paper": EVERYONE,  # to the sign-in page
     "exam.done": EVERYONE,  # to the sign-in page
     "exam.leave": EVERYONE,
+    "exam.image": frozenset(),
     "exam.state": frozenset(),
     "exam.save": frozenset(),
     "exam.submit": frozenset(),

@@ -16,7 +16,14 @@ from contest.core.audit import AuditEntry
 from contest.core.extensions import db
 from contest.core.types import utcnow
 from contest.domain import idcard
-from contest.exams.models import ExamAnswer, ExamSetting, ExamSitting, SittingEnd, exam_proctors
+from contest.exams.models import (
+    ExamAnswer,
+    ExamSetting,
+    ExamSitting,
+    QuestionItem,
+    SittingEnd,
+    exam_proctors,
+)
 from contest.registration.models import Entrant
 from contest.stages.scheduler import tick
 from tests.cli.test_package_exams import imported
@@ -378,3 +385,25 @@ def test_the_proctor_opens_and_closes_the_room(app, client, exam):
             sa.select(AuditEntry.action).where(AuditEntry.action.in_(["exam.open", "exam.close"]))
         ).all()
         assert sorted(actions) == ["exam.close", "exam.open"]
+
+
+def test_a_stems_image_is_shown_to_the_entrant_whose_paper_has_it(app, client, exam, tmp_path):
+    app.config["QUESTION_IMAGE_FOLDER"] = str(tmp_path)
+    (tmp_path / f"{'a' * 32}.png").write_bytes(b"\\x89PNG\\r\\n\\x1a\\n" + b"\\0" * 16)
+    (tmp_path / f"{'b' * 32}.png").write_bytes(b"\\x89PNG\\r\\n\\x1a\\n" + b"\\0" * 16)
+    with app.app_context():
+        for code, name in (("Q01", "a"), ("Q08", "b")):  # Q08 is on no paper
+            db.session.execute(
+                sa.update(QuestionItem)
+                .where(QuestionItem.code == code)
+                .values(image=f"{name * 32}.png")
+            )
+        db.session.commit()
+    address = f"/exam/exam-games/images/{'a' * 32}.png"
+    assert client.get(address).status_code == 401  # nobody signed in
+    sign_in(client)
+    assert f'src="{address}"' in client.get("/exam/exam-games/paper").text
+    shown = client.get(address)
+    assert shown.status_code == 200 and shown.mimetype == "image/png"
+    shown.close()
+    assert client.get(f"/exam/exam-games/images/{'b' * 32}.png").status_code == 404

@@ -19,6 +19,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from blinker import Namespace
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from contest.accounts.models import Role, User
 from contest.core import audit
@@ -121,6 +123,28 @@ def sign_in(event: Event, admission: str, last4: str) -> Entrant:
     given = last4.strip().upper().encode()
     expected = (entrant.id_number or "")[-4:].upper().encode() if entrant else b"\0"
     if entrant is None or len(given) != 4 or not hmac.compare_digest(given, expected):
+        raise SittingError(SittingError.SIGN_IN)
+    return entrant
+
+
+def _cards() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="exam-card")
+
+
+def card_token(entrant: Entrant) -> str:
+    """What the QR on the entrant's card (参赛证) carries: signed, so that only the platform
+    makes one; scanning it signs the entrant in as the number and ID digits would."""
+    return _cards().dumps([entrant.event_id, entrant.id])
+
+
+def card_entrant(event: Event, token: str) -> Entrant:
+    """The approved entrant of the event a card's token names, else ``SittingError``."""
+    try:
+        event_id, entrant_id = _cards().loads(token)
+    except (BadSignature, TypeError, ValueError):
+        raise SittingError(SittingError.SIGN_IN) from None
+    entrant = db.session.get(Entrant, entrant_id) if event_id == event.id else None
+    if entrant is None or entrant.registration_status != RegistrationStatus.APPROVED:
         raise SittingError(SittingError.SIGN_IN)
     return entrant
 

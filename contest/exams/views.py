@@ -90,6 +90,16 @@ def sign_in(slug: str):
     return _sign_in_page(event, form, 400 if form.is_submitted() else 200)
 
 
+@bp.get("/<slug>/card/<token>")
+def card(slug: str, token: str):
+    """Signed in by the QR on the entrant's card, to the paper."""
+    event = _event(slug)
+    entrant = sittings.card_entrant(event, token)
+    sittings.exam_of(entrant)
+    session[SESSION] = entrant.id
+    return redirect(url_for(".paper", slug=slug))
+
+
 @bp.get("/<slug>/paper")
 @signed_in(page=True)
 def paper(event: Event, entrant: Entrant, setting: ExamSetting):

@@ -92,6 +92,7 @@ RULES: dict[str, frozenset] = {
     "exam.paper": EVERYONE,  # to the sign-in page
     "exam.done": EVERYONE,  # to the sign-in page
     "exam.leave": EVERYONE,
+    "exam.card": frozenset(),  # only a valid card signs in; a bad one is answered 401
     "exam.image": frozenset(),
     "exam.state": frozenset(),
     "exam.save": frozenset(),

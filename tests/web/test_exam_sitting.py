@@ -16,6 +16,7 @@ from contest.core.audit import AuditEntry
 from contest.core.extensions import db
 from contest.core.types import utcnow
 from contest.domain import idcard
+from contest.exams import sitting as sittings
 from contest.exams.models import (
     ExamAnswer,
     ExamSetting,
@@ -407,3 +408,21 @@ def test_a_stems_image_is_shown_to_the_entrant_whose_paper_has_it(app, client, e
     assert shown.status_code == 200 and shown.mimetype == "image/png"
     shown.close()
     assert client.get(f"/exam/exam-games/images/{'b' * 32}.png").status_code == 404
+
+
+def test_the_qr_on_the_entrants_page_signs_in_to_the_exam(app, client, exam):
+    with app.app_context():
+        user = make_user(Role.ENTRANT, username="wang")
+        db.session.flush()
+        e3 = db.session.execute(sa.select(Entrant).where(Entrant.code == "E3")).scalar_one()
+        e3.user_id = user.id
+        token = sittings.card_token(e3)
+        db.session.commit()
+    login(client, "wang")
+    home = client.get("/me/")
+    assert 'alt="理论考试二维码"' in home.text and "data:image/svg+xml" in home.text
+    device = client.application.test_client()
+    assert device.get(f"/exam/exam-games/card/{token}x").status_code == 401
+    signed = device.get(f"/exam/exam-games/card/{token}")
+    assert signed.status_code == 302 and signed.headers["Location"].endswith("/paper")
+    assert "王强" in device.get("/exam/exam-games/paper").text

@@ -43,6 +43,8 @@ def test_admin_creates_an_organiser_who_can_log_in(app, client, world):
 
 def test_duplicate_username_is_refused(app, client, world):
     login(client, "admin")
+    with app.app_context():
+        before = db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar_one()
     response = post(
         client,
         "/admin/users",
@@ -56,7 +58,7 @@ def test_duplicate_username_is_refused(app, client, world):
     assert response.status_code == 400
     assert "该用户名已被使用" in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar_one() == 8
+        assert db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar_one() == before
 
 
 def test_invalid_fields_are_reported_per_field(client, world):

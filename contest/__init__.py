@@ -98,7 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.accounts.views import bp as auth_bp
     from contest.appeals.views import bp as appeals_bp
     from contest.exams.practice_views import bp as practice_bp
-    from contest.exams.proctor import bp as proctor_bp
+    from contest.exams.proctor_views import bp as proctor_bp
     from contest.exams.views import bp as exam_bp
     from contest.judging.api import bp as api_bp
     from contest.judging.chief_views import bp as chief_bp

@@ -126,8 +126,3 @@ def checked_response(item: Item, response: Any) -> Any:
     if not _text(response):
         raise BadResponse(BadResponse.TEXT, item=item.code, limit=LONGEST)
     return response if response.strip() else None
-
-
-def answered(response: Any) -> bool:
-    """Whether a stored response answers its item (None is a blank)."""
-    return response is not None

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
-from contest.exams.sitting import LONGEST_EXTENSION
+from contest.exams.proctors import LONGEST_EXTENSION
 
 #: The last 4 characters of a resident ID number.
 LAST4 = r"^\s*[0-9]{3}[0-9Xx]\s*$"

@@ -12,9 +12,9 @@ again.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,14 +22,11 @@ from blinker import Namespace
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from contest.accounts.models import Role, User
-from contest.core import audit
 from contest.core.extensions import db
 from contest.core.types import utcnow
 from contest.domain import sitting as rules
 from contest.domain.exams import Item, ItemType, item_order, option_order, paper_number
 from contest.domain.refusal import N_, Refused
-from contest.events.access import can_manage_event
 from contest.events.models import Event, Trade
 from contest.exams import services as exams
 from contest.exams.models import (
@@ -38,17 +35,11 @@ from contest.exams.models import (
     ExamSitting,
     QuestionItem,
     SittingEnd,
-    exam_proctors,
 )
 from contest.registration.models import Entrant, RegistrationStatus
 
 #: Sent with the trade when an attempt at its exam ends (its results change).
 attempt_ended = Namespace().signal("exam-attempt-ended")
-
-#: A device not heard from for this long has lost its connection, as proctors see it.
-SILENCE = timedelta(seconds=45)
-#: The longest extension a proctor may grant at once, in minutes.
-LONGEST_EXTENSION = 120
 
 
 class SittingError(Refused):
@@ -286,11 +277,12 @@ def start(setting: ExamSetting, entrant: Entrant, now: datetime | None = None) -
 def ended_if_over(sitting: ExamSitting, setting: ExamSetting, now: datetime) -> bool:
     """End the sitting if its time has run out (at its deadline); whether it has ended."""
     if sitting.ended_at is None and clock(sitting, setting.minutes).over(now):
-        _end(sitting, SittingEnd.TIME, clock(sitting, setting.minutes).deadline(now))
+        end(sitting, SittingEnd.TIME, clock(sitting, setting.minutes).deadline(now))
     return sitting.ended_at is not None
 
 
-def _end(sitting: ExamSitting, how: SittingEnd, at: datetime) -> None:
+def end(sitting: ExamSitting, how: SittingEnd, at: datetime) -> None:
+    """End the sitting (its attempt counts from now) and say so."""
     sitting.ended_at = at
     sitting.ended_how = how
     sitting.paused_at = None
@@ -422,7 +414,7 @@ def submit(sitting: ExamSitting, now: datetime | None = None) -> ExamSitting:
     """The entrant hands the paper in (a second submit changes nothing)."""
     now = now or utcnow()
     if not ended_if_over(sitting, sitting.exam, now):
-        _end(sitting, SittingEnd.SUBMITTED, now)
+        end(sitting, SittingEnd.SUBMITTED, now)
     return sitting
 
 
@@ -441,214 +433,9 @@ def end_overdue(now: datetime | None = None) -> int:
     return ended
 
 
-# --- proctors ------------------------------------------------------------------------------------
-
-
-def proctors_exams(user: User) -> list[ExamSetting]:
-    """The exams a proctor watches (an organiser or administrator: every exam)."""
-    query = sa.select(ExamSetting).join(Trade, Trade.id == ExamSetting.trade_id)
-    if user.role == Role.PROCTOR:
-        query = query.join(exam_proctors, exam_proctors.c.exam_id == ExamSetting.id).where(
-            exam_proctors.c.user_id == user.id
-        )
-    return list(db.session.scalars(query.order_by(Trade.event_id.desc(), Trade.code)))
-
-
-def can_proctor(user: User, setting: ExamSetting) -> bool:
-    """Whether the account watches the exam's room: its proctors, and the event's
-    organisers."""
-    if user.role == Role.PROCTOR:
-        return bool(
-            db.session.scalar(
-                sa.select(sa.literal(True)).where(
-                    exam_proctors.c.exam_id == setting.id, exam_proctors.c.user_id == user.id
-                )
-            )
-        )
-    return can_manage_event(user, setting.trade.event)
-
-
-@dataclass(frozen=True)
-class Seat:
-    """An entrant of the room as the proctor sees them."""
-
-    entrant: Entrant
-    sitting: ExamSitting | None
-    answered: int
-    items: int
-    left: int | None
-    silent: bool
-
-    @property
-    def status(self) -> str:
-        if self.sitting is None:
-            return "waiting"
-        if self.sitting.ended_how is not None:
-            return self.sitting.ended_how.value
-        return "paused" if self.sitting.paused_at is not None else "sitting"
-
-
-def room(setting: ExamSetting, now: datetime | None = None) -> list[Seat]:
-    """Every approved entrant of the exam's trade, by station then code, with their sitting:
-    answered count, seconds left, connection lost. Sittings out of time end here."""
-    now = now or utcnow()
-    entrants = list(
-        db.session.scalars(
-            sa.select(Entrant)
-            .where(
-                Entrant.trade_id == setting.trade_id,
-                Entrant.registration_status == RegistrationStatus.APPROVED,
-            )
-            .order_by(Entrant.station_no.is_(None), Entrant.station_no, Entrant.code)
-        )
-    )
-    sittings = {
-        s.entrant_id: s
-        for s in db.session.scalars(sa.select(ExamSitting).where(ExamSitting.exam_id == setting.id))
-    }
-    counts = dict(
-        db.session.execute(
-            sa.select(ExamAnswer.entrant_id, sa.func.count())
-            .where(ExamAnswer.exam_id == setting.id, ExamAnswer.response.is_not(None))
-            .group_by(ExamAnswer.entrant_id)
-        ).all()
-    )
-    exam = exams.exam_of(setting, "", "")
-    sealed = setting.sealed_papers or []
-    seats = []
-    for entrant in entrants:
-        sitting = sittings.get(entrant.id)
-        items = 0
-        if sealed:
-            drawn = sealed[paper_number(exam, entrant.code) - 1]
-            items = sum(1 for codes in drawn for code in codes if code not in exam.voided)
-        left = None
-        if sitting is not None:
-            ended_if_over(sitting, setting, now)
-            if sitting.ended_at is None:
-                left = clock(sitting, setting.minutes).left(now)
-        silent = bool(
-            sitting is not None
-            and sitting.ended_at is None
-            and (sitting.last_seen_at is None or now - sitting.last_seen_at > SILENCE)
-        )
-        seats.append(Seat(entrant, sitting, counts.get(entrant.id, 0), items, left, silent))
-    return seats
-
-
-def _reason(reason: str | None) -> str:
-    text = (reason or "").strip()
-    if not text:
-        raise SittingError(SittingError.REASON)
-    return text
-
-
-def _open_sitting(sitting: ExamSitting | None, entrant: Entrant) -> ExamSitting:
-    if sitting is None:
-        raise SittingError(SittingError.NOT_STARTED, name=entrant.name)
-    if sitting.ended_at is not None:
-        raise SittingError(SittingError.ENDED)
-    return sitting
-
-
-def _record(actor: User, action: str, sitting: ExamSitting, reason: str, **new: Any) -> None:
-    audit.record(
-        actor,
-        action,
-        "exam_sitting",
-        sitting.id,
-        new={"entrant": sitting.entrant.code, **new},
-        reason=reason,
-        event=sitting.entrant.event,
-    )
-
-
 def sitting_of(setting: ExamSetting, entrant: Entrant) -> ExamSitting | None:
     return db.session.scalar(
         sa.select(ExamSitting).where(
             ExamSitting.exam_id == setting.id, ExamSitting.entrant_id == entrant.id
-        )
-    )
-
-
-def extend(
-    actor: User, setting: ExamSetting, entrant: Entrant, minutes: int, reason: str | None
-) -> ExamSitting:
-    """Give the entrant ``minutes`` more (延时), with a reason, audited."""
-    text = _reason(reason)
-    if not 1 <= minutes <= LONGEST_EXTENSION:
-        raise SittingError(SittingError.MINUTES, limit=LONGEST_EXTENSION)
-    sitting = _open_sitting(sitting_of(setting, entrant), entrant)
-    if ended_if_over(sitting, setting, utcnow()):
-        raise SittingError(SittingError.ENDED)
-    sitting.extra_seconds += minutes * 60
-    _record(actor, "exam.extend", sitting, text, minutes=minutes)
-    return sitting
-
-
-def pause(
-    actor: User, setting: ExamSetting, entrants: Sequence[Entrant], reason: str | None
-) -> int:
-    """Pause the running sittings of ``entrants`` for an incident, with a reason, audited;
-    how many were paused."""
-    text = _reason(reason)
-    now = utcnow()
-    paused = 0
-    for entrant in entrants:
-        sitting = sitting_of(setting, entrant)
-        if sitting is None or sitting.paused_at is not None:
-            continue
-        if ended_if_over(sitting, setting, now):
-            continue
-        sitting.paused_at = now
-        _record(actor, "exam.pause", sitting, text)
-        paused += 1
-    return paused
-
-
-def resume(
-    actor: User, setting: ExamSetting, entrants: Sequence[Entrant], reason: str | None
-) -> int:
-    """Let the paused sittings of ``entrants`` go on, their time held; how many."""
-    text = _reason(reason)
-    now = utcnow()
-    resumed = 0
-    for entrant in entrants:
-        sitting = sitting_of(setting, entrant)
-        if sitting is None or sitting.paused_at is None or sitting.ended_at is not None:
-            continue
-        held = max(int((now - sitting.paused_at).total_seconds()), 0)
-        sitting.paused_seconds += held
-        sitting.paused_at = None
-        _record(actor, "exam.resume", sitting, text, paused_seconds=held)
-        resumed += 1
-    return resumed
-
-
-def force_submit(
-    actor: User, setting: ExamSetting, entrant: Entrant, reason: str | None
-) -> ExamSitting:
-    """Hand the entrant's paper in for them (收卷), with a reason, audited."""
-    text = _reason(reason)
-    sitting = _open_sitting(sitting_of(setting, entrant), entrant)
-    if ended_if_over(sitting, setting, utcnow()):
-        raise SittingError(SittingError.ENDED)
-    _end(sitting, SittingEnd.PROCTOR, utcnow())
-    _record(actor, "exam.force_submit", sitting, text)
-    return sitting
-
-
-def entrants_of(setting: ExamSetting, ids: Iterable[int]) -> list[Entrant]:
-    """The approved entrants of the exam's trade among ``ids``."""
-    wanted = list(ids)
-    if not wanted:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(Entrant).where(
-                Entrant.trade_id == setting.trade_id,
-                Entrant.id.in_(wanted),
-                Entrant.registration_status == RegistrationStatus.APPROVED,
-            )
         )
     )

@@ -58,7 +58,8 @@ def test_duplicate_username_is_refused(app, client, world):
     assert response.status_code == 400
     assert "该用户名已被使用" in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar_one() == before
+        after = db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar_one()
+        assert after == before
 
 
 def test_invalid_fields_are_reported_per_field(client, world):

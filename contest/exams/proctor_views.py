@@ -16,8 +16,7 @@ from flask_login import current_user
 from contest.accounts.access import object_required, roles_required
 from contest.accounts.models import Role
 from contest.core.web import on_refusal
-from contest.exams import setup
-from contest.exams import sitting as sittings
+from contest.exams import proctors, setup
 from contest.exams.forms import ExtendForm, ProctorForm
 from contest.exams.models import ExamSetting
 from contest.registration.models import Entrant
@@ -25,14 +24,14 @@ from contest.registration.models import Entrant
 bp = Blueprint("proctor", __name__)
 
 PROCTORS = (Role.PROCTOR, Role.ORGANISER, Role.ADMIN)
-watches = object_required(ExamSetting, "exam_id", sittings.can_proctor)
+watches = object_required(ExamSetting, "exam_id", proctors.can_proctor)
 
 
 @bp.get("/")
 @roles_required(*PROCTORS)
 def home():
     """The exams this account watches."""
-    return render_template("exams/proctor_home.html", exams=sittings.proctors_exams(current_user))
+    return render_template("exams/proctor_home.html", exams=proctors.proctors_exams(current_user))
 
 
 def _room(setting: ExamSetting, partial: bool = False, status: int = 200):
@@ -41,7 +40,7 @@ def _room(setting: ExamSetting, partial: bool = False, status: int = 200):
         setting=setting,
         trade=setting.trade,
         event=setting.trade.event,
-        seats=sittings.room(setting),
+        seats=proctors.room(setting),
         extend=ExtendForm(),
         action=ProctorForm(),
     ), status
@@ -56,7 +55,7 @@ def room(setting: ExamSetting):
 
 
 def _entrant(setting: ExamSetting, form: ProctorForm) -> Entrant:
-    found = sittings.entrants_of(setting, [int(form.entrant.data or 0)])
+    found = proctors.entrants_of(setting, [int(form.entrant.data or 0)])
     if not found:
         abort(404)
     return found[0]
@@ -81,7 +80,7 @@ def extend(setting: ExamSetting):
         return _room(setting, status=400)
     entrant = _entrant(setting, form)
     _refused_again(setting, form)
-    sittings.extend(current_user, setting, entrant, form.minutes.data, form.reason.data)
+    proctors.extend(current_user, setting, entrant, form.minutes.data, form.reason.data)
     flash(
         _("%(name)s has %(minutes)s more minutes.", name=entrant.name, minutes=form.minutes.data),
         "success",
@@ -94,7 +93,7 @@ def extend(setting: ExamSetting):
 @watches
 def pause(setting: ExamSetting):
     """Pause one entrant's sitting, or every running sitting of the room, with a reason."""
-    return _pause_or_resume(setting, sittings.pause)
+    return _pause_or_resume(setting, proctors.pause)
 
 
 @bp.post("/exams/<int:exam_id>/resume")
@@ -102,7 +101,7 @@ def pause(setting: ExamSetting):
 @watches
 def resume(setting: ExamSetting):
     """Let paused sittings go on, their time held."""
-    return _pause_or_resume(setting, sittings.resume)
+    return _pause_or_resume(setting, proctors.resume)
 
 
 def _pause_or_resume(setting: ExamSetting, action):
@@ -113,10 +112,10 @@ def _pause_or_resume(setting: ExamSetting, action):
     if form.entrant.data:
         entrants = [_entrant(setting, form)]
     else:
-        entrants = sittings.entrants_of(setting, [s.entrant.id for s in sittings.room(setting)])
+        entrants = proctors.entrants_of(setting, [s.entrant.id for s in proctors.room(setting)])
     _refused_again(setting, form)
     count = action(current_user, setting, entrants, form.reason.data)
-    if action is sittings.pause:
+    if action is proctors.pause:
         message = ngettext("%(num)s sitting paused.", "%(num)s sittings paused.", count)
     else:
         message = ngettext("%(num)s sitting goes on.", "%(num)s sittings go on.", count)
@@ -135,7 +134,7 @@ def hand_in(setting: ExamSetting):
         return _room(setting, status=400)
     entrant = _entrant(setting, form)
     _refused_again(setting, form)
-    sittings.force_submit(current_user, setting, entrant, form.reason.data)
+    proctors.force_submit(current_user, setting, entrant, form.reason.data)
     flash(_("The paper of %(name)s is handed in.", name=entrant.name), "success")
     return _back(setting)
 

@@ -58,6 +58,7 @@ class SittingError(Refused):
     NOT_ON_PAPER = "not_on_paper"
     STALE = "stale"
     BAD_KEY = "bad_key"
+    UNREADABLE = "unreadable"
     REASON = "reason"
     MINUTES = "minutes"
     reasons = {
@@ -79,6 +80,7 @@ class SittingError(Refused):
             "Question %(item)s was answered again on another device; the later answer is kept."
         ),
         BAD_KEY: N_("Every save needs an idempotency key."),
+        UNREADABLE: N_("The answer could not be read: it names no question."),
         REASON: N_("Give a reason."),
         MINUTES: N_("Give between 1 and %(limit)s minutes."),
     }

@@ -160,7 +160,7 @@ def save(event: Event, entrant: Entrant, setting: ExamSetting):
         raise sittings.SittingError(sittings.SittingError.BAD_KEY)
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("item"), str):
-        raise sittings.SittingError(sittings.SittingError.NOT_ON_PAPER, item="?")
+        raise sittings.SittingError(sittings.SittingError.UNREADABLE)
     base = body.get("base", 0)
     if not isinstance(base, int) or isinstance(base, bool) or base < 0:
         base = -1  # never the stored revision: refused as stale

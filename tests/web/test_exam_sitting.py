@@ -181,10 +181,17 @@ def test_a_response_the_item_cannot_take_is_refused(app, client, exam, item, res
     assert answers(app) == {}
 
 
-def test_a_save_needs_an_idempotency_key(app, client, exam):
+def test_a_save_needs_an_idempotency_key_and_a_question(app, client, exam):
     sign_in(client)
     client.get("/exam/exam-games/paper")
     assert save(client, "Q01", "B", key="x").status_code == 400
+    token = csrf_token(client, SIGN_IN)
+    nameless = client.post(
+        "/exam/exam-games/answers",
+        json=["Q01", "B"],
+        headers={"X-CSRFToken": token, "Idempotency-Key": "k" * 12},
+    )
+    assert nameless.status_code == 400 and "无法识别" in nameless.json["message"]
     assert answers(app) == {}
 
 

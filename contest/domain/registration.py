@@ -126,6 +126,16 @@ class Rules:
     starts_on: date
     trades: Mapping[str, TradeLimits]
     multiple_trades_allowed: bool = False
+    #: Places of a unit in a trade set apart from the trade's quota per unit (名额分配):
+    #: (unit code, trade code) → places.
+    places: Mapping[tuple[str, str], int] = field(default_factory=dict)
+
+    def quota(self, unit: str, trade: str) -> int | None:
+        """How many the unit may enter in the trade (None: no limit per unit)."""
+        if (unit, trade) in self.places:
+            return self.places[(unit, trade)]
+        limits = self.trades.get(trade)
+        return limits.unit_quota if limits else None
 
 
 def complete(applicant: Applicant) -> Applicant:
@@ -278,10 +288,32 @@ def _check_limits(
             continue
         in_trade[limits.code] += 1
         of_unit[limits.code] += 1
-        if limits.unit_quota is not None and of_unit[limits.code] > limits.unit_quota:
-            params = {"quota": limits.unit_quota, "trade": limits.code}
+        quota = rules.quota(unit, limits.code)
+        if quota is not None and of_unit[limits.code] > quota:
+            params = {"quota": quota, "trade": limits.code}
             problems.append(RowProblem(index, Column.TRADE, "over_quota", params))
         elif limits.capacity is not None and in_trade[limits.code] > limits.capacity:
             params = {"capacity": limits.capacity, "trade": limits.code}
             problems.append(RowProblem(index, Column.TRADE, "over_capacity", params))
     return problems
+
+
+@dataclass(frozen=True)
+class OverQuota:
+    """A unit with more entries in a trade than its places allow (after a quota is cut)."""
+
+    unit: str
+    trade: str
+    quota: int
+    entered: int
+
+
+def over_quota(rules: Rules, entered: Mapping[tuple[str, str], int]) -> list[OverQuota]:
+    """Where the entries of a unit in a trade ((unit, trade) → count, returned registrations
+    left out) exceed the unit's places, by unit then trade."""
+    found = []
+    for (unit, trade), count in sorted(entered.items()):
+        quota = rules.quota(unit, trade)
+        if quota is not None and count > quota:
+            found.append(OverQuota(unit, trade, quota, count))
+    return found

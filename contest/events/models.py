@@ -124,6 +124,22 @@ class Unit(db.Model):
         return f"<Unit {self.code}>"
 
 
+class UnitPlaces(db.Model):
+    """The places a unit has in a trade (名额分配), set apart from the trade's quota per unit
+    (a big district gets more places than an enterprise union); 0 enters no one."""
+
+    __tablename__ = "unit_places"
+    __table_args__ = (sa.CheckConstraint("places >= 0", name="places_non_negative"),)
+
+    unit_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
+    )
+    trade_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("trades.id", ondelete="CASCADE"), primary_key=True
+    )
+    places: Mapped[int]
+
+
 class Trade(db.Model):
     """A trade (工种) within an event: the ranked field with its own marking scheme."""
 

@@ -36,6 +36,8 @@ from contest.organise.trade_forms import (
     without_blank_rows,
 )
 from contest.organise.trade_scheme import ComponentInput, CriterionInput, TradeInput
+from contest.registration import places
+from contest.registration import services as registration
 from contest.results import exam_analysis, rules_text
 from contest.results.exam_analysis import ExamAnalysis
 
@@ -163,7 +165,32 @@ def _submit(event: Event, trade: Trade | None):
     else:
         trade_setup.update_trade(current_user, trade, trade_input(data))
     flash(_("Trade %(code)s is saved.", code=trade.code), "success")
+    _over_quota(event, trade)
     return redirect(url_for(".edit", event_id=event.id, trade_id=trade.id))
+
+
+def _over_quota(event: Event, trade: Trade) -> None:
+    """Warn of the units with more entries in the trade than its quota now allows."""
+    units = {u.code: u.name for u in event.units}
+    over = [
+        o for o in places.warnings(event, registration.rules_for(event)) if o.trade == trade.code
+    ]
+    if over:
+        flash(
+            _(
+                "More entries than places: %(units)s.",
+                units=_("、").join(
+                    _(
+                        "%(unit)s (%(quota)s place(s), %(entered)s entered)",
+                        unit=units.get(o.unit, o.unit),
+                        quota=o.quota,
+                        entered=o.entered,
+                    )
+                    for o in over
+                ),
+            ),
+            "warn",
+        )
 
 
 @bp.route("/new", methods=["GET", "POST"])

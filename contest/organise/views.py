@@ -14,6 +14,7 @@ from contest.organise import events as event_screens
 from contest.organise import exam_keying as keying_screens
 from contest.organise import exam_setup as exam_screens
 from contest.organise import people as people_screens
+from contest.organise import places as place_screens
 from contest.organise import proctors as proctor_screens
 from contest.organise import trade_list
 from contest.organise import trades as trade_screens
@@ -26,6 +27,7 @@ bp = Blueprint("organise", __name__)
 bp.register_blueprint(event_screens.bp)
 bp.register_blueprint(trade_screens.bp)
 bp.register_blueprint(people_screens.bp)
+bp.register_blueprint(place_screens.bp)
 bp.register_blueprint(proctor_screens.bp)
 bp.register_blueprint(exam_screens.bp)
 bp.register_blueprint(keying_screens.bp)

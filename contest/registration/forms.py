@@ -101,3 +101,16 @@ class ReasonForm(FlaskForm):
     """A button that may need a reason (e.g. removing an entrant after the window)."""
 
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+class PlacesUploadForm(FlaskForm):
+    """The places per unit and trade as an Excel sheet."""
+
+    file = FileField(
+        _l("Excel sheet of places (.xlsx)"),
+        validators=[
+            FileRequired(message=_l("Choose a file to upload.")),
+            FileAllowed(["xlsx"], message=_l("Upload the places as an .xlsx workbook.")),
+        ],
+    )
+    submit = SubmitField(_l("Upload the places"))

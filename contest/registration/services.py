@@ -36,6 +36,7 @@ from contest.domain.registration import (
 from contest.domain.scoring import DeclaredStatus
 from contest.domain.stages import StageKind
 from contest.events.models import Event, Trade, Unit, unit_contacts
+from contest.registration import places
 from contest.registration.facts import entrant_facts, windows
 from contest.registration.models import Entrant, Gender, RegistrationStatus, Team
 from contest.stages import services as stages
@@ -154,6 +155,7 @@ def rules_for(event: Event) -> Rules:
             for t in trades
         },
         multiple_trades_allowed=event.multiple_trades_allowed,
+        places=places.places_of(event),
     )
 
 

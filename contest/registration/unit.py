@@ -29,7 +29,7 @@ from contest.domain.registration import Applicant
 from contest.domain.stages import StageKind, WindowClosed
 from contest.events.access import can_act_for_unit
 from contest.events.models import Trade, Unit
-from contest.registration import roster, withdrawal
+from contest.registration import places, roster, withdrawal
 from contest.registration import services as registration
 from contest.registration.facts import stationed, windows
 from contest.registration.forms import EntrantForm, ReasonForm, RosterForm, TeamForm
@@ -66,10 +66,20 @@ def _page(unit: Unit, status: int = 200, **forms):
             review_open=open_.review_open,
             is_staff=current_user.has_role(*STAFF),
             remove_form=ReasonForm(),
+            places=_places(unit),
             **forms,
         ),
         status,
     )
+
+
+def _places(unit: Unit) -> list[tuple[Trade, int | None, int]]:
+    """Each trade with the unit's places in it and its entries so far."""
+    rules = registration.rules_for(unit.event)
+    entered = places.entered(unit.event)
+    return [
+        (t, rules.quota(unit.code, t.code), entered[(unit.code, t.code)]) for t in _trades(unit)
+    ]
 
 
 @bp.get("/<int:unit_id>")

@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.exams.proctor_views import bp as proctor_bp
     from contest.exams.views import bp as exam_bp
     from contest.judging.api import bp as api_bp
+    from contest.judging.card_views import bp as cards_bp
     from contest.judging.chief_views import bp as chief_bp
     from contest.judging.draw_views import bp as draw_bp
     from contest.judging.views import bp as judging_bp
@@ -132,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(chief_bp, url_prefix="/chief")
     app.register_blueprint(draw_bp, url_prefix="/registration")
+    app.register_blueprint(cards_bp)  # /card/<token>
     app.register_blueprint(organise_bp, url_prefix="/organise")
 
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Install the system packages some tests need (CJK fonts, pdftoppm, Chromium, Pango for
-# WeasyPrint's PDFs) when they are
-# missing and this machine allows it (Debian/Ubuntu as root). Otherwise say what is missing;
-# the tests that need them then skip with the same reason.
+# Install the system packages some tests need (CJK fonts, pdftoppm, zbarimg for QR codes,
+# Chromium, Pango for WeasyPrint's PDFs) when they are missing and this machine allows it
+# (Debian/Ubuntu as root). Otherwise say what is missing; the tests that need them then skip
+# with the same reason.
 set -u
 missing=()
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset" || missing+=(libharfbuzz-subset0)

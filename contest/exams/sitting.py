@@ -19,8 +19,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from blinker import Namespace
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 
 from contest.core.extensions import db
 from contest.core.types import utcnow
@@ -36,6 +34,7 @@ from contest.exams.models import (
     QuestionItem,
     SittingEnd,
 )
+from contest.registration import cards
 from contest.registration.models import Entrant, RegistrationStatus
 
 #: Sent with the trade when an attempt at its exam ends (its results change).
@@ -120,24 +119,11 @@ def sign_in(event: Event, admission: str, last4: str) -> Entrant:
     return entrant
 
 
-def _cards() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="exam-card")
-
-
-def card_token(entrant: Entrant) -> str:
-    """What the QR on the entrant's card (参赛证) carries: signed, so that only the platform
-    makes one; scanning it signs the entrant in as the number and ID digits would."""
-    return _cards().dumps([entrant.event_id, entrant.id])
-
-
 def card_entrant(event: Event, token: str) -> Entrant:
-    """The approved entrant of the event a card's token names, else ``SittingError``."""
-    try:
-        event_id, entrant_id = _cards().loads(token)
-    except (BadSignature, TypeError, ValueError):
-        raise SittingError(SittingError.SIGN_IN) from None
-    entrant = db.session.get(Entrant, entrant_id) if event_id == event.id else None
-    if entrant is None or entrant.registration_status != RegistrationStatus.APPROVED:
+    """The approved entrant of the event the QR of a card names (``cards``), else
+    ``SittingError``: a card signs in as the number and ID digits would."""
+    entrant = cards.card_entrant(token, event)
+    if entrant is None:
         raise SittingError(SittingError.SIGN_IN)
     return entrant
 

@@ -119,6 +119,13 @@ def door_list_pdf(trade: Trade):
     return _pdf(reports.door_list_pdf(trade), f"{trade.event.slug}-{trade.code}-door-list.pdf")
 
 
+@bp.get("/trades/<int:trade_id>/cards.pdf")
+@object_required(Trade, "trade_id", _manage_trade)
+def cards_pdf(trade: Trade):
+    """The entrants' cards (参赛证), eight to a page, each with its QR."""
+    return _pdf(reports.cards_pdf(trade), f"{trade.event.slug}-{trade.code}-cards.pdf")
+
+
 def _pdf(data: bytes, name: str):
     return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=name)
 

@@ -4,8 +4,11 @@ name the entrants still awaiting a station and those who left after the draw."""
 from __future__ import annotations
 
 from contest.core.files import render_pdf
+from contest.core.links import public_url
 from contest.events.models import Trade
 from contest.judging import draw
+from contest.publication.documents import qr_data_uri
+from contest.registration import cards
 
 
 def station_list_pdf(trade: Trade) -> bytes:
@@ -29,3 +32,13 @@ def door_list_pdf(trade: Trade) -> bytes:
     column for the signature; who awaits a station or has left is named below the list."""
     known = draw.field(trade)
     return render_pdf("pdf/door_list.html", trade=trade, field=known, entrants=known.stationed)
+
+
+def cards_pdf(trade: Trade) -> bytes:
+    """参赛证: a card per entrant in the field, eight to an A4 page — the event, name, unit,
+    trade, station, admission number, masked ID number and the QR of the card (the door staff
+    scan it to check the entrant in; the entrant scans it to sit the theory exam)."""
+    known = draw.field(trade)
+    entrants = [*known.stationed, *known.awaiting]
+    qrs = {e.id: qr_data_uri(public_url("cards.scan", token=cards.card_token(e))) for e in entrants}
+    return render_pdf("pdf/cards.html", trade=trade, entrants=entrants, qrs=qrs)

@@ -8,10 +8,10 @@ from contest.accounts.access import roles_required
 from contest.accounts.models import Role
 from contest.core.extensions import db
 from contest.core.links import public_url
-from contest.exams import sitting as sittings
 from contest.exams.models import ExamSetting
 from contest.publication import certificates, documents
 from contest.publication import services as publications
+from contest.registration import cards
 from contest.registration import services as registration
 from contest.registration.models import Entrant, RegistrationStatus
 
@@ -47,7 +47,7 @@ def _exam_cards(entries: list[Entrant]) -> dict[int, str]:
     )
     return {
         e.id: documents.qr_data_uri(
-            public_url("exam.card", slug=e.event.slug, token=sittings.card_token(e))
+            public_url("exam.card", slug=e.event.slug, token=cards.card_token(e))
         )
         for e in entries
         if e.trade_id in with_exam and e.registration_status == RegistrationStatus.APPROVED

@@ -78,6 +78,8 @@ RULES: dict[str, frozenset] = {
     "api.save_value": WELD_PANEL,
     "api.submit_sheet": WELD_PANEL,
     "draw.check_in": WELD_DESK,
+    "draw.cards_pdf": STAFF,
+    "cards.scan": EVERYONE,  # then by who scans: the door staff, the entrant, anyone else
     "draw.mark": WELD_DESK,
     "appeals.trade": WELD_DESK,
     "appeals.decide": WELD_DESK,

@@ -16,7 +16,6 @@ from contest.core.audit import AuditEntry
 from contest.core.extensions import db
 from contest.core.types import utcnow
 from contest.domain import idcard
-from contest.exams import sitting as sittings
 from contest.exams.models import (
     ExamAnswer,
     ExamSetting,
@@ -25,6 +24,7 @@ from contest.exams.models import (
     SittingEnd,
     exam_proctors,
 )
+from contest.registration import cards
 from contest.registration.models import Entrant
 from contest.stages.scheduler import tick
 from tests.cli.test_package_exams import imported
@@ -423,7 +423,7 @@ def test_the_qr_on_the_entrants_page_signs_in_to_the_exam(app, client, exam):
         db.session.flush()
         e3 = db.session.execute(sa.select(Entrant).where(Entrant.code == "E3")).scalar_one()
         e3.user_id = user.id
-        token = sittings.card_token(e3)
+        token = cards.card_token(e3)
         db.session.commit()
     login(client, "wang")
     home = client.get("/me/")

@@ -6,16 +6,18 @@
 -- reads the sitting's state (the revisions of the answers already stored), then saves an
 -- answer to one of the paper's items every `low`–`high` ms, with a fresh Idempotency-Key and
 -- the revision it changes as `base`. The examinees start at random moments within `ramp` ms
--- and stop saving 2 s before the run ends, so that no save is left in flight. In "healthz"
--- mode the same connections ask /healthz at the same pace (the baseline).
+-- and send nothing in the run's last `drain` seconds (longer than wrk's timeout), so that
+-- every save sent is answered before wrk stops. In "healthz" mode the same connections ask
+-- /healthz at the same pace (the baseline).
 --
 --   wrk -t100 -c100 -d20s -s bench/exam.lua http://127.0.0.1:8080 \
---     -- exam-data.lua exam bench-exam nonce out 2000 2000 6000 20
+--     -- exam-data.lua exam bench-exam nonce out 2000 2000 6000 18
 --
 -- exam-data.lua returns {examinees = {{admission, last4}, ...}, items = {{code, responses =
 -- {json, ...}}, ...}}. Each examinee writes one line per answer to out/examinee-<n>.txt:
 -- kind, start and latency in microseconds, HTTP status, and for a save the item, the
--- revision acknowledged and whether the server answered it as a replay. done() prints wrk's
+-- revision acknowledged and whether the server answered it as a replay; and a line "sent"
+-- before each save, so that a save left unanswered is seen. done() prints wrk's
 -- socket errors as one line "BENCH {json}".
 
 local ffi = require("ffi")
@@ -42,7 +44,7 @@ function init(args)
   local data = dofile(args[1])
   mode, slug, nonce = args[2], args[3], args[4]
   ramp, low, high = tonumber(args[6]), tonumber(args[7]), tonumber(args[8])
-  stop_at = now_us() + (tonumber(args[9]) - 2) * 1e6
+  stop_at = now_us() + tonumber(args[9]) * 1e6 -- the last moment to send
   me = data.examinees[id]
   items = data.items
   if me == nil then
@@ -87,6 +89,7 @@ function request()
   end
   saves = saves + 1
   item = items[math.random(#items)]
+  record:write(string.format("sent %.0f 0 0 %s\n", started, item.code))
   local responses = item.responses
   local body = string.format('{"item": "%s", "response": %s, "base": %d}', item.code,
     responses[math.random(#responses)], revisions[item.code] or 0)

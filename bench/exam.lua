@@ -155,20 +155,18 @@ function response(status, response_headers, body)
 end
 
 function delay()
-  if now_us() > stop_at then
-    return 3600000 -- done: nothing more is sent before the run ends
-  end
+  local wait = 0
   if pause then
-    local wait = pause
-    pause = nil
-    return wait
+    wait, pause = pause, nil
+  elseif kind == "page" then
+    wait = math.random(500, 2000) -- typing the admission number and the ID's last 4
+  elseif kind == "save" or kind == "healthz" then
+    wait = math.random(low, high)
+  end -- after the sign-in, the paper and the state: none (redirect, the page's first call)
+  if now_us() + wait * 1000 > stop_at then
+    return 3600000 -- nothing more is sent before the run ends
   end
-  if kind == "page" then
-    return math.random(500, 2000) -- typing the admission number and the ID's last 4
-  elseif kind == "sign_in" or kind == "paper" or kind == "state" then
-    return 0 -- the browser follows the redirect, the page asks for the state
-  end
-  return math.random(low, high)
+  return wait
 end
 
 function done(summary, latency, requests)

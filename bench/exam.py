@@ -65,7 +65,7 @@ class ExamPlan:
 
 
 FULL = ExamPlan(examinees=1000, seconds=75, rounds=2, ramp_ms=20_000, capacity_seconds=15, drain=12)
-QUICK = ExamPlan(examinees=100, seconds=10, rounds=1, ramp_ms=2_000, capacity_seconds=5)
+QUICK = ExamPlan(examinees=100, seconds=12, rounds=1, ramp_ms=2_000, capacity_seconds=5)
 
 KINDS = {
     "page": "sign-in page (GET)",

@@ -44,9 +44,10 @@ i18n: $(VENV)/.runtime
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --width 100
 	$(BIN)/pybabel compile -d translations --statistics
 
-## bench: events of 10, 150 and 1,000 trades on PostgreSQL (BENCH_DATABASE_URL, default
-## postgresql://postgres@127.0.0.1:5432/bench, recreated), gunicorn driven by wrk (installed
-## from Debian when missing): every figure with its baseline; writes bench/RESULTS.md
+## bench: events of 10, 150 and 1,000 trades and a theory exam of 1,000 examinees on PostgreSQL
+## (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/bench, recreated),
+## gunicorn driven by wrk (the examinees through nginx; both installed from Debian when
+## missing): every figure with its baseline; writes bench/RESULTS.md
 bench: $(VENV)/.runtime $(COMPILED)
 	$(BIN)/python -m bench.run
 

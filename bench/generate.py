@@ -7,6 +7,9 @@ work there).
 
     python -m bench.generate --trades 150 --per-trade 20-60 -o event.json
     python -m bench.generate --trades 1000 --criteria 6-10 --scored 10 --largest 4 -o big.json
+
+``exam_bank`` makes a question bank of objective items and the blueprint of a theory exam
+drawn from it (the exam burst benchmark's, ``bench.exam``).
 """
 
 from __future__ import annotations
@@ -138,6 +141,49 @@ def package(
         "judges": judge_rows,
         "scores": scores,
     }
+
+
+#: The exam burst's blueprint: item type → (items in the bank, items drawn, marks each).
+EXAM_SECTIONS = {
+    "single": (80, 30, "1"),
+    "multiple": (40, 10, "2"),
+    "judge": (40, 10, "1"),
+    "fill": (40, 10, "2"),
+}
+
+
+def exam_bank(seed: int = 1, sections: dict[str, tuple[int, int, str]] | None = None):
+    """A bank of objective items (single, multiple, true-or-false, fill in the blanks) in the
+    package's form (as ``contest.demo.data.BRICK_BANK``) and an exam's blueprint drawing
+    from it: about 200 items, 60 drawn, with the default ``EXAM_SECTIONS``."""
+    rng = random.Random(seed)
+    sections = sections or EXAM_SECTIONS
+    items, blueprint = [], []
+    for kind, (count, drawn, marks) in sections.items():
+        for n in range(1, count + 1):
+            item: dict[str, Any] = {
+                "code": f"{kind[0].upper()}{n:03d}",
+                "type": kind,
+                "stem": f"{_name(rng)}的第{n}道{kind}题（　）。",
+                "tags": [f"{rng.randint(1, 5)}.{rng.randint(1, 4)}"],
+                "difficulty": rng.randint(1, 5),
+            }
+            if kind in ("single", "multiple"):
+                labels = "ABCD" if kind == "single" else "ABCDE"
+                item["options"] = {label: f"选项{label}{n}" for label in labels}
+                item["key"] = (
+                    rng.choice(labels) if kind == "single" else sorted(rng.sample(labels, 2))
+                )
+            elif kind == "judge":
+                item["key"] = rng.random() < 0.5
+            else:
+                item["key"] = [[f"答案{n}", f"答{n}"] for _ in range(rng.randint(1, 2))]
+            items.append(item)
+        section = {"type": kind, "count": drawn, "marks": marks}
+        if kind == "multiple":
+            section["partial"] = 0.5
+        blueprint.append(section)
+    return items, {"minutes": 180, "seed": f"bench-exam-{seed}", "sections": blueprint}
 
 
 def _range(text: str) -> tuple[int, int]:

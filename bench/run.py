@@ -759,6 +759,8 @@ def breakdown(run_: Run) -> str:
 
 
 def report(run_: Run, started: float) -> str:
+    from bench import exam
+
     machine_rows = "\n".join(f"| {key} | {value} |" for key, value in run_.machine.items())
     minutes = (time.monotonic() - started) / 60
     plan = run_.plan
@@ -769,7 +771,9 @@ def report(run_: Run, started: float) -> str:
         f"Judges' requests ({plan.judges} judges, each pausing {plan.pause_ms} ms on average "
         f"(0.5–1.5×) between requests and starting at a random moment within one sheet's "
         f"time; {plan.rounds} × {plan.save_seconds} s per event), in milliseconds:\n\n"
-        f"{breakdown(run_)}\n"
+        f"{breakdown(run_)}\n\n"
+        f"Examinees' requests ({exam.describe(run_)}), in milliseconds:\n\n"
+        f"{exam.table(run_)}\n"
     )
 
 
@@ -795,7 +799,12 @@ def main(argv: list[str] | None = None) -> int:
         "--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     )
     parser.add_argument("--keep", action="store_true", help="keep bench/out")
+    parser.add_argument(
+        "--exam-only", action="store_true", help="the exam burst alone (RESULTS.md untouched)"
+    )
     args = parser.parse_args(argv)
+    from bench import exam  # it uses this module's helpers
+
     started = time.monotonic()
     plan = QUICK if args.quick else FULL
     database_url = args.database_url
@@ -838,27 +847,31 @@ def main(argv: list[str] | None = None) -> int:
     log(f"fresh database {url.database}")
     fresh_database(database_url)
     run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], env)
-    build(run_, env, slugs)
-    analyze(database_url)
-    measure_recompute(run_, env, slugs["medium"])
+    if not args.exam_only:
+        build(run_, env, slugs)
+        analyze(database_url)
+        measure_recompute(run_, env, slugs["medium"])
 
     log("serving with gunicorn (2 workers)")
     server = Server(env, OUT / "gunicorn.log")
     try:
         idle = server.memory()
-        drive(run_, server, slugs)
-        publish_large(run_, env, slugs)
-        largest(run_, server, slugs, idle)
+        if not args.exam_only:
+            drive(run_, server, slugs)
+            publish_large(run_, env, slugs)
+            largest(run_, server, slugs, idle)
+        exam.burst(run_, server, env, args.quick, lambda: analyze(database_url))
     finally:
         server.stop()
-    check_results(run_, env, slugs["small"])  # the large event's before its publication
+    if not args.exam_only:
+        check_results(run_, env, slugs["small"])  # the large event's before its publication
     run_.machine["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
 
     text = report(run_, started)
     print("\n" + text)
     if run_.errors:
         print("ERRORS:\n  " + "\n  ".join(run_.errors), file=sys.stderr)
-    if not args.quick:
+    if not args.quick and not args.exam_only:
         write_results(text)
         log(f"figures written to {RESULTS.relative_to(ROOT)}")
     if not args.keep:
@@ -868,8 +881,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # The module as bench.exam imports it, not a second copy: one BenchError.
+    from bench import run as bench
+
     try:
-        sys.exit(main())
-    except BenchError as error:
+        sys.exit(bench.main())
+    except bench.BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         sys.exit(1)

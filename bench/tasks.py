@@ -1,6 +1,7 @@
 """The parts of the benchmark that run inside the application (an app context on the bench
 database, like ``flask shell``): judges' accounts, publication (after signing every trade
-off, as publishing requires), the recomputation figure and the roster upload. Each task
+off, as publishing requires), the recomputation figure, the roster upload, and the exam
+burst's theory exam with its count of stored answers. Each task
 prints one JSON line for ``bench.run``.
 
     DATABASE_URL=postgresql://…/bench python -m bench.tasks judges bench-10 --accounts 16
@@ -29,14 +30,17 @@ from contest.accounts.models import Role
 from contest.core.extensions import db
 from contest.core.transaction import unit_of_work
 from contest.domain import idcard, snapshot
+from contest.domain.exams import Exam, Item, ItemType, Section, draw_papers
 from contest.domain.package import read_package
 from contest.domain.scoring import DeclaredStatus, Status
 from contest.domain.stages import StageKind, StageState
-from contest.events.models import Criterion, Event, Judge, PanelMember, Trade, Unit
+from contest.events.models import Component, Criterion, Event, Judge, PanelMember, Trade, Unit
+from contest.exams import services as exam_rows
+from contest.exams.models import ExamAnswer, ExamSetting, QuestionBank, QuestionItem
 from contest.packages import importing
 from contest.publication import final
 from contest.registration import roster
-from contest.registration.models import CheckIn, Entrant
+from contest.registration.models import CheckIn, Entrant, RegistrationStatus
 from contest.results import services as results
 from contest.results.models import Score, ScoreState, TradeResultRecord
 from contest.stages.models import StageWindow
@@ -272,6 +276,99 @@ def roster_upload(slug: str, rows: int) -> dict[str, Any]:
     return {"rows": len(created), "seconds": seconds, "parse": parse, "bytes": len(data)}
 
 
+def exam(slug: str, path: str) -> dict[str, Any]:
+    """The theory exam of the event's one trade, as ``contest.demo`` makes the demo's: the
+    bank of the file (``bench.generate.exam_bank``), one paper drawn and sealed, the room
+    open. Returns every approved entrant's admission number and ID number's last 4, and the
+    items of the (one) paper as the entrants' pages save them: type, option labels, blanks."""
+    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    event = _event(slug)
+    trade = db.session.execute(sa.select(Trade).where(Trade.event_id == event.id)).scalar_one()
+    theory = db.session.execute(
+        sa.select(Component).where(Component.trade_id == trade.id, Component.code == "theory")
+    ).scalar_one()
+    items = [
+        Item(
+            row["code"],
+            ItemType(row["type"]),
+            row["stem"],
+            frozenset(row["key"]) if row["type"] == "multiple"
+            else tuple(tuple(b) for b in row["key"]) if row["type"] == "fill"
+            else row["key"],
+            Decimal(1),
+            row.get("options", {}),
+            tuple(row.get("tags", ())),
+            None,
+            row.get("difficulty"),
+        )
+        for row in document["items"]
+    ]  # fmt: skip
+    bank = QuestionBank(name=f"{event.name} · 理论题库")
+    bank.items = [QuestionItem(version=1, **exam_rows.item_values(item)) for item in items]
+    blueprint = document["exam"]
+    sections = [
+        Section(ItemType(s["type"]), s["count"], Decimal(s["marks"]),
+                partial=Decimal(str(s["partial"])) if "partial" in s else None)
+        for s in blueprint["sections"]
+    ]  # fmt: skip
+    drawn = Exam(trade.code, "theory", blueprint["minutes"], blueprint["seed"], tuple(sections))
+    papers = draw_papers(drawn, items)
+    now = datetime.now(UTC)
+    db.session.add_all(
+        [
+            bank,
+            ExamSetting(
+                trade=trade,
+                component=theory,
+                bank=bank,
+                minutes=drawn.minutes,
+                seed=drawn.seed,
+                papers=drawn.papers,
+                sections=[exam_rows.section_json(s) for s in sections],
+                voided=[],
+                sealed_papers=exam_rows.sealed(papers),
+                sealed_versions={code: 1 for paper in papers for code in paper.items},
+                sealed_at=now,
+                opened_at=now,
+            ),
+        ]
+    )
+    by_code = {item.code: item for item in items}
+    codes = list(papers[0].items)
+    entrants = db.session.execute(
+        sa.select(Entrant.code, Entrant.id_number)
+        .where(
+            Entrant.trade_id == trade.id, Entrant.registration_status == RegistrationStatus.APPROVED
+        )
+        .order_by(Entrant.code)
+    ).all()
+    return {
+        "examinees": [[code, number[-4:]] for code, number in entrants],
+        "items": {
+            code: [by_code[code].type.value, sorted(by_code[code].options), by_code[code].blanks]
+            for code in codes
+        },
+    }
+
+
+def exam_answers(slug: str) -> dict[str, Any]:
+    """The answers stored for the event's exam: rows, the sum of their revisions (every
+    applied save bumps one), and each answer's revision by entrant and item."""
+    event = _event(slug)
+    rows = db.session.execute(
+        sa.select(Entrant.code, ExamAnswer.item_code, ExamAnswer.revision)
+        .join(Entrant, Entrant.id == ExamAnswer.entrant_id)
+        .join(ExamSetting, ExamSetting.id == ExamAnswer.exam_id)
+        .join(Trade, Trade.id == ExamSetting.trade_id)
+        .where(Trade.event_id == event.id)
+    ).all()
+    return {
+        "rows": len(rows),
+        "revisions": sum(revision for _, _, revision in rows),
+        "answers": [list(row) for row in rows],
+    }
+
+
 def import_file(path: str) -> dict[str, Any]:
     """Import a package file as ``flask import-package`` does, timing the reading and
     checking of the file apart."""
@@ -299,6 +396,11 @@ def main(argv: list[str] | None = None) -> None:
     command.add_argument("--rounds", type=int, default=3)
     command = commands.add_parser("check")
     command.add_argument("slug")
+    command = commands.add_parser("exam")
+    command.add_argument("package", help="the event's package, imported first")
+    command.add_argument("bank", help="a JSON file of items and blueprint (bench.generate)")
+    command = commands.add_parser("exam-answers")
+    command.add_argument("slug")
     command = commands.add_parser("import")
     command.add_argument("path")
     command = commands.add_parser("roster")
@@ -314,6 +416,13 @@ def main(argv: list[str] | None = None) -> None:
             answer = publish(args.slug)
         elif args.command == "check":
             answer = check(args.slug)
+        elif args.command == "exam":
+            imported = import_file(args.package)
+            slug = json.loads(Path(args.package).read_text(encoding="utf-8"))["event"]["slug"]
+            with unit_of_work():
+                answer = {"import": imported, **exam(slug, args.bank)}
+        elif args.command == "exam-answers":
+            answer = exam_answers(args.slug)
         elif args.command == "import":
             answer = import_file(args.path)
         elif args.command == "recompute":
